@@ -1,0 +1,424 @@
+//! The booklet model, built from the loaded tree: document order, parts, fiche numbers, slugs,
+//! note numbering, prev/next, and every cross-file check (duplicate slugs, notes cited but not
+//! defined or never cited, links to unknown fiches, refused URL schemes). Knows no HTML.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use crate::config::Config;
+use crate::error::{Diagnostic, Error, Result};
+use crate::fiche::{Doc, Part};
+use crate::load::{self, LoadedEntry, Node};
+use crate::markdown::{self, Scan};
+
+/// The whole booklet, in document order.
+#[derive(Debug, Clone)]
+pub struct Booklet {
+    pub config: Config,
+    pub parts: Vec<PartInfo>,
+    pub entries: Vec<Entry>,
+    /// Print order: part dividers and entries.
+    pub order: Vec<Item>,
+    /// Index of the `kind = "sommaire"` entry, if any.
+    pub sommaire: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Item {
+    Part(usize),
+    Entry(usize),
+}
+
+#[derive(Debug, Clone)]
+pub struct PartInfo {
+    pub slug: String,
+    pub path: PathBuf,
+    pub part: Part,
+    /// Entry indices of this part, in order.
+    pub entries: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub slug: String,
+    pub path: PathBuf,
+    pub doc: Doc,
+    /// "Bonne pratique n°N" for fiches.
+    pub number: Option<u32>,
+    pub part: Option<usize>,
+    /// Note keys in order of first citation, with their text.
+    pub notes: Vec<(String, String)>,
+    /// Number of notes before this entry in the whole booklet (print numbering).
+    pub notes_before: u32,
+    /// Web navigation: previous and next pages (the sommaire marker has no page).
+    pub prev: Option<usize>,
+    pub next: Option<usize>,
+}
+
+impl Entry {
+    /// Whether this entry has its own page on the web.
+    pub fn has_page(&self) -> bool {
+        !matches!(self.doc, Doc::Sommaire(_))
+    }
+
+    /// Listed in the sommaire.
+    pub fn in_toc(&self) -> bool {
+        match &self.doc {
+            Doc::Fiche(_) => true,
+            Doc::Page(p) => p.toc,
+            Doc::Sommaire(_) => false,
+        }
+    }
+
+    /// The output file of this entry's web page.
+    pub fn file_name(&self) -> String {
+        format!("{}.html", self.slug)
+    }
+}
+
+/// Output names livret writes itself: a slug may not take them.
+pub const RESERVED_SLUGS: [&str; 6] = ["index", "print", "404", "sitemap", "livret", "search"];
+
+/// URL schemes a link may use.
+pub const ALLOWED_SCHEMES: [&str; 4] = ["http", "https", "mailto", "tel"];
+
+/// Assembles the booklet and checks everything that spans files. All problems are reported.
+pub fn assemble(config: Config, nodes: Vec<Node>) -> Result<Booklet> {
+    let mut diagnostics = Vec::new();
+    let mut parts = Vec::new();
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut sources: Vec<String> = Vec::new();
+    let mut order = Vec::new();
+
+    let push_entry = |e: LoadedEntry,
+                      part: Option<usize>,
+                      entries: &mut Vec<Entry>,
+                      sources: &mut Vec<String>,
+                      order: &mut Vec<Item>| {
+        let slug = e.doc.slug().map(str::to_string).unwrap_or(e.name_slug);
+        order.push(Item::Entry(entries.len()));
+        entries.push(Entry {
+            slug,
+            path: e.path,
+            doc: e.doc,
+            number: None,
+            part,
+            notes: Vec::new(),
+            notes_before: 0,
+            prev: None,
+            next: None,
+        });
+        sources.push(e.source);
+    };
+    let mut part_sources = Vec::new();
+    for node in nodes {
+        match node {
+            Node::Entry(e) => push_entry(e, None, &mut entries, &mut sources, &mut order),
+            Node::Part(p) => {
+                let index = parts.len();
+                order.push(Item::Part(index));
+                let first = entries.len();
+                for e in p.entries {
+                    push_entry(e, Some(index), &mut entries, &mut sources, &mut order);
+                }
+                parts.push(PartInfo {
+                    slug: p.part.slug.clone().unwrap_or(p.name_slug),
+                    path: p.path,
+                    part: p.part,
+                    entries: (first..entries.len()).collect(),
+                });
+                part_sources.push(p.source);
+            }
+        }
+    }
+
+    check_slugs(&entries, &sources, &parts, &part_sources, &mut diagnostics);
+
+    // Numbers, sommaire, navigation.
+    let mut number = 0;
+    let mut sommaire = None;
+    for (i, entry) in entries.iter_mut().enumerate() {
+        match entry.doc {
+            Doc::Fiche(_) => {
+                number += 1;
+                entry.number = Some(number);
+            }
+            Doc::Sommaire(_) => {
+                if sommaire.is_some() {
+                    diagnostics.push(
+                        Diagnostic::file(&entry.path, "a second kind = \"sommaire\" entry")
+                            .with_help("keep one sommaire file and delete the other"),
+                    );
+                } else {
+                    sommaire = Some(i);
+                }
+            }
+            Doc::Page(_) => {}
+        }
+    }
+    let pages: Vec<usize> = (0..entries.len())
+        .filter(|&i| entries[i].has_page())
+        .collect();
+    for (k, &i) in pages.iter().enumerate() {
+        entries[i].prev = k.checked_sub(1).map(|p| pages[p]);
+        entries[i].next = pages.get(k + 1).copied();
+    }
+
+    // Notes and links.
+    let slugs: HashMap<&str, usize> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.slug.as_str(), i))
+        .collect();
+    let mut resolved_notes = Vec::with_capacity(entries.len());
+    for (entry, source) in entries.iter().zip(&sources) {
+        resolved_notes.push(check_references(entry, source, &slugs, &mut diagnostics));
+    }
+    for (part, source) in parts.iter().zip(&part_sources) {
+        if let Some(intro) = &part.part.intro {
+            let mut scan = Scan::default();
+            markdown::scan(intro, &mut scan);
+            check_links(&part.path, source, &scan.links, &slugs, &mut diagnostics);
+        }
+    }
+    let mut running = 0u32;
+    for (entry, notes) in entries.iter_mut().zip(resolved_notes) {
+        entry.notes_before = running;
+        running += notes.len() as u32;
+        entry.notes = notes;
+    }
+
+    if !diagnostics.is_empty() {
+        Diagnostic::sort(&mut diagnostics);
+        return Err(Error::Content(diagnostics));
+    }
+    Ok(Booklet {
+        config,
+        parts,
+        entries,
+        order,
+        sommaire,
+    })
+}
+
+fn check_slugs(
+    entries: &[Entry],
+    sources: &[String],
+    parts: &[PartInfo],
+    part_sources: &[String],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let mut seen: HashMap<&str, &PathBuf> = HashMap::new();
+    let all = entries
+        .iter()
+        .zip(sources)
+        .map(|(e, s)| (e.slug.as_str(), &e.path, s, e.doc.slug().is_some()))
+        .chain(
+            parts
+                .iter()
+                .zip(part_sources)
+                .map(|(p, s)| (p.slug.as_str(), &p.path, s, p.part.slug.is_some())),
+        );
+    for (slug, path, source, explicit) in all {
+        let located = |message: String| {
+            if explicit {
+                Diagnostic::at_text(path, source, "slug", message)
+            } else {
+                Diagnostic::file(path, message)
+            }
+        };
+        if !load::is_valid_slug(slug) {
+            diagnostics.push(
+                located(format!("`{slug}` is not a valid slug")).with_help(format!(
+                    "use lower-case letters, digits and dashes, e.g. slug = \"{}\"",
+                    load::slugify(slug)
+                )),
+            );
+            continue;
+        }
+        if RESERVED_SLUGS.contains(&slug) {
+            diagnostics.push(
+                located(format!(
+                    "the slug `{slug}` is reserved for a page livret writes"
+                ))
+                .with_help("rename the file or set another slug = \"…\""),
+            );
+            continue;
+        }
+        if let Some(first) = seen.get(slug) {
+            diagnostics.push(
+                located(format!(
+                    "duplicate slug `{slug}`: {} has the same one",
+                    first.display()
+                ))
+                .with_help(format!(
+                    "both {} and {} would be written to {slug}.html: rename one file or set \
+                     slug = \"…\" in one of them",
+                    first.display(),
+                    path.display()
+                )),
+            );
+        } else {
+            seen.insert(slug, path);
+        }
+    }
+}
+
+/// Checks the notes and links of one entry; returns its notes in citation order.
+fn check_references(
+    entry: &Entry,
+    source: &str,
+    slugs: &HashMap<&str, usize>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<(String, String)> {
+    let mut scan = Scan::default();
+    for field in entry.doc.markdown_fields() {
+        markdown::scan(field, &mut scan);
+    }
+    let empty = BTreeMap::new();
+    let defined = entry.doc.notes().unwrap_or(&empty);
+    let mut notes: Vec<(String, String)> = Vec::new();
+    for key in &scan.notes {
+        if notes.iter().any(|(k, _)| k == key) {
+            continue;
+        }
+        match defined.get(key) {
+            Some(text) => notes.push((key.clone(), text.clone())),
+            None => {
+                let mut keys: Vec<String> = defined.keys().cloned().collect();
+                keys.sort();
+                let help = match crate::de::closest(key, &keys) {
+                    Some(best) => format!("did you mean [^{best}]? Or define it under [notes]"),
+                    None => format!("define it under [notes]: {key} = \"…\""),
+                };
+                diagnostics.push(
+                    Diagnostic::at_text(
+                        &entry.path,
+                        source,
+                        &format!("[^{key}]"),
+                        format!("note `{key}` is cited but not defined"),
+                    )
+                    .with_help(help),
+                );
+            }
+        }
+    }
+    for key in defined.keys() {
+        if !scan.notes.contains(key) {
+            diagnostics.push(
+                Diagnostic::at_text(
+                    &entry.path,
+                    source,
+                    &format!("{key} ="),
+                    format!("note `{key}` is defined but never cited"),
+                )
+                .with_help(format!(
+                    "cite it with [^{key}] where it belongs, or remove it from [notes]"
+                )),
+            );
+        }
+    }
+    // Notes may cite other notes' links too.
+    for (_, text) in &notes {
+        markdown::scan(text, &mut scan);
+    }
+    let mut links: Vec<String> = scan.links;
+    links.extend(entry.doc.field_urls().into_iter().map(str::to_string));
+    check_links(&entry.path, source, &links, slugs, diagnostics);
+    if let Doc::Fiche(f) = &entry.doc {
+        for link in &f.links {
+            if link.label.is_none() && link.url.is_none() {
+                diagnostics.push(
+                    Diagnostic::at_text(
+                        &entry.path,
+                        source,
+                        "[[links]]",
+                        "a link with neither label nor url",
+                    )
+                    .with_help("give it a url = \"https://…\", a label = \"…\", or both"),
+                );
+            }
+        }
+    }
+    notes
+}
+
+fn check_links(
+    path: &std::path::Path,
+    source: &str,
+    links: &[String],
+    slugs: &HashMap<&str, usize>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for link in links {
+        if let Some(problem) = link_problem(link, slugs) {
+            let (message, help) = problem;
+            diagnostics.push(Diagnostic::at_text(path, source, link, message).with_help(help));
+        }
+    }
+}
+
+/// Why a link destination is refused, if it is.
+fn link_problem(link: &str, slugs: &HashMap<&str, usize>) -> Option<(String, String)> {
+    let link = link.trim();
+    if let Some(target) = link.strip_prefix('@') {
+        let slug = target.split('#').next().unwrap_or(target);
+        if slugs.contains_key(slug) {
+            return None;
+        }
+        let known: Vec<String> = slugs.keys().map(|s| s.to_string()).collect();
+        let help = match crate::de::closest(slug, &known) {
+            Some(best) => format!("did you mean @{best}?"),
+            None => "link to a fiche by its slug, e.g. [texte](@riace)".to_string(),
+        };
+        return Some((format!("link to an unknown fiche `@{slug}`"), help));
+    }
+    let scheme = link
+        .split_once(':')
+        .map(|(s, _)| s)
+        .filter(|s| !s.contains('/') && !s.contains('?') && !s.contains('#'));
+    match scheme {
+        None => None, // relative link or fragment
+        Some(s) if !ALLOWED_SCHEMES.contains(&s.to_ascii_lowercase().as_str()) => Some((
+            format!("the link `{link}` uses the refused scheme `{s}:`"),
+            "links may only use http:, https:, mailto:, tel: or a relative path".to_string(),
+        )),
+        Some(s) if s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https") => {
+            match url::Url::parse(link) {
+                Ok(u)
+                    if u.host_str()
+                        .is_some_and(|h| h.contains('.') || h == "localhost") =>
+                {
+                    None
+                }
+                _ => Some((
+                    format!("`{link}` is not a well-formed URL"),
+                    "write it as https://domain.tld/path, without spaces".to_string(),
+                )),
+            }
+        }
+        Some(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_rules() {
+        let mut slugs = HashMap::new();
+        slugs.insert("riace", 0);
+        assert!(link_problem("@riace", &slugs).is_none());
+        assert!(link_problem("@riace#bilan", &slugs).is_none());
+        assert!(link_problem("@riac", &slugs).unwrap().1.contains("@riace"));
+        assert!(link_problem("https://x.org/a?b=c", &slugs).is_none());
+        assert!(link_problem("mailto:contact@o-c-u.org", &slugs).is_none());
+        assert!(link_problem("autre.html#x", &slugs).is_none());
+        assert!(link_problem("javascript:alert(1)", &slugs).is_some());
+        assert!(link_problem("JavaScript:alert(1)", &slugs).is_some());
+        assert!(link_problem("data:text/html,x", &slugs).is_some());
+        assert!(link_problem("https://exa mple.org", &slugs).is_some());
+        assert!(link_problem("http://", &slugs).is_some());
+    }
+}

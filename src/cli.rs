@@ -1,0 +1,156 @@
+//! The command line: clap options, validated into the library's option types, one function per
+//! subcommand, and the printing of results and diagnostics. `main` is only `cli::main()`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::build::{self, BuildOptions};
+use crate::error::{Error, Result};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "livret",
+    version,
+    about = "Turns a folder of fiches into a website and a printable booklet"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site and the print edition into out/
+    Build {
+        #[command(flatten)]
+        paths: Paths,
+        /// Write into a non-empty folder that livret did not create
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check livret.toml, every fiche and the theme without writing anything
+    Check {
+        /// Project folder (holding livret.toml)
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Output format of the diagnostics
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Paths {
+    /// Project folder (holding livret.toml)
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Output folder [default: <root>/out]
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+impl Paths {
+    pub fn build_options(&self, force: bool) -> BuildOptions {
+        BuildOptions {
+            root: self.root.clone(),
+            out: self.out.clone().unwrap_or_else(|| self.root.join("out")),
+            force,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+/// Runs the command line; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    let format = match &cli.command {
+        Command::Check { format, .. } => *format,
+        _ => Format::Human,
+    };
+    match run(cli) {
+        Ok(()) => 0,
+        Err(e) => {
+            report(&e, format);
+            e.exit_code()
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Build { paths, force } => {
+            let report = build::build(&paths.build_options(force))?;
+            println!(
+                "livret: {} fiches, {} pages, {} files in {} ms → {}",
+                report.fiches,
+                report.pages,
+                report.files,
+                report.millis,
+                paths.build_options(force).out.display()
+            );
+            Ok(())
+        }
+        Command::Check { root, format } => {
+            let project = build::load_project(&root)?;
+            if format == Format::Human {
+                let b = &project.booklet;
+                println!(
+                    "livret: ok — {} fiches, {} parts, {} entries checked",
+                    b.entries.iter().filter(|e| e.number.is_some()).count(),
+                    b.parts.len(),
+                    b.entries.len()
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Prints an error: every diagnostic, then a count; JSON lines with `--format json`.
+pub fn report(error: &Error, format: Format) {
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    match (error, format) {
+        (Error::Content(diagnostics), Format::Json) => {
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            for d in diagnostics {
+                let _ = writeln!(out, "{}", serde_json::to_string(d).unwrap_or_default());
+            }
+        }
+        (Error::Content(diagnostics), Format::Human) => {
+            for d in diagnostics {
+                let _ = writeln!(err, "{d}\n");
+            }
+            let _ = writeln!(
+                err,
+                "livret: {} error{} — nothing was written",
+                diagnostics.len(),
+                if diagnostics.len() == 1 { "" } else { "s" }
+            );
+        }
+        (other, Format::Json) => {
+            let _ = writeln!(
+                std::io::stdout(),
+                "{}",
+                serde_json::json!({ "path": null, "message": other.to_string() })
+            );
+        }
+        (other, Format::Human) => {
+            let _ = writeln!(err, "livret: error: {other}");
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! `livret.toml`: the booklet's metadata (title, publisher, language, page size, theme, cover
+//! and colophon text, label overrides), read into a validated `Config`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::de;
+use crate::error::{Diagnostic, Error, Result};
+
+pub const FILE_NAME: &str = "livret.toml";
+
+/// The booklet's settings, as written in `livret.toml`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub strapline: Option<String>,
+    pub publisher: Option<String>,
+    pub publisher_short: Option<String>,
+    pub description: Option<String>,
+    #[serde(default = "default_lang")]
+    pub lang: String,
+    pub edition: Option<String>,
+    pub website: Option<String>,
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    #[serde(default)]
+    pub page_size: PageSize,
+    /// Absolute URL where the site is published; enables sitemap.xml and canonical links.
+    pub base_url: Option<String>,
+    /// Lets raw HTML inside Markdown through (escaped otherwise).
+    #[serde(default)]
+    pub allow_html: bool,
+    #[serde(default)]
+    pub cover: Cover,
+    #[serde(default)]
+    pub colophon: Colophon,
+    /// Overrides of the theme's labels ("Bonne pratique", "En bref", …).
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cover {
+    pub lead: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Colophon {
+    pub body: Option<String>,
+}
+
+/// Paper size of the print edition.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub enum PageSize {
+    #[default]
+    A5,
+    A4,
+    #[serde(alias = "Letter", alias = "letter")]
+    Letter,
+}
+
+impl PageSize {
+    /// The CSS `@page { size }` value.
+    pub fn css(self) -> &'static str {
+        match self {
+            PageSize::A5 => "A5",
+            PageSize::A4 => "A4",
+            PageSize::Letter => "letter",
+        }
+    }
+
+    /// Width and height in millimetres.
+    pub fn mm(self) -> (f64, f64) {
+        match self {
+            PageSize::A5 => (148.0, 210.0),
+            PageSize::A4 => (210.0, 297.0),
+            PageSize::Letter => (215.9, 279.4),
+        }
+    }
+}
+
+fn default_lang() -> String {
+    "fr".into()
+}
+
+fn default_theme() -> String {
+    "default".into()
+}
+
+impl Config {
+    /// Reads and validates `<root>/livret.toml`.
+    pub fn load(root: &Path) -> Result<(Config, PathBuf)> {
+        let path = root.join(FILE_NAME);
+        let bytes = std::fs::read(&path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                Error::Usage(format!(
+                    "no {FILE_NAME} in {}: run livret from a booklet folder, or pass --root DIR",
+                    root.display()
+                ))
+            } else {
+                Error::io(&path, e)
+            }
+        })?;
+        let source = crate::load::decode(&path, &bytes)?;
+        let config = Self::parse(&path, &source).map_err(Error::from)?;
+        Ok((config, path))
+    }
+
+    /// Parses and validates the text of a `livret.toml`.
+    pub fn parse(path: &Path, source: &str) -> Result<Config, Diagnostic> {
+        let config: Config = de::parse(path, source)?;
+        if config.title.trim().is_empty() {
+            return Err(
+                Diagnostic::at_text(path, source, "title", "the title is empty")
+                    .with_help("give the booklet a title: title = \"…\""),
+            );
+        }
+        if !valid_lang(&config.lang) {
+            return Err(Diagnostic::at_text(
+                path,
+                source,
+                "lang",
+                format!("`{}` is not a language tag", config.lang),
+            )
+            .with_help("use a BCP 47 tag such as \"fr\", \"en\" or \"fr-BE\""));
+        }
+        if let Some(url) = &config.base_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            return Err(Diagnostic::at_text(
+                path,
+                source,
+                "base_url",
+                format!("base_url `{url}` is not an absolute http(s) URL"),
+            )
+            .with_help("write it like \"https://example.org/guide/\", or remove it"));
+        }
+        if !config
+            .theme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            || config.theme.is_empty()
+        {
+            return Err(Diagnostic::at_text(
+                path,
+                source,
+                "theme",
+                format!("theme name `{}` is not a plain folder name", config.theme),
+            )
+            .with_help("name a folder of themes/, e.g. theme = \"default\""));
+        }
+        Ok(config)
+    }
+
+    /// French typography rules apply to `fr` and its regional variants.
+    pub fn is_french(&self) -> bool {
+        self.lang == "fr" || self.lang.starts_with("fr-")
+    }
+
+    /// `base_url` with exactly one trailing slash.
+    pub fn base_url(&self) -> Option<String> {
+        self.base_url
+            .as_ref()
+            .map(|u| format!("{}/", u.trim_end_matches('/')))
+    }
+}
+
+fn valid_lang(lang: &str) -> bool {
+    !lang.is_empty()
+        && lang.split('-').all(|part| {
+            (1..=8).contains(&part.len()) && part.chars().all(|c| c.is_ascii_alphanumeric())
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minimal_config_gets_defaults() {
+        let c = Config::parse(Path::new("livret.toml"), "title = \"Guide\"\n").unwrap();
+        assert_eq!(c.lang, "fr");
+        assert_eq!(c.theme, "default");
+        assert_eq!(c.page_size, PageSize::A5);
+        assert!(c.is_french());
+    }
+
+    #[test]
+    fn page_sizes_and_bad_values() {
+        let c = Config::parse(Path::new("l"), "title = \"G\"\npage_size = \"letter\"\n").unwrap();
+        assert_eq!(c.page_size.css(), "letter");
+        let d = Config::parse(Path::new("l"), "title = \"G\"\npage_size = \"A6\"\n").unwrap_err();
+        assert_eq!(d.line, 2);
+        let d = Config::parse(Path::new("l"), "title = \"G\"\ntheme = \"../x\"\n").unwrap_err();
+        assert!(d.message.contains("theme"));
+        let d = Config::parse(Path::new("l"), "title = \"G\"\nbase_url = \"x.org\"\n").unwrap_err();
+        assert_eq!(d.line, 2);
+    }
+}

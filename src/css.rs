@@ -1,0 +1,64 @@
+//! Stylesheets: compiles and minifies the theme's CSS with lightningcss, turning its errors
+//! into located diagnostics.
+
+use std::path::Path;
+
+use lightningcss::stylesheet::{MinifyOptions, ParserOptions, PrinterOptions, StyleSheet};
+
+use crate::error::Diagnostic;
+
+/// Minifies one stylesheet. `path` names the theme file in errors.
+pub fn compile(path: &Path, source: &str) -> Result<String, Diagnostic> {
+    let located = |message: String, loc: Option<(u32, u32)>| {
+        let mut d = Diagnostic::file(path, message);
+        if let Some((line, col)) = loc {
+            // lightningcss lines are 0-based, columns 1-based.
+            d.line = line as usize + 1;
+            d.col = col as usize;
+            d.source_line = source.lines().nth(line as usize).map(str::to_string);
+        }
+        d.with_help("fix the CSS near this position")
+    };
+    let options = ParserOptions {
+        filename: path.display().to_string(),
+        ..ParserOptions::default()
+    };
+    let mut sheet = StyleSheet::parse(source, options).map_err(|e| {
+        let loc = e.loc.as_ref().map(|l| (l.line, l.column));
+        located(format!("CSS error: {}", e.kind), loc)
+    })?;
+    sheet
+        .minify(MinifyOptions::default())
+        .map_err(|e| located(format!("CSS error: {}", e.kind), None))?;
+    let printed = sheet
+        .to_css(PrinterOptions {
+            minify: true,
+            ..PrinterOptions::default()
+        })
+        .map_err(|e| located(format!("CSS error: {}", e.kind), None))?;
+    Ok(printed.code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minifies_and_keeps_page_rules() {
+        let css = compile(
+            Path::new("print.css"),
+            "@page { size: A5; margin: 10mm }\n@page :left { @bottom-left { content: counter(page) } }\nh1 { color: #ff0000 }\n",
+        )
+        .unwrap();
+        assert!(css.contains("@page{size:A5"), "{css}");
+        assert!(css.contains("counter(page)"), "{css}");
+        assert!(css.contains("h1{color:red}"), "{css}");
+    }
+
+    #[test]
+    fn errors_are_located() {
+        let d = compile(Path::new("x.css"), "a { color: red }\n}\n").unwrap_err();
+        assert_eq!(d.path, Path::new("x.css"));
+        assert!(d.line >= 1);
+    }
+}

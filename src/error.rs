@@ -1,0 +1,188 @@
+//! Errors and diagnostics: one `Diagnostic { path, line, col, message, help }` type for every
+//! problem found in the user's files, and the crate-wide `Error` that `main` turns into an exit
+//! code. Nothing here knows how content is parsed; callers give a byte offset or a line/column.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// One problem in one file, located at a line and column (both 1-based).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Diagnostic {
+    pub path: PathBuf,
+    pub line: usize,
+    pub col: usize,
+    pub message: String,
+    pub help: Option<String>,
+    /// The offending source line, shown with a caret under `col`.
+    #[serde(skip)]
+    pub source_line: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic at a byte offset of `source` (the whole file's text).
+    pub fn at_offset(path: &Path, source: &str, offset: usize, message: impl Into<String>) -> Self {
+        let (line, col, text) = line_col(source, offset);
+        Diagnostic {
+            path: path.to_path_buf(),
+            line,
+            col,
+            message: message.into(),
+            help: None,
+            source_line: Some(text.to_string()),
+        }
+    }
+
+    /// A diagnostic about a whole file (line 1, column 1, no source excerpt).
+    pub fn file(path: &Path, message: impl Into<String>) -> Self {
+        Diagnostic {
+            path: path.to_path_buf(),
+            line: 1,
+            col: 1,
+            message: message.into(),
+            help: None,
+            source_line: None,
+        }
+    }
+
+    /// A diagnostic at the first occurrence of `needle` in `source`, or at the file when absent.
+    pub fn at_text(path: &Path, source: &str, needle: &str, message: impl Into<String>) -> Self {
+        match source.find(needle) {
+            Some(offset) if !needle.is_empty() => Self::at_offset(path, source, offset, message),
+            _ => Self::file(path, message),
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Diagnostics sort by file, then position, so reports are stable.
+    pub fn sort(diagnostics: &mut [Diagnostic]) {
+        diagnostics.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset, and the text of that line.
+pub fn line_col(source: &str, offset: usize) -> (usize, usize, &str) {
+    let mut offset = offset.min(source.len());
+    while !source.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let line_start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = source[offset..]
+        .find('\n')
+        .map_or(source.len(), |i| offset + i);
+    let line = source[..line_start].matches('\n').count() + 1;
+    let col = source[line_start..offset].chars().count() + 1;
+    (
+        line,
+        col,
+        source[line_start..line_end].trim_end_matches('\r'),
+    )
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: error: {}",
+            self.path.display(),
+            self.line,
+            self.col,
+            self.message
+        )?;
+        if let Some(text) = &self.source_line {
+            let gutter = " ".repeat(self.line.to_string().len());
+            let caret_pad: String = text
+                .chars()
+                .take(self.col.saturating_sub(1))
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            write!(
+                f,
+                "\n{gutter} |\n{} | {text}\n{gutter} | {caret_pad}^",
+                self.line
+            )?;
+        }
+        if let Some(help) = &self.help {
+            write!(f, "\nhelp: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything that can stop a command.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Problems in the user's content, theme or configuration (exit code 1).
+    #[error("{} error(s) found", .0.len())]
+    Content(Vec<Diagnostic>),
+    /// The command line asks for something impossible (exit code 2).
+    #[error("{0}")]
+    Usage(String),
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Anything else, already phrased for the user.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Error {
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    /// The process exit code for this error: 1 for content and I/O problems, 2 for usage.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Usage(_) => 2,
+            _ => 1,
+        }
+    }
+}
+
+impl From<Diagnostic> for Error {
+    fn from(d: Diagnostic) -> Self {
+        Error::Content(vec![d])
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters() {
+        let src = "a = 1\nété = \"x\"\n";
+        let off = src.find('=').unwrap();
+        assert_eq!(line_col(src, off), (1, 3, "a = 1"));
+        let off = src.rfind('=').unwrap();
+        assert_eq!(line_col(src, off), (2, 5, "été = \"x\""));
+        assert_eq!(line_col(src, 10_000).0, 3);
+    }
+
+    #[test]
+    fn display_has_location_caret_and_help() {
+        let d = Diagnostic::at_offset(Path::new("f.toml"), "titel = 1\n", 0, "unknown key `titel`")
+            .with_help("did you mean `title`?");
+        let s = d.to_string();
+        assert!(
+            s.starts_with("f.toml:1:1: error: unknown key `titel`"),
+            "{s}"
+        );
+        assert!(s.contains("1 | titel = 1"));
+        assert!(s.contains("  | ^"));
+        assert!(s.ends_with("help: did you mean `title`?"));
+    }
+}

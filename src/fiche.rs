@@ -1,0 +1,370 @@
+//! The content files: serde types for a fiche, a page, the sommaire marker and a part
+//! (`_part.toml`), all with `deny_unknown_fields`, and `parse(path, text)` so that tests need no
+//! disk. A document knows nothing of its place in the booklet: see `booklet`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::de;
+use crate::error::Diagnostic;
+
+/// What one `.toml` file under `fiches/` holds.
+#[derive(Debug, Clone)]
+pub enum Doc {
+    Fiche(Box<Fiche>),
+    Page(Page),
+    Sommaire(Sommaire),
+}
+
+impl Doc {
+    pub fn slug(&self) -> Option<&str> {
+        match self {
+            Doc::Fiche(f) => f.slug.as_deref(),
+            Doc::Page(p) => p.slug.as_deref(),
+            Doc::Sommaire(_) => None,
+        }
+    }
+
+    pub fn title(&self) -> &str {
+        match self {
+            Doc::Fiche(f) => &f.title,
+            Doc::Page(p) => &p.title,
+            Doc::Sommaire(s) => &s.title,
+        }
+    }
+
+    pub fn notes(&self) -> Option<&BTreeMap<String, String>> {
+        match self {
+            Doc::Fiche(f) => Some(&f.notes),
+            Doc::Page(p) => Some(&p.notes),
+            Doc::Sommaire(_) => None,
+        }
+    }
+
+    /// Every Markdown field of the document, in the order it is displayed: note numbers follow
+    /// this order, so the first note cited on the page is ¹.
+    pub fn markdown_fields(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        match self {
+            Doc::Fiche(f) => {
+                out.push(&f.title);
+                out.extend(f.example.as_deref());
+                out.extend(f.tagline.as_deref());
+                for fig in &f.figures {
+                    out.extend(fig.value.as_deref());
+                    out.push(&fig.label);
+                }
+                out.extend(f.summary.as_deref());
+                f.extras_at(Place::Summary, &mut out);
+                for how in &f.how {
+                    out.extend(how.heading.as_deref());
+                    out.push(&how.body);
+                }
+                f.extras_at(Place::How, &mut out);
+                if let Some(o) = &f.outcome {
+                    out.extend(o.headline.as_deref());
+                    out.extend(o.body.as_deref());
+                }
+                f.extras_at(Place::Outcome, &mut out);
+                if let Some(t) = &f.takeaways {
+                    out.extend(t.intro.as_deref());
+                    out.extend(t.items.iter().map(String::as_str));
+                }
+                for l in &f.links {
+                    out.extend(l.label.as_deref());
+                }
+            }
+            Doc::Page(p) => {
+                out.push(&p.title);
+                out.extend(p.kicker.as_deref());
+                out.extend(p.lead.as_deref());
+                out.extend(p.body.as_deref());
+            }
+            Doc::Sommaire(s) => out.push(&s.title),
+        }
+        out
+    }
+
+    /// Every URL written in a dedicated field (links of "Pour aller plus loin").
+    pub fn field_urls(&self) -> Vec<&str> {
+        match self {
+            Doc::Fiche(f) => f.links.iter().filter_map(|l| l.url.as_deref()).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// A numbered fiche ("Bonne pratique n°N").
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fiche {
+    #[serde(default)]
+    pub kind: Option<String>,
+    pub slug: Option<String>,
+    pub title: String,
+    pub example: Option<String>,
+    pub tagline: Option<String>,
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub figures: Vec<Figure>,
+    #[serde(default)]
+    pub how: Vec<How>,
+    #[serde(default)]
+    pub quotes: Vec<Quote>,
+    #[serde(default)]
+    pub asides: Vec<Aside>,
+    pub outcome: Option<Outcome>,
+    pub takeaways: Option<Takeaways>,
+    #[serde(default)]
+    pub links: Vec<Link>,
+    #[serde(default)]
+    pub notes: BTreeMap<String, String>,
+}
+
+impl Fiche {
+    fn extras_at<'a>(&'a self, place: Place, out: &mut Vec<&'a str>) {
+        for q in self.quotes.iter().filter(|q| q.at == place) {
+            out.push(&q.text);
+            out.extend(q.author.as_deref());
+            out.extend(q.role.as_deref());
+        }
+        for a in self.asides.iter().filter(|a| a.at == place) {
+            out.extend(a.title.as_deref());
+            out.push(&a.body);
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Figure {
+    pub value: Option<String>,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct How {
+    pub heading: Option<String>,
+    pub body: String,
+}
+
+/// Where a quote or an aside is shown in its fiche.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Place {
+    Summary,
+    #[default]
+    How,
+    Outcome,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Quote {
+    pub text: String,
+    pub author: Option<String>,
+    pub role: Option<String>,
+    #[serde(default)]
+    pub at: Place,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Aside {
+    pub title: Option<String>,
+    pub body: String,
+    #[serde(default)]
+    pub at: Place,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outcome {
+    pub headline: Option<String>,
+    pub body: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Takeaways {
+    pub intro: Option<String>,
+    #[serde(default)]
+    pub items: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Link {
+    pub label: Option<String>,
+    pub url: Option<String>,
+}
+
+/// An unnumbered page (presentation, introduction, further reading, contact).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Page {
+    pub kind: String,
+    pub slug: Option<String>,
+    pub title: String,
+    pub kicker: Option<String>,
+    pub lead: Option<String>,
+    pub body: Option<String>,
+    /// Listed in the sommaire.
+    #[serde(default = "yes")]
+    pub toc: bool,
+    #[serde(default)]
+    pub notes: BTreeMap<String, String>,
+}
+
+/// Marks where the sommaire sits in document order.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sommaire {
+    pub kind: String,
+    #[serde(default = "sommaire_title")]
+    pub title: String,
+}
+
+/// A part: the `_part.toml` of a folder.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Part {
+    pub title: String,
+    pub intro: Option<String>,
+    pub slug: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn sommaire_title() -> String {
+    "Sommaire".into()
+}
+
+#[derive(Deserialize)]
+struct KindProbe {
+    kind: Option<toml::Spanned<String>>,
+}
+
+pub const KINDS: [&str; 3] = ["fiche", "page", "sommaire"];
+
+/// Parses the text of one entry file, dispatching on its `kind`.
+pub fn parse(path: &Path, source: &str) -> Result<Doc, Diagnostic> {
+    let probe: KindProbe = de::parse(path, source)?;
+    let kind = probe.kind.as_ref().map(|k| k.get_ref().as_str());
+    let doc = match kind {
+        None | Some("fiche") => Doc::Fiche(Box::new(de::parse(path, source)?)),
+        Some("page") => Doc::Page(de::parse(path, source)?),
+        Some("sommaire") => Doc::Sommaire(de::parse(path, source)?),
+        Some(other) => {
+            let span = probe.kind.as_ref().map_or(0, |k| k.span().start);
+            let allowed: Vec<String> = KINDS.iter().map(|k| k.to_string()).collect();
+            let mut help = String::new();
+            if let Some(best) = de::closest(other, &allowed) {
+                help.push_str(&format!("did you mean \"{best}\"? "));
+            }
+            help.push_str("kind is one of \"fiche\" (the default), \"page\", \"sommaire\"");
+            return Err(Diagnostic::at_offset(
+                path,
+                source,
+                span,
+                format!("unknown kind \"{other}\""),
+            )
+            .with_help(help));
+        }
+    };
+    if doc.title().trim().is_empty() {
+        return Err(
+            Diagnostic::at_text(path, source, "title", "the title is empty")
+                .with_help("write a title: title = \"…\""),
+        );
+    }
+    Ok(doc)
+}
+
+/// Parses the text of a `_part.toml`.
+pub fn parse_part(path: &Path, source: &str) -> Result<Part, Diagnostic> {
+    let part: Part = de::parse(path, source)?;
+    if part.title.trim().is_empty() {
+        return Err(
+            Diagnostic::at_text(path, source, "title", "the part's title is empty")
+                .with_help("write a title: title = \"…\""),
+        );
+    }
+    Ok(part)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RIACE: &str = r#"
+title = "Tirer parti de la présence des migrant.e.s"
+example = "L'exemple du village de Riace, Italie"
+summary = "Un village[^a]."
+[[figures]]
+value = "2100"
+label = "habitants"
+[[how]]
+heading = "Proposer"
+body = "Texte"
+[[quotes]]
+text = "Citation"
+author = "Domenico Lucano"
+at = "summary"
+[outcome]
+headline = "Réussi !"
+body = "Bilan"
+[takeaways]
+items = ["un", "deux"]
+[[links]]
+url = "https://example.org"
+[notes]
+a = "Une note"
+"#;
+
+    #[test]
+    fn fiche_parses_with_all_sections() {
+        let Doc::Fiche(f) = parse(Path::new("riace.toml"), RIACE).unwrap() else {
+            panic!("not a fiche")
+        };
+        assert_eq!(f.figures[0].value.as_deref(), Some("2100"));
+        assert_eq!(f.quotes[0].at, Place::Summary);
+        assert_eq!(f.takeaways.unwrap().items.len(), 2);
+    }
+
+    #[test]
+    fn markdown_fields_follow_display_order() {
+        let doc = parse(Path::new("riace.toml"), RIACE).unwrap();
+        let fields = doc.markdown_fields();
+        let summary = fields
+            .iter()
+            .position(|f| f.contains("Un village"))
+            .unwrap();
+        let quote = fields.iter().position(|f| *f == "Citation").unwrap();
+        let how = fields.iter().position(|f| *f == "Texte").unwrap();
+        assert!(summary < quote && quote < how);
+    }
+
+    #[test]
+    fn kinds_dispatch_and_unknown_kind_is_located() {
+        let doc = parse(Path::new("p.toml"), "kind = \"page\"\ntitle = \"Intro\"\n").unwrap();
+        assert!(matches!(doc, Doc::Page(ref p) if p.toc));
+        let doc = parse(Path::new("s.toml"), "kind = \"sommaire\"\n").unwrap();
+        assert_eq!(doc.title(), "Sommaire");
+        let d = parse(Path::new("p.toml"), "title = \"x\"\nkind = \"pgae\"\n").unwrap_err();
+        assert_eq!((d.line, d.col), (2, 8));
+        assert!(d.help.unwrap().contains("did you mean \"page\""));
+    }
+
+    #[test]
+    fn page_fields_are_not_allowed_on_a_fiche() {
+        let d = parse(Path::new("f.toml"), "title = \"x\"\nlead = \"y\"\n").unwrap_err();
+        assert_eq!(d.line, 2);
+        assert!(d.message.contains("unknown field `lead`"));
+    }
+}

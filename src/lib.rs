@@ -1,0 +1,25 @@
+//! livret turns a folder of fiches (one TOML file each) into a website and a printable booklet.
+//!
+//! The pipeline, one module a step: `config` and `load` read the disk, `fiche` types one file,
+//! `booklet` assembles the document order, numbers and cross-file checks, `markdown` and `typo`
+//! turn text into HTML, `render` fills the theme's Tera templates (`theme`), `css` compiles the
+//! stylesheets, and `output` writes `out/` safely. `build` sequences them; `cli` is the command
+//! line.
+
+pub mod booklet;
+pub mod build;
+pub mod cli;
+pub mod config;
+pub mod css;
+pub mod de;
+pub mod error;
+pub mod fiche;
+pub mod load;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod theme;
+pub mod typo;
+
+/// The PDF that `livret pdf` writes next to the site.
+pub const PDF_NAME: &str = "livret.pdf";

@@ -1,0 +1,341 @@
+//! Reading the `fiches/` tree from disk: a depth-first walk sorted by file name (the document
+//! order), file decoding (UTF-8, BOM, size limit), parallel parsing, and collection of every
+//! problem found into one report. The only other module that reads the user's files is `config`.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::error::{Diagnostic, Error, Result};
+use crate::fiche::{self, Doc, Part};
+
+pub const FICHES_DIR: &str = "fiches";
+pub const PART_FILE: &str = "_part.toml";
+/// Larger files are refused: no fiche is a megabyte of text.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// One parsed entry file.
+#[derive(Debug, Clone)]
+pub struct LoadedEntry {
+    pub path: PathBuf,
+    /// Slug derived from the file name (ordering digits dropped).
+    pub name_slug: String,
+    pub source: String,
+    pub doc: Doc,
+}
+
+/// One part folder with its entries, in order.
+#[derive(Debug, Clone)]
+pub struct LoadedPart {
+    pub path: PathBuf,
+    pub name_slug: String,
+    pub source: String,
+    pub part: Part,
+    pub entries: Vec<LoadedEntry>,
+}
+
+/// The tree in document order.
+#[derive(Debug, Clone)]
+pub enum Node {
+    Entry(LoadedEntry),
+    Part(LoadedPart),
+}
+
+/// A file found by the walk, before parsing.
+enum Found {
+    Entry { path: PathBuf, part: Option<usize> },
+    Part { dir: PathBuf },
+}
+
+/// Walks `<root>/fiches` and parses every file, reporting all problems at once.
+pub fn fiches(root: &Path) -> Result<Vec<Node>> {
+    let dir = root.join(FICHES_DIR);
+    if !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "no {} folder: create it and put fiches in it (livret new \"Titre\")",
+            dir.display()
+        )));
+    }
+    let mut diagnostics = Vec::new();
+    let found = walk(&dir, &mut diagnostics);
+
+    // Parse in parallel, keep document order.
+    let parsed: Vec<Result<Parsed, Diagnostic>> = found.par_iter().map(parse_found).collect();
+
+    let mut nodes: Vec<Node> = Vec::new();
+    let mut part_index: Vec<Option<usize>> = Vec::new(); // walk part number -> nodes index
+    for (found, result) in found.iter().zip(parsed) {
+        match (found, result) {
+            (_, Err(d)) => {
+                diagnostics.push(d);
+                if matches!(found, Found::Part { .. }) {
+                    part_index.push(None);
+                }
+            }
+            (Found::Part { .. }, Ok(Parsed::Part(p))) => {
+                part_index.push(Some(nodes.len()));
+                nodes.push(Node::Part(p));
+            }
+            (Found::Entry { part: None, .. }, Ok(Parsed::Entry(e))) => nodes.push(Node::Entry(e)),
+            (Found::Entry { part: Some(k), .. }, Ok(Parsed::Entry(e))) => {
+                if let Some(Some(i)) = part_index.get(*k)
+                    && let Some(Node::Part(p)) = nodes.get_mut(*i)
+                {
+                    p.entries.push(e);
+                }
+            }
+            _ => {}
+        }
+    }
+    for node in &nodes {
+        if let Node::Entry(e) = node
+            && let Doc::Fiche(_) = e.doc
+        {
+            diagnostics.push(
+                Diagnostic::file(&e.path, "a numbered fiche must be inside a part folder")
+                    .with_help(
+                        "move it into a part folder (fiches/10-name/ with a _part.toml), \
+                         or make it an unnumbered page with kind = \"page\"",
+                    ),
+            );
+        }
+    }
+    if diagnostics.is_empty() {
+        Ok(nodes)
+    } else {
+        Diagnostic::sort(&mut diagnostics);
+        Err(Error::Content(diagnostics))
+    }
+}
+
+enum Parsed {
+    Entry(LoadedEntry),
+    Part(LoadedPart),
+}
+
+fn parse_found(found: &Found) -> Result<Parsed, Diagnostic> {
+    match found {
+        Found::Entry { path, .. } => {
+            let source = read_text(path)?;
+            let doc = fiche::parse(path, &source)?;
+            Ok(Parsed::Entry(LoadedEntry {
+                name_slug: name_slug(path),
+                path: path.clone(),
+                source,
+                doc,
+            }))
+        }
+        Found::Part { dir } => {
+            let path = dir.join(PART_FILE);
+            if !path.is_file() {
+                return Err(Diagnostic::file(dir, "this part folder has no _part.toml")
+                    .with_help("add a _part.toml with the part's title: title = \"…\""));
+            }
+            let source = read_text(&path)?;
+            let part = fiche::parse_part(&path, &source)?;
+            Ok(Parsed::Part(LoadedPart {
+                name_slug: name_slug(dir),
+                path,
+                source,
+                part,
+                entries: Vec::new(),
+            }))
+        }
+    }
+}
+
+/// The sorted depth-first walk. Problems with names and nesting become diagnostics.
+fn walk(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<Found> {
+    let mut found = Vec::new();
+    let mut parts = 0usize;
+    let walker = walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'));
+    for item in walker {
+        let entry = match item {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e.path().unwrap_or(dir).to_path_buf();
+                diagnostics.push(
+                    Diagnostic::file(&path, format!("cannot read: {e}"))
+                        .with_help("check that the file or folder exists and is readable"),
+                );
+                continue;
+            }
+        };
+        let path = entry.path().to_path_buf();
+        let Some(name) = entry.file_name().to_str() else {
+            diagnostics.push(
+                Diagnostic::file(&path, "this file name is not valid UTF-8")
+                    .with_help("rename it using letters, digits and dashes"),
+            );
+            continue;
+        };
+        let ft = entry.file_type();
+        if ft.is_symlink() {
+            diagnostics.push(
+                Diagnostic::file(&path, "symbolic links are not followed in fiches/")
+                    .with_help("replace the link by the file or folder itself"),
+            );
+            continue;
+        }
+        if ft.is_dir() {
+            if entry.depth() > 1 {
+                diagnostics.push(
+                    Diagnostic::file(&path, "parts cannot be nested")
+                        .with_help("keep one level of part folders directly under fiches/"),
+                );
+            } else {
+                found.push(Found::Part { dir: path });
+                parts += 1;
+            }
+            continue;
+        }
+        if !name.ends_with(".toml") {
+            continue; // images, notes, READMEs: not content
+        }
+        if name == PART_FILE {
+            if entry.depth() == 1 {
+                diagnostics.push(
+                    Diagnostic::file(&path, "_part.toml belongs inside a part folder")
+                        .with_help("move it into a folder such as fiches/10-name/"),
+                );
+            }
+            continue;
+        }
+        let part = (entry.depth() == 2).then(|| parts - 1);
+        if entry.depth() > 2 {
+            continue; // inside a nested folder, already reported
+        }
+        found.push(Found::Entry { path, part });
+    }
+    found
+}
+
+/// Reads a content file as text: size limit, UTF-8 check with a located error, BOM removed.
+pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
+    let meta = std::fs::metadata(path).map_err(|e| io_diagnostic(path, &e))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(Diagnostic::file(
+            path,
+            format!(
+                "file is too large ({} bytes, the limit is 1 MiB)",
+                meta.len()
+            ),
+        )
+        .with_help("split the content into several fiches, or remove pasted binary data"));
+    }
+    let bytes = std::fs::read(path).map_err(|e| io_diagnostic(path, &e))?;
+    decode_text(path, &bytes)
+}
+
+fn io_diagnostic(path: &Path, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::file(path, format!("cannot read this file: {e}"))
+        .with_help("check that it exists and that you may read it")
+}
+
+/// Decodes bytes as UTF-8 text (without BOM), as an `Error`.
+pub fn decode(path: &Path, bytes: &[u8]) -> Result<String> {
+    decode_text(path, bytes).map_err(Error::from)
+}
+
+fn decode_text(path: &Path, bytes: &[u8]) -> Result<String, Diagnostic> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s.to_string()),
+        Err(e) => {
+            let valid = String::from_utf8_lossy(&bytes[..e.valid_up_to()]).into_owned();
+            let mut d = Diagnostic::at_offset(
+                path,
+                &valid,
+                valid.len(),
+                "this file is not valid UTF-8 text",
+            );
+            d.help = Some("save the file as UTF-8 in your editor (\"Encoding: UTF-8\")".into());
+            Err(d)
+        }
+    }
+}
+
+/// The slug a file or folder name gives: ordering prefix (`01-`, `03b-`) dropped, accents
+/// folded, lower case, dashes.
+pub fn name_slug(path: &Path) -> String {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let rest = strip_order_prefix(&stem);
+    let slug = slugify(if rest.is_empty() { &stem } else { rest });
+    if slug.is_empty() { "page".into() } else { slug }
+}
+
+fn strip_order_prefix(stem: &str) -> &str {
+    let digits = stem.len() - stem.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    if digits == 0 {
+        return stem;
+    }
+    let mut rest = &stem[digits..];
+    // one optional letter right after the digits: 03b-lyon
+    let mut chars = rest.chars();
+    if let (Some(c), Some(sep)) = (chars.next(), chars.next())
+        && c.is_ascii_lowercase()
+        && matches!(sep, '-' | '_' | '.' | ' ')
+    {
+        rest = &rest[1..];
+    }
+    rest.trim_start_matches(['-', '_', '.', ' '])
+}
+
+/// Folds text to a URL- and file-safe slug: `São Paulo` → `sao-paulo`.
+pub fn slugify(text: &str) -> String {
+    let folded = deunicode::deunicode(text).to_lowercase();
+    let mut slug = String::with_capacity(folded.len());
+    for c in folded.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    while slug.ends_with('-') {
+        slug.pop();
+    }
+    slug
+}
+
+/// Whether a user-given slug is already a clean slug.
+pub fn is_valid_slug(slug: &str) -> bool {
+    !slug.is_empty() && slugify(slug) == slug && slug.len() <= 120
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_from_names() {
+        assert_eq!(
+            name_slug(Path::new("fiches/10-repenser/01-riace.toml")),
+            "riace"
+        );
+        assert_eq!(name_slug(Path::new("03b-lyon.toml")), "lyon");
+        assert_eq!(name_slug(Path::new("04-São Paulo.toml")), "sao-paulo");
+        assert_eq!(name_slug(Path::new("2024.toml")), "2024");
+        assert_eq!(name_slug(Path::new("10-repenser")), "repenser");
+        assert_eq!(
+            slugify("L'exemple : Grande-Synthe !"),
+            "l-exemple-grande-synthe"
+        );
+        assert!(is_valid_slug("sao-paulo"));
+        assert!(!is_valid_slug("../x"));
+    }
+
+    #[test]
+    fn invalid_utf8_is_located() {
+        let d = decode_text(Path::new("f.toml"), b"title = \"a\"\nbody = \"\xff\"").unwrap_err();
+        assert_eq!((d.line, d.col), (2, 9));
+    }
+}

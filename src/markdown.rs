@@ -1,0 +1,362 @@
+//! Markdown: the one place that configures pulldown-cmark. It renders a field to HTML with the
+//! booklet's rules — French typography on text (via `typo`), `[^key]` note references, `@slug`
+//! links between fiches, raw HTML escaped unless allowed — and scans a field for the note keys
+//! and link targets it cites, so `booklet` can check them before anything is rendered.
+
+use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, TextMergeStream};
+
+use crate::typo::French;
+
+/// How references in the text are resolved for one output (a web page or the print edition).
+pub trait Resolve {
+    /// The number and anchors of a note: `(number, note_id, ref_id)`.
+    fn note(&self, key: &str) -> Option<(u32, String, String)>;
+    /// The href of an `@slug` link target, and its label in print ("fiche n°3").
+    fn fiche_link(&self, slug: &str) -> Option<(String, Option<String>)>;
+}
+
+/// Rendering settings shared by all fields of a booklet.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub french: bool,
+    pub allow_html: bool,
+}
+
+/// What a field cites: note keys and link destinations, in order of appearance.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Scan {
+    pub notes: Vec<String>,
+    pub links: Vec<String>,
+}
+
+fn options(style: Style) -> Options {
+    let mut o = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    if !style.french {
+        // English-style smart quotes would be wrong in French: `typo` handles French text.
+        o |= Options::ENABLE_SMART_PUNCTUATION;
+    }
+    o
+}
+
+/// Splits text into plain pieces and `[^key]` note references.
+fn split_notes(text: &str) -> Vec<Piece<'_>> {
+    let mut pieces = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("[^") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find(']') else { break };
+        let key = &after[..end];
+        if key.is_empty() || !key.chars().all(is_note_key_char) {
+            pieces.push(Piece::Text(&rest[..start + 2]));
+            rest = after;
+            continue;
+        }
+        if start > 0 {
+            pieces.push(Piece::Text(&rest[..start]));
+        }
+        pieces.push(Piece::Note(key));
+        rest = &after[end + 1..];
+    }
+    if !rest.is_empty() {
+        pieces.push(Piece::Text(rest));
+    }
+    pieces
+}
+
+pub fn is_note_key_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '-' || c == '_'
+}
+
+enum Piece<'a> {
+    Text(&'a str),
+    Note(&'a str),
+}
+
+/// The note keys and link destinations a Markdown field cites.
+pub fn scan(md: &str, into: &mut Scan) {
+    for event in TextMergeStream::new(Parser::new_ext(md, Options::empty())) {
+        match event {
+            Event::Text(t) => {
+                for piece in split_notes(&t) {
+                    if let Piece::Note(k) = piece {
+                        into.notes.push(k.to_string());
+                    }
+                }
+            }
+            Event::Start(Tag::Link { dest_url, .. })
+            | Event::Start(Tag::Image { dest_url, .. }) => into.links.push(dest_url.to_string()),
+            _ => {}
+        }
+    }
+}
+
+/// Renders a block of Markdown (paragraphs, lists…) to HTML.
+pub fn block(md: &str, style: Style, resolve: &dyn Resolve) -> String {
+    let mut out = String::with_capacity(md.len() + md.len() / 4);
+    render(md, style, resolve, &mut out);
+    out
+}
+
+/// Renders a one-line field (title, label) to inline HTML, without the paragraph around it.
+pub fn inline(md: &str, style: Style, resolve: &dyn Resolve) -> String {
+    let html = block(md, style, resolve);
+    let trimmed = html.trim_end();
+    match trimmed
+        .strip_prefix("<p>")
+        .and_then(|s| s.strip_suffix("</p>"))
+    {
+        Some(inner) if !inner.contains("<p>") => inner.to_string(),
+        _ => trimmed.to_string(),
+    }
+}
+
+fn is_block_boundary(event: &Event) -> bool {
+    match event {
+        Event::Start(tag) => !matches!(
+            tag,
+            Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. } | Tag::Image { .. }
+        ),
+        Event::End(tag) => !matches!(
+            tag,
+            TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+                | TagEnd::Link
+                | TagEnd::Image
+        ),
+        Event::HardBreak | Event::SoftBreak | Event::Rule => false,
+        _ => false,
+    }
+}
+
+fn render(md: &str, style: Style, resolve: &dyn Resolve, out: &mut String) {
+    let parser = TextMergeStream::new(Parser::new_ext(md, options(style)));
+    let mut typo = French::new();
+    let mut events: Vec<Event> = Vec::new();
+    let mut in_code = false;
+    let mut link_label_stack: Vec<Option<String>> = Vec::new();
+    for event in parser {
+        if style.french && is_block_boundary(&event) {
+            let mut tail = String::new();
+            typo.finish(&mut tail);
+            if !tail.is_empty() {
+                events.push(Event::InlineHtml(tail.into()));
+            }
+            typo.reset();
+        }
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => {
+                in_code = true;
+                events.push(event);
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                in_code = false;
+                events.push(event);
+            }
+            Event::Text(text) if !in_code => {
+                let mut html = String::with_capacity(text.len() + 16);
+                for piece in split_notes(&text) {
+                    match piece {
+                        Piece::Text(t) => push_text(t, style, &mut typo, &mut html),
+                        Piece::Note(key) => push_note_ref(key, resolve, &mut html),
+                    }
+                }
+                events.push(Event::InlineHtml(html.into()));
+            }
+            Event::Html(h) | Event::InlineHtml(h) if !style.allow_html => {
+                events.push(Event::Text(h));
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let (dest, label) = resolve_link(&dest_url, resolve);
+                link_label_stack.push(label);
+                events.push(Event::Start(Tag::Link {
+                    link_type: if link_type == LinkType::Autolink || link_type == LinkType::Email {
+                        link_type
+                    } else {
+                        LinkType::Inline
+                    },
+                    dest_url: dest,
+                    title,
+                    id,
+                }));
+            }
+            Event::End(TagEnd::Link) => {
+                events.push(Event::End(TagEnd::Link));
+                if let Some(Some(label)) = link_label_stack.pop() {
+                    let mut html = String::from("<span class=\"print-ref\"> (");
+                    html_escape(&label, &mut html);
+                    html.push_str(")</span>");
+                    events.push(Event::InlineHtml(html.into()));
+                }
+            }
+            other => events.push(other),
+        }
+    }
+    if style.french {
+        let mut tail = String::new();
+        typo.finish(&mut tail);
+        if !tail.is_empty() {
+            events.push(Event::InlineHtml(tail.into()));
+        }
+    }
+    pulldown_cmark::html::push_html(out, events.into_iter());
+}
+
+fn resolve_link<'a>(dest: &CowStr<'a>, resolve: &dyn Resolve) -> (CowStr<'a>, Option<String>) {
+    if let Some(slug) = dest.strip_prefix('@') {
+        let (slug, fragment) = slug.split_once('#').unwrap_or((slug, ""));
+        if let Some((href, label)) = resolve.fiche_link(slug) {
+            let href = if fragment.is_empty() {
+                href
+            } else {
+                format!("{href}#{fragment}")
+            };
+            return (href.into(), label);
+        }
+    }
+    (dest.clone(), None)
+}
+
+fn push_text(text: &str, style: Style, typo: &mut French, out: &mut String) {
+    if style.french {
+        typo.push_html(text, out);
+    } else {
+        html_escape(text, out);
+    }
+}
+
+fn push_note_ref(key: &str, resolve: &dyn Resolve, out: &mut String) {
+    match resolve.note(key) {
+        Some((n, note_id, ref_id)) => {
+            out.push_str(&format!(
+                "<sup class=\"note-ref\"><a href=\"#{note_id}\" id=\"{ref_id}\" \
+                 aria-label=\"note {n}\">{n}</a></sup>"
+            ));
+        }
+        None => {
+            out.push_str("[^");
+            html_escape(key, out);
+            out.push(']');
+        }
+    }
+}
+
+/// Escapes text for HTML content and attribute values.
+pub fn html_escape(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// The text of a Markdown field without markup or note references, with typography: for
+/// `<title>`, meta descriptions and PDF metadata.
+pub fn plain(md: &str, french: bool) -> String {
+    let mut text = String::new();
+    for event in TextMergeStream::new(Parser::new_ext(md, Options::empty())) {
+        match event {
+            Event::Text(t) | Event::Code(t) => {
+                for piece in split_notes(&t) {
+                    if let Piece::Text(s) = piece {
+                        text.push_str(s);
+                    }
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            Event::End(TagEnd::Paragraph) | Event::End(TagEnd::Item) => text.push(' '),
+            _ => {}
+        }
+    }
+    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if french {
+        crate::typo::french_plain(&collapsed)
+    } else {
+        collapsed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct R;
+    impl Resolve for R {
+        fn note(&self, key: &str) -> Option<(u32, String, String)> {
+            (key == "a").then(|| (3, "note-3".into(), "ref-3".into()))
+        }
+        fn fiche_link(&self, slug: &str) -> Option<(String, Option<String>)> {
+            (slug == "riace").then(|| ("riace.html".into(), Some("fiche n°1".into())))
+        }
+    }
+
+    const FR: Style = Style {
+        french: true,
+        allow_html: false,
+    };
+    const EN: Style = Style {
+        french: false,
+        allow_html: false,
+    };
+
+    #[test]
+    fn notes_links_and_scan() {
+        let md = "Voir [Riace](@riace) et [site](https://x.org)[^a].";
+        let mut s = Scan::default();
+        scan(md, &mut s);
+        assert_eq!(s.notes, ["a"]);
+        assert_eq!(s.links, ["@riace", "https://x.org"]);
+        let html = block(md, EN, &R);
+        assert!(
+            html.contains(
+                "<a href=\"riace.html\">Riace</a><span class=\"print-ref\"> (fiche n°1)</span>"
+            ),
+            "{html}"
+        );
+        assert!(
+            html.contains("<sup class=\"note-ref\"><a href=\"#note-3\" id=\"ref-3\""),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn raw_html_is_escaped_unless_allowed() {
+        let html = block("a <script>alert(1)</script> b", EN, &R);
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+        let allowed = Style {
+            french: false,
+            allow_html: true,
+        };
+        assert!(block("a <b>x</b>", allowed, &R).contains("<b>x</b>"));
+    }
+
+    #[test]
+    fn inline_strips_paragraph_and_plain_strips_markup() {
+        assert_eq!(inline("Un **titre**", EN, &R), "Un <strong>titre</strong>");
+        assert_eq!(plain("Un **titre**[^a]\n\n- deux", false), "Un titre deux");
+    }
+
+    #[test]
+    fn french_quotes_stay_french() {
+        let html = inline("Il dit « bonjour » et \"salut\"", FR, &R);
+        assert!(html.contains('«') && html.contains('»'), "{html}");
+        assert!(!html.contains('“'), "{html}");
+    }
+
+    #[test]
+    fn code_is_left_alone() {
+        let html = block("`a : b`\n\n```\nx ! y\n```", FR, &R);
+        assert!(html.contains("<code>a : b</code>"), "{html}");
+        assert!(html.contains("x ! y"), "{html}");
+    }
+}

@@ -1,0 +1,272 @@
+//! Themes: the embedded default theme plus the files of `themes/<name>/` laid over it, so a
+//! fork overrides one template by adding just that file. Owns the theme's file layout
+//! (`theme.toml` labels, `templates/`, `css/`, `static/`) and compiling the Tera templates.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use include_dir::{Dir, include_dir};
+use serde::Deserialize;
+
+use crate::config::Config;
+use crate::de;
+use crate::error::{Diagnostic, Error, Result};
+
+static DEFAULT: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
+
+pub const THEMES_DIR: &str = "themes";
+
+/// Where a theme file comes from, for error messages.
+#[derive(Debug, Clone)]
+pub enum Origin {
+    Embedded,
+    Disk(PathBuf),
+}
+
+impl Origin {
+    pub fn path(&self, rel: &str) -> PathBuf {
+        match self {
+            Origin::Embedded => Path::new("<default theme>").join(rel),
+            Origin::Disk(p) => p.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ThemeFile {
+    pub bytes: Vec<u8>,
+    pub origin: Origin,
+}
+
+/// A theme ready to render: compiled templates, stylesheets, static assets and labels.
+pub struct Theme {
+    pub name: String,
+    pub tera: tera::Tera,
+    /// `css/<name>.css` files, by output name (`style.css`), as text.
+    pub stylesheets: BTreeMap<String, (String, PathBuf)>,
+    /// `static/**` files, by output path.
+    pub assets: BTreeMap<String, Vec<u8>>,
+    pub labels: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ThemeToml {
+    #[serde(default)]
+    labels: BTreeMap<String, String>,
+}
+
+/// Loads the theme named in the config from `<root>/themes/<name>/`, over the embedded default.
+pub fn load(root: &Path, config: &Config, config_path: &Path) -> Result<Theme> {
+    let mut files: BTreeMap<String, ThemeFile> = BTreeMap::new();
+    embedded_files(&DEFAULT, &mut files);
+    let dir = root.join(THEMES_DIR).join(&config.theme);
+    if dir.is_dir() {
+        disk_files(&dir, &mut files)?;
+    } else if config.theme != "default" {
+        return Err(Error::Content(vec![
+            Diagnostic::file(
+                config_path,
+                format!("theme `{}` not found: no folder {}", config.theme, dir.display()),
+            )
+            .with_help("create that folder (it may hold just the files you change), or use theme = \"default\""),
+        ]));
+    }
+
+    let mut diagnostics = Vec::new();
+    let labels = labels(&files, config, config_path, &mut diagnostics);
+
+    let mut tera = tera::Tera::new();
+    tera.autoescape_on(vec![".html", ".xml"]);
+    let mut templates = Vec::new();
+    let mut stylesheets = BTreeMap::new();
+    let mut assets = BTreeMap::new();
+    for (rel, file) in &files {
+        if let Some(name) = rel.strip_prefix("templates/") {
+            match std::str::from_utf8(&file.bytes) {
+                Ok(text) => templates.push((name.to_string(), text.to_string(), file)),
+                Err(_) => diagnostics.push(Diagnostic::file(
+                    &file.origin.path(rel),
+                    "this template is not valid UTF-8",
+                )),
+            }
+        } else if let Some(name) = rel.strip_prefix("css/") {
+            match std::str::from_utf8(&file.bytes) {
+                Ok(text) => {
+                    stylesheets.insert(name.to_string(), (text.to_string(), file.origin.path(rel)));
+                }
+                Err(_) => diagnostics.push(Diagnostic::file(
+                    &file.origin.path(rel),
+                    "this stylesheet is not valid UTF-8",
+                )),
+            }
+        } else if let Some(name) = rel.strip_prefix("static/") {
+            assets.insert(name.to_string(), file.bytes.clone());
+        }
+    }
+    // Stylesheets are templates too (page size, colours from livret.toml).
+    for (name, (text, _)) in &stylesheets {
+        if let Err(e) = tera.add_raw_template(&format!("css/{name}"), text) {
+            diagnostics.push(template_diagnostic(&files, &format!("css/{name}"), &e));
+        }
+    }
+    let raw: Vec<(String, String)> = templates
+        .iter()
+        .map(|(n, t, _)| (n.clone(), t.clone()))
+        .collect();
+    if let Err(e) = tera.add_raw_templates(raw) {
+        diagnostics.push(template_diagnostic(&files, "templates", &e));
+    }
+    if !diagnostics.is_empty() {
+        return Err(Error::Content(diagnostics));
+    }
+    Ok(Theme {
+        name: config.theme.clone(),
+        tera,
+        stylesheets,
+        assets,
+        labels,
+    })
+}
+
+/// Describes a Tera error with the theme file it comes from.
+pub fn template_diagnostic(
+    files: &BTreeMap<String, ThemeFile>,
+    rel: &str,
+    e: &tera::Error,
+) -> Diagnostic {
+    let path = files
+        .get(rel)
+        .map(|f| f.origin.path(rel))
+        .unwrap_or_else(|| Path::new(THEMES_DIR).join(rel));
+    Diagnostic::file(&path, format!("template error: {}", error_chain(e)))
+        .with_help("fix the template syntax; see https://keats.github.io/tera/docs/")
+}
+
+/// All messages of an error and its sources, on one line.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let msg = s.to_string();
+        if !text.contains(&msg) {
+            text.push_str(": ");
+            text.push_str(&msg);
+        }
+        source = s.source();
+    }
+    text
+}
+
+fn labels(
+    files: &BTreeMap<String, ThemeFile>,
+    config: &Config,
+    config_path: &Path,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, String> {
+    let mut labels = BTreeMap::new();
+    // The embedded theme.toml defines the label keys; a disk theme.toml may change values.
+    let embedded = DEFAULT
+        .get_file("theme.toml")
+        .and_then(|f| f.contents_utf8())
+        .unwrap_or("");
+    if let Ok(t) = de::parse::<ThemeToml>(Path::new("<default theme>/theme.toml"), embedded) {
+        labels = t.labels;
+    }
+    if let Some(file) = files.get("theme.toml")
+        && let Origin::Disk(path) = &file.origin
+    {
+        let text = String::from_utf8_lossy(&file.bytes);
+        match de::parse::<ThemeToml>(path, &text) {
+            Ok(t) => labels.extend(t.labels),
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    let source = std::fs::read_to_string(config_path).unwrap_or_default();
+    for (key, value) in &config.labels {
+        if labels.contains_key(key) {
+            labels.insert(key.clone(), value.clone());
+        } else {
+            let known: Vec<String> = labels.keys().cloned().collect();
+            let mut help = match de::closest(key, &known) {
+                Some(best) => format!("did you mean `{best}`? "),
+                None => String::new(),
+            };
+            help.push_str(&format!("known labels: {}", known.join(", ")));
+            diagnostics.push(
+                Diagnostic::at_text(config_path, &source, key, format!("unknown label `{key}`"))
+                    .with_help(help),
+            );
+        }
+    }
+    labels
+}
+
+fn embedded_files(dir: &Dir<'static>, out: &mut BTreeMap<String, ThemeFile>) {
+    for file in dir.files() {
+        out.insert(
+            file.path().to_string_lossy().replace('\\', "/"),
+            ThemeFile {
+                bytes: file.contents().to_vec(),
+                origin: Origin::Embedded,
+            },
+        );
+    }
+    for sub in dir.dirs() {
+        embedded_files(sub, out);
+    }
+}
+
+fn disk_files(dir: &Path, out: &mut BTreeMap<String, ThemeFile>) -> Result<()> {
+    let mut diagnostics = Vec::new();
+    for item in walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+    {
+        let entry = match item {
+            Ok(e) => e,
+            Err(e) => {
+                diagnostics.push(Diagnostic::file(
+                    e.path().unwrap_or(dir),
+                    format!("cannot read the theme: {e}"),
+                ));
+                continue;
+            }
+        };
+        if entry.file_type().is_symlink() {
+            diagnostics.push(
+                Diagnostic::file(entry.path(), "symbolic links are not followed in themes/")
+                    .with_help("replace the link by the file itself"),
+            );
+            continue;
+        }
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(dir) else {
+            continue;
+        };
+        let Some(rel) = rel.to_str() else {
+            diagnostics.push(
+                Diagnostic::file(entry.path(), "this file name is not valid UTF-8")
+                    .with_help("rename it using letters, digits and dashes"),
+            );
+            continue;
+        };
+        let bytes = std::fs::read(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+        out.insert(
+            rel.replace('\\', "/"),
+            ThemeFile {
+                bytes,
+                origin: Origin::Disk(entry.path().to_path_buf()),
+            },
+        );
+    }
+    if diagnostics.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Content(diagnostics))
+    }
+}

@@ -135,13 +135,19 @@ fn render(md: &str, style: Style, resolve: &dyn Resolve, out: &mut String) {
     let mut events: Vec<Event> = Vec::new();
     let mut in_code = false;
     let mut link_label_stack: Vec<Option<String>> = Vec::new();
-    for event in parser {
-        if style.french && is_block_boundary(&event) {
+    // A space held back by `typo` is written before anything that is not running text.
+    let flush = |typo: &mut French, events: &mut Vec<Event>| {
+        if style.french {
             let mut tail = String::new();
             typo.finish(&mut tail);
             if !tail.is_empty() {
                 events.push(Event::InlineHtml(tail.into()));
             }
+        }
+    };
+    for event in parser {
+        if is_block_boundary(&event) {
+            flush(&mut typo, &mut events);
             typo.reset();
         }
         match event {
@@ -158,13 +164,32 @@ fn render(md: &str, style: Style, resolve: &dyn Resolve, out: &mut String) {
                 for piece in split_notes(&text) {
                     match piece {
                         Piece::Text(t) => push_text(t, style, &mut typo, &mut html),
-                        Piece::Note(key) => push_note_ref(key, resolve, &mut html),
+                        Piece::Note(key) => {
+                            if style.french {
+                                typo.finish(&mut html);
+                            }
+                            push_note_ref(key, resolve, &mut html)
+                        }
                     }
                 }
                 events.push(Event::InlineHtml(html.into()));
             }
-            Event::Html(h) | Event::InlineHtml(h) if !style.allow_html => {
-                events.push(Event::Text(h));
+            Event::SoftBreak if style.french => {
+                let mut html = String::new();
+                typo.push_html("\n", &mut html);
+                events.push(Event::InlineHtml(html.into()));
+            }
+            Event::Html(h) | Event::InlineHtml(h) => {
+                flush(&mut typo, &mut events);
+                if style.allow_html {
+                    events.push(Event::InlineHtml(h));
+                } else {
+                    events.push(Event::Text(h));
+                }
+            }
+            Event::Code(_) | Event::HardBreak | Event::Start(Tag::Image { .. }) => {
+                flush(&mut typo, &mut events);
+                events.push(event);
             }
             Event::Start(Tag::Link {
                 link_type,
@@ -172,6 +197,7 @@ fn render(md: &str, style: Style, resolve: &dyn Resolve, out: &mut String) {
                 title,
                 id,
             }) => {
+                flush(&mut typo, &mut events);
                 let (dest, label) = resolve_link(&dest_url, resolve);
                 link_label_stack.push(label);
                 events.push(Event::Start(Tag::Link {
@@ -186,6 +212,7 @@ fn render(md: &str, style: Style, resolve: &dyn Resolve, out: &mut String) {
                 }));
             }
             Event::End(TagEnd::Link) => {
+                flush(&mut typo, &mut events);
                 events.push(Event::End(TagEnd::Link));
                 if let Some(Some(label)) = link_label_stack.pop() {
                     let mut html = String::from("<span class=\"print-ref\"> (");
@@ -197,13 +224,7 @@ fn render(md: &str, style: Style, resolve: &dyn Resolve, out: &mut String) {
             other => events.push(other),
         }
     }
-    if style.french {
-        let mut tail = String::new();
-        typo.finish(&mut tail);
-        if !tail.is_empty() {
-            events.push(Event::InlineHtml(tail.into()));
-        }
-    }
+    flush(&mut typo, &mut events);
     pulldown_cmark::html::push_html(out, events.into_iter());
 }
 
@@ -351,6 +372,19 @@ mod tests {
         let html = inline("Il dit « bonjour » et \"salut\"", FR, &R);
         assert!(html.contains('«') && html.contains('»'), "{html}");
         assert!(!html.contains('“'), "{html}");
+    }
+
+    #[test]
+    fn typography_around_code_notes_links_and_breaks() {
+        let html = inline("la commande `ls` !", FR, &R);
+        assert!(html.contains("commande <code>ls</code>\u{202f}!"), "{html}");
+        let html = inline("texte [^a] suite", FR, &R);
+        assert!(html.starts_with("texte <sup"), "{html}");
+        let html = inline("Italie\n: un", FR, &R);
+        assert!(html.contains("Italie\u{202f}: un"), "{html}");
+        let html = inline("voir [le site](https://x.org) !", FR, &R);
+        assert!(html.contains("voir <a href"), "{html}");
+        assert!(html.contains("</a>\u{202f}!"), "{html}");
     }
 
     #[test]

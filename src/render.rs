@@ -306,7 +306,18 @@ impl<'a> Renderer<'a> {
             base_url: config.base_url(),
             cover_lead: config.cover.lead.as_deref().map(block),
             colophon: config.colophon.body.as_deref().map(block),
-            labels: theme.labels.clone(),
+            labels: theme
+                .labels
+                .iter()
+                .map(|(k, v)| {
+                    let v = if style.french {
+                        crate::typo::french_plain(v)
+                    } else {
+                        v.clone()
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
             has_pdf,
             fiche_count: booklet
                 .entries
@@ -332,7 +343,7 @@ impl<'a> Renderer<'a> {
     }
 
     fn label<'k>(&'k self, key: &'k str) -> &'k str {
-        self.theme.labels.get(key).map_or(key, String::as_str)
+        self.site.labels.get(key).map_or(key, String::as_str)
     }
 
     /// Where an entry is, from a web page or inside the print edition.

@@ -1,0 +1,149 @@
+//! The build benchmark (issue 8): generates booklets of 10, 1 000 and 10 000 fiches by copying
+//! the guide's real fiches under new names across several parts, then times whole
+//! `livret build` processes (release binary): wall-clock median over the runs after a warm-up,
+//! peak resident memory of the process (from `wait4`), output size, time per fiche.
+//!
+//! Run: `cargo bench --bench scale` (options after `--`: `--runs N`, `--sizes 10,1000`).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let runs = arg(&args, "--runs").and_then(|v| v.parse().ok()).unwrap_or(7usize);
+    let sizes: Vec<usize> = arg(&args, "--sizes")
+        .map(|s| s.split(',').filter_map(|n| n.parse().ok()).collect())
+        .unwrap_or_else(|| vec![10, 1_000, 10_000]);
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_livret"));
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let sources = real_fiches(&repo);
+
+    println!("livret build benchmark — {runs} runs after 1 warm-up, median; 2-core machine");
+    println!(
+        "{:>8} | {:>11} | {:>11} | {:>9} | {:>10} | {:>12}",
+        "fiches", "wall median", "wall min", "peak MB", "output MB", "µs / fiche"
+    );
+    println!("{}", "-".repeat(77));
+    for &n in &sizes {
+        let dir = tempfile::tempdir().expect("tempdir");
+        generate(&repo, &sources, n, dir.path());
+        let out = dir.path().join("out");
+        let mut walls = Vec::new();
+        let mut peaks = Vec::new();
+        for run in 0..=runs {
+            let _ = fs::remove_dir_all(&out);
+            let (wall, peak_kb) = timed_build(&bin, dir.path());
+            if run > 0 {
+                walls.push(wall);
+                peaks.push(peak_kb);
+            }
+        }
+        walls.sort();
+        peaks.sort();
+        let median = walls[walls.len() / 2];
+        let peak_mb = peaks[peaks.len() - 1] as f64 / 1024.0;
+        let out_mb = dir_size(&out) as f64 / 1_048_576.0;
+        println!(
+            "{:>8} | {:>8.1} ms | {:>8.1} ms | {:>9.1} | {:>10.2} | {:>12.1}",
+            n,
+            ms(median),
+            ms(walls[0]),
+            peak_mb,
+            out_mb,
+            median.as_secs_f64() * 1e6 / n as f64
+        );
+    }
+}
+
+fn arg<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .map(String::as_str)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// The guide's numbered fiches, as (file name, text without an explicit slug).
+fn real_fiches(repo: &Path) -> Vec<(String, String)> {
+    let mut all = Vec::new();
+    for part in ["10-repenser", "20-co-construire"] {
+        let dir = repo.join("fiches").join(part);
+        let mut names: Vec<_> = fs::read_dir(&dir)
+            .expect("fiches")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".toml") && n != "_part.toml")
+            .collect();
+        names.sort();
+        for name in names {
+            let text = fs::read_to_string(dir.join(&name)).expect("read fiche");
+            let text: String = text
+                .lines()
+                .filter(|l| !l.starts_with("slug ="))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            all.push((name, text));
+        }
+    }
+    all
+}
+
+/// A booklet of `n` fiches: the guide's pages and config, fiches spread over parts of ≤ 100.
+fn generate(repo: &Path, sources: &[(String, String)], n: usize, dir: &Path) {
+    fs::copy(repo.join("livret.toml"), dir.join("livret.toml")).expect("config");
+    let fiches = dir.join("fiches");
+    fs::create_dir_all(&fiches).expect("fiches dir");
+    for page in ["00-presentation.toml", "01-sommaire.toml", "05-introduction.toml", "90-aller-encore-plus-loin.toml", "95-contact.toml"] {
+        fs::copy(repo.join("fiches").join(page), fiches.join(page)).expect("page");
+    }
+    let per_part = 100.min(n.max(1));
+    for i in 0..n {
+        let part = i / per_part;
+        let part_dir = fiches.join(format!("{:03}-partie-{}", part + 10, part + 1));
+        if i % per_part == 0 {
+            fs::create_dir_all(&part_dir).expect("part dir");
+            fs::write(
+                part_dir.join("_part.toml"),
+                format!("title = \"Partie {} : des villes qui accueillent\"\n", part + 1),
+            )
+            .expect("part");
+        }
+        let (name, text) = &sources[i % sources.len()];
+        let stem = name.trim_end_matches(".toml").trim_start_matches(|c: char| c.is_ascii_digit() || c == '-');
+        fs::write(part_dir.join(format!("{i:05}-{stem}-{i}.toml")), text).expect("fiche");
+    }
+}
+
+/// Runs one build; returns wall time and the child's peak RSS in KiB.
+fn timed_build(bin: &Path, dir: &Path) -> (Duration, i64) {
+    let start = Instant::now();
+    let child = Command::new(bin)
+        .arg("build")
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn livret");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: plain wait4 on our own child; rusage is a zeroed out-parameter.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let wall = start.elapsed();
+    assert_eq!(rc, pid, "wait4 failed");
+    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "livret build failed in {}", dir.display());
+    std::mem::forget(child); // already reaped
+    (wall, usage.ru_maxrss)
+}
+
+fn dir_size(dir: &Path) -> u64 {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.metadata().map(|m| m.len()).unwrap_or(0))
+        .sum()
+}

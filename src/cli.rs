@@ -104,14 +104,11 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Check { root, format } => {
-            let project = build::load_project(&root)?;
+            let summary = crate::check::check(&root)?;
             if format == Format::Human {
-                let b = &project.booklet;
                 println!(
                     "livret: ok — {} fiches, {} parts, {} entries checked",
-                    b.entries.iter().filter(|e| e.number.is_some()).count(),
-                    b.parts.len(),
-                    b.entries.len()
+                    summary.fiches, summary.parts, summary.entries
                 );
             }
             Ok(())
@@ -128,12 +125,13 @@ pub fn report(error: &Error, format: Format) {
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
             for d in diagnostics {
-                let _ = writeln!(out, "{}", serde_json::to_string(d).unwrap_or_default());
+                let d = crate::check::tidy(d);
+                let _ = writeln!(out, "{}", serde_json::to_string(&d).unwrap_or_default());
             }
         }
         (Error::Content(diagnostics), Format::Human) => {
             for d in diagnostics {
-                let _ = writeln!(err, "{d}\n");
+                let _ = writeln!(err, "{}\n", crate::check::tidy(d));
             }
             let _ = writeln!(
                 err,

@@ -8,6 +8,7 @@
 
 pub mod booklet;
 pub mod build;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod css;
@@ -18,6 +19,7 @@ pub mod load;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod schema;
 pub mod theme;
 pub mod typo;
 

@@ -39,6 +39,20 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Create a new fiche (or page) that sorts last in its part, with every section to fill in
+    New {
+        /// The title of the new fiche, e.g. "Accueillir à São Paulo"
+        title: String,
+        /// The part folder to put it in (e.g. 10-repenser) [default: the last part]
+        #[arg(long)]
+        part: Option<String>,
+        /// Create an unnumbered page instead of a numbered fiche
+        #[arg(long)]
+        page: bool,
+        /// Project folder (holding livret.toml)
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -111,6 +125,34 @@ fn run(cli: Cli) -> Result<()> {
                     summary.fiches, summary.parts, summary.entries
                 );
             }
+            Ok(())
+        }
+        Command::New {
+            title,
+            part,
+            page,
+            root,
+        } => {
+            let created = crate::new::create(&crate::new::NewOptions {
+                root,
+                title,
+                part,
+                page,
+            })?;
+            let path = crate::check::display_path(&created.path);
+            match created.number {
+                Some(n) => println!(
+                    "livret: created {} — fiche n°{n}, page {}.html",
+                    path.display(),
+                    created.slug
+                ),
+                None => println!(
+                    "livret: created {} — page {}.html",
+                    path.display(),
+                    created.slug
+                ),
+            }
+            println!("Fill it in, then run `livret check` (or keep `livret serve` open).");
             Ok(())
         }
     }

@@ -17,6 +17,7 @@ pub mod error;
 pub mod fiche;
 pub mod load;
 pub mod markdown;
+pub mod new;
 pub mod output;
 pub mod render;
 pub mod schema;

@@ -53,6 +53,17 @@ pub enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
+    /// Build, serve on 127.0.0.1, rebuild on every change and reload open pages
+    Serve {
+        #[command(flatten)]
+        paths: Paths,
+        /// Port on 127.0.0.1 (a free one is used when it is taken; 0 picks any free port)
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+        /// Write into a non-empty folder that livret did not create
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -155,6 +166,10 @@ fn run(cli: Cli) -> Result<()> {
             println!("Fill it in, then run `livret check` (or keep `livret serve` open).");
             Ok(())
         }
+        Command::Serve { paths, port, force } => crate::serve::serve(&crate::serve::ServeOptions {
+            build: paths.build_options(force),
+            port,
+        }),
     }
 }
 

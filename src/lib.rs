@@ -21,6 +21,7 @@ pub mod new;
 pub mod output;
 pub mod render;
 pub mod schema;
+pub mod serve;
 pub mod theme;
 pub mod typo;
 

@@ -1216,3 +1216,64 @@ fn print_edition_on_screen_is_a5_sheets_on_a_grey_desk() {
         "{cover}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The contributor guide
+
+/// The fenced blocks of `docs/ajouter-une-fiche.md` whose info string is `lang`.
+fn guide_blocks(lang: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(repo().join("docs/ajouter-une-fiche.md")).unwrap();
+    let mut blocks = Vec::new();
+    // Inside a fence: whether it is a `lang` block, and its text.
+    let mut current: Option<(bool, String)> = None;
+    for line in text.lines() {
+        let fence = line.trim_start().strip_prefix("```");
+        match (&mut current, fence) {
+            (None, Some(info)) => current = Some((info == lang, String::new())),
+            (Some((wanted, block)), Some(_)) => {
+                if *wanted {
+                    blocks.push(std::mem::take(block));
+                }
+                current = None;
+            }
+            (Some((_, block)), None) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+            (None, None) => {}
+        }
+    }
+    blocks
+}
+
+#[test]
+fn the_guide_example_fiche_checks_builds_and_its_error_sample_is_real() {
+    let example = guide_blocks("toml");
+    assert_eq!(example.len(), 1, "one complete example fiche in the guide");
+    let dir = guide_copy();
+    let path = dir.path().join("fiches/20-co-construire/11-montclair.toml");
+    std::fs::write(&path, &example[0]).unwrap();
+    livret_ok(dir.path(), &["check"]);
+    livret_ok(dir.path(), &["build"]);
+    let toc = sommaire(dir.path());
+    let last = toc
+        .iter()
+        .find(|(href, _, _)| href == "montclair.html")
+        .unwrap();
+    assert_eq!(last.1, "Bonne pratique n° 11");
+    let page = std::fs::read_to_string(dir.path().join("out/montclair.html")).unwrap();
+    assert!(
+        page.contains("href=\"grande-synthe.html\""),
+        "the @grande-synthe link"
+    );
+
+    // The error shown in the guide is what livret check prints for that typo.
+    let sample = guide_blocks("")
+        .into_iter()
+        .find(|b| b.contains("error: unknown key `titel`"))
+        .expect("an error sample in the guide");
+    std::fs::write(&path, example[0].replacen("title = ", "titel = ", 1)).unwrap();
+    let out = livret(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_has(&stderr(&out), &sample);
+}

@@ -45,6 +45,11 @@ pub const STATUS_PATH: &str = "/__livret/status";
 
 /// The reload client: listens to the event stream, reloads on a new build, shows problems.
 const LIVE_JS: &str = include_str!("live.js");
+
+/// Served for a missing page when there is no 404.html (the first build failed).
+const NOTHING_YET: &str = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\
+                           <title>livret</title></head><body><p>Not found (nothing built yet?)\
+                           </p></body></html>\n";
 /// What open pages need to know: the current good build, and the problems of the last edit.
 struct State {
     generation: u64,
@@ -429,13 +434,18 @@ fn handle(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
                         head_only,
                     )
                 }
-                Err(_) => respond(
-                    &mut stream,
-                    404,
-                    "text/plain; charset=utf-8",
-                    b"not found\n",
-                    head_only,
-                ),
+                // Nothing built yet (the first build failed): a bare page, so that the
+                // overlay can still show the problems.
+                Err(_) => {
+                    let html = inject(NOTHING_YET.as_bytes(), shared.state().generation);
+                    respond(
+                        &mut stream,
+                        404,
+                        "text/html; charset=utf-8",
+                        &html,
+                        head_only,
+                    )
+                }
             }
         }
     }

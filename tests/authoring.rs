@@ -912,12 +912,22 @@ fn serve_starts_on_a_broken_project_and_recovers_when_it_is_fixed() {
     let (status, head, body) = server.get("/lyon.html");
     assert_eq!(status, 404);
     assert!(head.contains("text/html"));
-    assert!(body.contains("/__livret/live.js"), "the overlay can show the problems");
+    assert!(
+        body.contains("/__livret/live.js"),
+        "the overlay can show the problems"
+    );
     let stream = events(server.port);
     wait_event(&stream, "hello", Duration::from_secs(5));
     let problems = wait_event(&stream, "problems", Duration::from_secs(2));
-    assert!(problems.contains("02-lyon.toml:1:1: error: unknown key `titel`"), "{problems}");
-    write(dir.path(), "fiches/10-partie/02-lyon.toml", "title = \"Lyon\"\n");
+    assert!(
+        problems.contains("02-lyon.toml:1:1: error: unknown key `titel`"),
+        "{problems}"
+    );
+    write(
+        dir.path(),
+        "fiches/10-partie/02-lyon.toml",
+        "title = \"Lyon\"\n",
+    );
     wait_event(&stream, "reload", Duration::from_secs(2));
     let (status, _, body) = server.get("/lyon.html");
     assert_eq!(status, 200);

@@ -84,6 +84,12 @@ pub const ALLOWED_SCHEMES: [&str; 4] = ["http", "https", "mailto", "tel"];
 
 /// Assembles the booklet and checks everything that spans files. All problems are reported.
 pub fn assemble(config: Config, nodes: Vec<Node>) -> Result<Booklet> {
+    assemble_with(config, nodes, &[])
+}
+
+/// Like `assemble`, for a folder where some files did not parse: `known_slugs` are their slugs,
+/// accepted as link targets so that a broken fiche does not also make every link to it an error.
+pub fn assemble_with(config: Config, nodes: Vec<Node>, known_slugs: &[String]) -> Result<Booklet> {
     let mut diagnostics = Vec::new();
     let mut parts = Vec::new();
     let mut entries: Vec<Entry> = Vec::new();
@@ -165,11 +171,14 @@ pub fn assemble(config: Config, nodes: Vec<Node>) -> Result<Booklet> {
     }
 
     // Notes and links.
-    let slugs: HashMap<&str, usize> = entries
+    let mut slugs: HashMap<&str, usize> = entries
         .iter()
         .enumerate()
         .map(|(i, e)| (e.slug.as_str(), i))
         .collect();
+    for slug in known_slugs {
+        slugs.entry(slug.as_str()).or_insert(usize::MAX);
+    }
     let mut resolved_notes = Vec::with_capacity(entries.len());
     for (entry, source) in entries.iter().zip(&sources) {
         resolved_notes.push(check_references(entry, source, &slugs, &mut diagnostics));

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::booklet::{self, Booklet, Item};
 use crate::config::Config;
-use crate::error::{Error, Result};
+use crate::error::{Diagnostic, Error, Result};
 use crate::output::Staging;
 use crate::render::Renderer;
 use crate::theme::{self, Theme};
@@ -39,22 +39,57 @@ pub struct Project {
     pub theme: Theme,
 }
 
-/// Loads and checks everything without writing: config, fiches, parts, theme.
+/// Loads and checks everything without writing: config, fiches, parts, theme. Keeps going
+/// after a problem, so that every problem of the project comes out in one run.
 pub fn load_project(root: &Path) -> Result<Project> {
-    let (config, config_path) = Config::load(root)?;
-    // Load fiches and theme even when one fails, so all problems come out in one run.
-    let nodes = load::fiches(root);
-    let theme = theme::load(root, &config, &config_path);
-    let (nodes, theme) = match (nodes, theme) {
-        (Ok(n), Ok(t)) => (n, t),
-        (Err(Error::Content(mut a)), Err(Error::Content(b))) => {
-            a.extend(b);
-            return Err(Error::Content(a));
-        }
-        (Err(e), _) | (_, Err(e)) => return Err(e),
+    let mut diagnostics = Vec::new();
+    // Every unknown key, wrong type and missing key of livret.toml at once, before serde's first.
+    let config_path = root.join(crate::config::FILE_NAME);
+    let problems = match load::read_text(&config_path) {
+        Ok(source) => crate::schema::check(&config_path, &source, &crate::schema::CONFIG),
+        Err(_) => Vec::new(), // missing or unreadable: Config::load explains it
     };
-    let booklet = booklet::assemble(config, nodes)?;
-    Ok(Project { booklet, theme })
+    let config = if problems.is_empty() {
+        keep(Config::load(root), &mut diagnostics)?
+    } else {
+        diagnostics.extend(problems);
+        None
+    };
+    let loaded = load::fiches_lenient(root)?;
+    diagnostics.extend(loaded.diagnostics);
+    let theme = match &config {
+        Some((config, path)) => keep(theme::load(root, config, path), &mut diagnostics)?,
+        None => None,
+    };
+    // A broken livret.toml must not hide the fiches' problems: check them with a stand-in.
+    let config = match config {
+        Some((config, _)) => config,
+        None => Config::parse(Path::new(crate::config::FILE_NAME), "title = \"livret\"\n")?,
+    };
+    let booklet = keep(
+        booklet::assemble_with(config, loaded.nodes, &loaded.broken_slugs),
+        &mut diagnostics,
+    )?;
+    match (booklet, theme) {
+        (Some(booklet), Some(theme)) if diagnostics.is_empty() => Ok(Project { booklet, theme }),
+        _ => {
+            Diagnostic::sort(&mut diagnostics);
+            diagnostics.dedup();
+            Err(Error::Content(diagnostics))
+        }
+    }
+}
+
+/// Keeps a step's value, or moves its content problems into `diagnostics` and carries on.
+fn keep<T>(result: Result<T>, diagnostics: &mut Vec<Diagnostic>) -> Result<Option<T>> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(Error::Content(found)) => {
+            diagnostics.extend(found);
+            Ok(None)
+        }
+        Err(other) => Err(other),
+    }
 }
 
 /// Builds the site into `options.out`.

@@ -39,6 +39,31 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Create a new fiche (or page) that sorts last in its part, with every section to fill in
+    New {
+        /// The title of the new fiche, e.g. "Accueillir à São Paulo"
+        title: String,
+        /// The part folder to put it in (e.g. 10-repenser) [default: the last part]
+        #[arg(long)]
+        part: Option<String>,
+        /// Create an unnumbered page instead of a numbered fiche
+        #[arg(long)]
+        page: bool,
+        /// Project folder (holding livret.toml)
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Build, serve on 127.0.0.1, rebuild on every change and reload open pages
+    Serve {
+        #[command(flatten)]
+        paths: Paths,
+        /// Port on 127.0.0.1 (a free one is used when it is taken; 0 picks any free port)
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+        /// Write into a non-empty folder that livret did not create
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -104,18 +129,47 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Check { root, format } => {
-            let project = build::load_project(&root)?;
+            let summary = crate::check::check(&root)?;
             if format == Format::Human {
-                let b = &project.booklet;
                 println!(
                     "livret: ok — {} fiches, {} parts, {} entries checked",
-                    b.entries.iter().filter(|e| e.number.is_some()).count(),
-                    b.parts.len(),
-                    b.entries.len()
+                    summary.fiches, summary.parts, summary.entries
                 );
             }
             Ok(())
         }
+        Command::New {
+            title,
+            part,
+            page,
+            root,
+        } => {
+            let created = crate::new::create(&crate::new::NewOptions {
+                root,
+                title,
+                part,
+                page,
+            })?;
+            let path = crate::check::display_path(&created.path);
+            match created.number {
+                Some(n) => println!(
+                    "livret: created {} — fiche n°{n}, page {}.html",
+                    path.display(),
+                    created.slug
+                ),
+                None => println!(
+                    "livret: created {} — page {}.html",
+                    path.display(),
+                    created.slug
+                ),
+            }
+            println!("Fill it in, then run `livret check` (or keep `livret serve` open).");
+            Ok(())
+        }
+        Command::Serve { paths, port, force } => crate::serve::serve(&crate::serve::ServeOptions {
+            build: paths.build_options(force),
+            port,
+        }),
     }
 }
 
@@ -128,12 +182,13 @@ pub fn report(error: &Error, format: Format) {
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
             for d in diagnostics {
-                let _ = writeln!(out, "{}", serde_json::to_string(d).unwrap_or_default());
+                let d = crate::check::tidy(d);
+                let _ = writeln!(out, "{}", serde_json::to_string(&d).unwrap_or_default());
             }
         }
         (Error::Content(diagnostics), Format::Human) => {
             for d in diagnostics {
-                let _ = writeln!(err, "{d}\n");
+                let _ = writeln!(err, "{}\n", crate::check::tidy(d));
             }
             let _ = writeln!(
                 err,

@@ -26,7 +26,7 @@ fn first_line(message: &str) -> String {
 }
 
 /// Turns serde's messages into advice a non-programmer can act on.
-fn help_for(message: &str) -> Option<String> {
+pub fn help_for(message: &str) -> Option<String> {
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let (key, tail) = rest.split_once('`')?;
         let allowed = backticked(tail);

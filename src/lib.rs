@@ -8,6 +8,7 @@
 
 pub mod booklet;
 pub mod build;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod css;
@@ -16,8 +17,11 @@ pub mod error;
 pub mod fiche;
 pub mod load;
 pub mod markdown;
+pub mod new;
 pub mod output;
 pub mod render;
+pub mod schema;
+pub mod serve;
 pub mod theme;
 pub mod typo;
 

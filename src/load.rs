@@ -49,6 +49,27 @@ enum Found {
 
 /// Walks `<root>/fiches` and parses every file, reporting all problems at once.
 pub fn fiches(root: &Path) -> Result<Vec<Node>> {
+    let loaded = fiches_lenient(root)?;
+    if loaded.diagnostics.is_empty() {
+        Ok(loaded.nodes)
+    } else {
+        Err(Error::Content(loaded.diagnostics))
+    }
+}
+
+/// What `fiches_lenient` read: every file that parsed, every problem, and the slugs of the files
+/// that did not parse (so that cross-file checks do not report links to them as unknown).
+#[derive(Debug, Clone, Default)]
+pub struct Loaded {
+    pub nodes: Vec<Node>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub broken_slugs: Vec<String>,
+}
+
+/// Like `fiches`, but keeps going: a part whose `_part.toml` is broken still holds its entries
+/// (under an empty placeholder part), so `booklet` can check the rest of the folder in the same
+/// run. Only a missing `fiches/` folder stops it.
+pub fn fiches_lenient(root: &Path) -> Result<Loaded> {
     let dir = root.join(FICHES_DIR);
     if !dir.is_dir() {
         return Err(Error::Usage(format!(
@@ -60,16 +81,36 @@ pub fn fiches(root: &Path) -> Result<Vec<Node>> {
     let found = walk(&dir, &mut diagnostics);
 
     // Parse in parallel, keep document order.
-    let parsed: Vec<Result<Parsed, Diagnostic>> = found.par_iter().map(parse_found).collect();
+    let parsed: Vec<Result<Parsed, Vec<Diagnostic>>> = found.par_iter().map(parse_found).collect();
 
     let mut nodes: Vec<Node> = Vec::new();
+    let mut broken_slugs = Vec::new();
     let mut part_index: Vec<Option<usize>> = Vec::new(); // walk part number -> nodes index
     for (found, result) in found.iter().zip(parsed) {
         match (found, result) {
-            (_, Err(d)) => {
-                diagnostics.push(d);
-                if matches!(found, Found::Part { .. }) {
-                    part_index.push(None);
+            (Found::Part { dir }, Err(d)) => {
+                diagnostics.extend(d);
+                part_index.push(Some(nodes.len()));
+                nodes.push(Node::Part(LoadedPart {
+                    path: dir.join(PART_FILE),
+                    name_slug: name_slug(dir),
+                    source: String::new(),
+                    part: Part {
+                        title: String::new(),
+                        intro: None,
+                        slug: None,
+                    },
+                    entries: Vec::new(),
+                }));
+            }
+            (Found::Entry { path, .. }, Err(d)) => {
+                diagnostics.extend(d);
+                broken_slugs.push(name_slug(path));
+                if let Some(slug) = read_text(path)
+                    .ok()
+                    .and_then(|s| crate::schema::top_level_str(&s, "slug"))
+                {
+                    broken_slugs.push(slug);
                 }
             }
             (Found::Part { .. }, Ok(Parsed::Part(p))) => {
@@ -100,12 +141,12 @@ pub fn fiches(root: &Path) -> Result<Vec<Node>> {
             );
         }
     }
-    if diagnostics.is_empty() {
-        Ok(nodes)
-    } else {
-        Diagnostic::sort(&mut diagnostics);
-        Err(Error::Content(diagnostics))
-    }
+    Diagnostic::sort(&mut diagnostics);
+    Ok(Loaded {
+        nodes,
+        diagnostics,
+        broken_slugs,
+    })
 }
 
 enum Parsed {
@@ -113,11 +154,16 @@ enum Parsed {
     Part(LoadedPart),
 }
 
-fn parse_found(found: &Found) -> Result<Parsed, Diagnostic> {
+fn parse_found(found: &Found) -> Result<Parsed, Vec<Diagnostic>> {
     match found {
         Found::Entry { path, .. } => {
-            let source = read_text(path)?;
-            let doc = fiche::parse(path, &source)?;
+            let source = read_text(path).map_err(|d| vec![d])?;
+            // Every unknown key, wrong type and missing key of the file, not only serde's first.
+            let problems = crate::schema::check_entry(path, &source);
+            if !problems.is_empty() {
+                return Err(problems);
+            }
+            let doc = fiche::parse(path, &source).map_err(|d| vec![d])?;
             Ok(Parsed::Entry(LoadedEntry {
                 name_slug: name_slug(path),
                 path: path.clone(),
@@ -128,11 +174,17 @@ fn parse_found(found: &Found) -> Result<Parsed, Diagnostic> {
         Found::Part { dir } => {
             let path = dir.join(PART_FILE);
             if !path.is_file() {
-                return Err(Diagnostic::file(dir, "this part folder has no _part.toml")
-                    .with_help("add a _part.toml with the part's title: title = \"…\""));
+                return Err(vec![
+                    Diagnostic::file(dir, "this part folder has no _part.toml")
+                        .with_help("add a _part.toml with the part's title: title = \"…\""),
+                ]);
             }
-            let source = read_text(&path)?;
-            let part = fiche::parse_part(&path, &source)?;
+            let source = read_text(&path).map_err(|d| vec![d])?;
+            let problems = crate::schema::check(&path, &source, &crate::schema::PART);
+            if !problems.is_empty() {
+                return Err(problems);
+            }
+            let part = fiche::parse_part(&path, &source).map_err(|d| vec![d])?;
             Ok(Parsed::Part(LoadedPart {
                 name_slug: name_slug(dir),
                 path,

@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let runs = arg(&args, "--runs").and_then(|v| v.parse().ok()).unwrap_or(7usize);
+    let runs = arg(&args, "--runs")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(7usize);
     let sizes: Vec<usize> = arg(&args, "--sizes")
         .map(|s| s.split(',').filter_map(|n| n.parse().ok()).collect())
         .unwrap_or_else(|| vec![10, 1_000, 10_000]);
@@ -97,7 +99,13 @@ fn generate(repo: &Path, sources: &[(String, String)], n: usize, dir: &Path) {
     fs::copy(repo.join("livret.toml"), dir.join("livret.toml")).expect("config");
     let fiches = dir.join("fiches");
     fs::create_dir_all(&fiches).expect("fiches dir");
-    for page in ["00-presentation.toml", "01-sommaire.toml", "05-introduction.toml", "90-aller-encore-plus-loin.toml", "95-contact.toml"] {
+    for page in [
+        "00-presentation.toml",
+        "01-sommaire.toml",
+        "05-introduction.toml",
+        "90-aller-encore-plus-loin.toml",
+        "95-contact.toml",
+    ] {
         fs::copy(repo.join("fiches").join(page), fiches.join(page)).expect("page");
     }
     let per_part = 100.min(n.max(1));
@@ -108,12 +116,17 @@ fn generate(repo: &Path, sources: &[(String, String)], n: usize, dir: &Path) {
             fs::create_dir_all(&part_dir).expect("part dir");
             fs::write(
                 part_dir.join("_part.toml"),
-                format!("title = \"Partie {} : des villes qui accueillent\"\n", part + 1),
+                format!(
+                    "title = \"Partie {} : des villes qui accueillent\"\n",
+                    part + 1
+                ),
             )
             .expect("part");
         }
         let (name, text) = &sources[i % sources.len()];
-        let stem = name.trim_end_matches(".toml").trim_start_matches(|c: char| c.is_ascii_digit() || c == '-');
+        let stem = name
+            .trim_end_matches(".toml")
+            .trim_start_matches(|c: char| c.is_ascii_digit() || c == '-');
         fs::write(part_dir.join(format!("{i:05}-{stem}-{i}.toml")), text).expect("fiche");
     }
 }
@@ -134,7 +147,11 @@ fn timed_build(bin: &Path, dir: &Path) -> (Duration, i64) {
     let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     let wall = start.elapsed();
     assert_eq!(rc, pid, "wait4 failed");
-    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "livret build failed in {}", dir.display());
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "livret build failed in {}",
+        dir.display()
+    );
     std::mem::forget(child); // already reaped
     (wall, usage.ru_maxrss)
 }

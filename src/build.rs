@@ -11,7 +11,7 @@ use crate::booklet::{self, Booklet, Item};
 use crate::config::Config;
 use crate::error::{Diagnostic, Error, Result};
 use crate::output::Staging;
-use crate::render::Renderer;
+use crate::render::{Fields, Renderer};
 use crate::theme::{self, Theme};
 use crate::{css, load};
 
@@ -108,7 +108,7 @@ pub fn build_with(
     let staging = Staging::new(&options.root, &options.out, options.force)?;
     let mut renderer = Renderer::new(&project.booklet, &project.theme, has_pdf);
     renderer.page_numbers = page_numbers;
-    let pages = write_site(&renderer, &project, &staging)?;
+    let pages = render_site(&renderer, &project, &staging)?;
     // A PDF from an earlier `livret pdf` stays published until the next one replaces it.
     let pdf = options.out.join(crate::PDF_NAME);
     if has_pdf {
@@ -129,74 +129,123 @@ pub fn build_with(
     })
 }
 
-/// Renders and stages every output file. Returns the number of HTML pages.
-fn write_site(renderer: &Renderer, project: &Project, staging: &Staging) -> Result<usize> {
+/// Where rendered files go: the staging folder of a build, or nowhere (`livret check`).
+pub trait Sink: Sync {
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<()>;
+    /// A file written piece by piece (the print edition can be large).
+    fn stream(&self, rel: &str) -> Result<Box<dyn Write>>;
+}
+
+impl Sink for Staging {
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        Staging::write(self, rel, bytes)
+    }
+
+    fn stream(&self, rel: &str) -> Result<Box<dyn Write>> {
+        Ok(Box::new(self.create(rel)?))
+    }
+}
+
+/// A sink that keeps nothing: renders everything to find every problem, writes no byte.
+pub struct Discard;
+
+impl Sink for Discard {
+    fn write(&self, _: &str, _: &[u8]) -> Result<()> {
+        Ok(())
+    }
+
+    fn stream(&self, _: &str) -> Result<Box<dyn Write>> {
+        Ok(Box::new(std::io::sink()))
+    }
+}
+
+/// Renders every output file into `sink`: stylesheets, assets, the index, one page per entry,
+/// the print edition, 404 and sitemap. Template and CSS problems are all collected and reported
+/// together. Entries go by chunks in document order, each entry's web page and print block
+/// rendered together (they share its Markdown), so the print edition streams out in order
+/// and memory stays bounded whatever the number of fiches. Returns the number of HTML pages.
+pub fn render_site(renderer: &Renderer, project: &Project, sink: &dyn Sink) -> Result<usize> {
     let booklet = &project.booklet;
     let theme = &project.theme;
+    let mut problems = Vec::new();
 
     // Stylesheets: Tera (for settings such as the page size), then lightningcss.
-    let mut diagnostics = Vec::new();
     for (name, (_, path)) in &theme.stylesheets {
         if name.starts_with('_') {
             continue; // partials, included by the others
         }
-        let text = renderer.with_site(&format!("css/{name}"), |_| {})?;
-        match css::compile(path, &text) {
-            Ok(code) => staging.write(name, code.as_bytes())?,
-            Err(d) => diagnostics.push(d),
+        let compiled = renderer
+            .with_site(&format!("css/{name}"), |_| {})
+            .and_then(|text| css::compile(path, &text).map_err(Error::from));
+        if let Some(code) = keep(compiled, &mut problems)? {
+            sink.write(name, code.as_bytes())?;
         }
-    }
-    if !diagnostics.is_empty() {
-        return Err(Error::Content(diagnostics));
     }
     for (name, bytes) in &theme.assets {
-        staging.write(name, bytes)?;
+        sink.write(name, bytes)?;
     }
-
-    staging.write("index.html", renderer.index()?.as_bytes())?;
-    let pages: Vec<usize> = (0..booklet.entries.len())
-        .filter(|&i| booklet.entries[i].has_page())
+    if let Some(html) = keep(renderer.index(), &mut problems)? {
+        sink.write("index.html", html.as_bytes())?;
+    }
+    let pages: Vec<String> = booklet
+        .entries
+        .iter()
+        .filter(|e| e.has_page())
+        .map(|e| e.file_name())
         .collect();
-    pages.par_iter().try_for_each(|&i| {
-        let html = renderer.entry_page(i)?;
-        staging.write(&booklet.entries[i].file_name(), html.as_bytes())
-    })?;
     for extra in ["404.html", "sitemap.xml"] {
-        if theme.tera.get_template_names().any(|n| n == extra) {
-            if extra == "sitemap.xml" && booklet.config.base_url.is_none() {
-                continue;
-            }
-            let pages: Vec<String> = pages
-                .iter()
-                .map(|&i| booklet.entries[i].file_name())
-                .collect();
-            let text = renderer.with_site(extra, |ctx| ctx.insert("pages", &pages))?;
-            staging.write(extra, text.as_bytes())?;
+        if !theme.tera.get_template_names().any(|n| n == extra)
+            || (extra == "sitemap.xml" && booklet.config.base_url.is_none())
+        {
+            continue;
+        }
+        let text = renderer.with_site(extra, |ctx| ctx.insert("pages", &pages));
+        if let Some(text) = keep(text, &mut problems)? {
+            sink.write(extra, text.as_bytes())?;
         }
     }
-    write_print(renderer, booklet, staging)?;
-    Ok(pages.len() + 2)
-}
 
-/// Streams `print.html`: frame head, items rendered in parallel chunks in order, frame tail.
-fn write_print(renderer: &Renderer, booklet: &Booklet, staging: &Staging) -> Result<()> {
-    let (head, tail) = renderer.print_frame()?;
-    let mut file = staging.create("print.html")?;
     let path = Path::new("print.html");
-    file.write_all(head.as_bytes())
-        .map_err(|e| Error::io(path, e))?;
+    let mut print = sink.stream("print.html")?;
+    let frame = keep(renderer.print_frame(), &mut problems)?;
+    if let Some((head, _)) = &frame {
+        print
+            .write_all(head.as_bytes())
+            .map_err(|e| Error::io(path, e))?;
+    }
     for chunk in booklet.order.chunks(256) {
-        let rendered: Vec<String> = chunk
+        let rendered: Vec<Result<String>> = chunk
             .par_iter()
-            .map(|&item: &Item| renderer.print_item(item))
-            .collect::<Result<_>>()?;
+            .map(|&item: &Item| {
+                let fields = Fields::default();
+                if let Item::Entry(i) = item
+                    && booklet.entries[i].has_page()
+                {
+                    let html = renderer.entry_page(i, &fields)?;
+                    sink.write(&booklet.entries[i].file_name(), html.as_bytes())?;
+                }
+                renderer.print_item(item, &fields)
+            })
+            .collect();
         for html in rendered {
-            file.write_all(html.as_bytes())
-                .map_err(|e| Error::io(path, e))?;
+            if let Some(html) = keep(html, &mut problems)? {
+                print
+                    .write_all(html.as_bytes())
+                    .map_err(|e| Error::io(path, e))?;
+            }
         }
     }
-    file.write_all(tail.as_bytes())
-        .map_err(|e| Error::io(path, e))?;
-    file.flush().map_err(|e| Error::io(path, e))?;
-    Ok(())
+    if let Some((_, tail)) = &frame {
+        print
+            .write_all(tail.as_bytes())
+            .map_err(|e| Error::io(path, e))?;
+    }
+    print.flush().map_err(|e| Error::io(path, e))?;
+    if problems.is_empty() {
+        Ok(pages.len() + 2)
+    } else {
+        Diagnostic::sort(&mut problems);
+        problems.dedup();
+        Err(Error::Content(problems))
+    }
 }

@@ -6,12 +6,8 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use rayon::prelude::*;
-
-use crate::booklet::Item;
 use crate::build::{self, Project};
-use crate::css;
-use crate::error::{Diagnostic, Error, Result};
+use crate::error::{Diagnostic, Result};
 use crate::render::Renderer;
 
 /// What a successful check saw.
@@ -36,70 +32,8 @@ pub fn check(root: &Path) -> Result<Summary> {
 
 /// Renders every output in memory and drops it; collects every template and CSS problem.
 pub fn render_all(project: &Project) -> Result<()> {
-    let booklet = &project.booklet;
-    let theme = &project.theme;
-    let renderer = Renderer::new(booklet, theme, false);
-    let mut diagnostics = Vec::new();
-    let mut keep = |result: Result<()>| -> Result<()> {
-        match result {
-            Ok(()) => Ok(()),
-            Err(Error::Content(found)) => {
-                diagnostics.extend(found);
-                Ok(())
-            }
-            Err(other) => Err(other),
-        }
-    };
-    for (name, (_, path)) in &theme.stylesheets {
-        if name.starts_with('_') {
-            continue;
-        }
-        keep(
-            renderer
-                .with_site(&format!("css/{name}"), |_| {})
-                .and_then(|text| css::compile(path, &text).map(drop).map_err(Error::from)),
-        )?;
-    }
-    keep(renderer.index().map(drop))?;
-    let pages: Vec<Result<()>> = (0..booklet.entries.len())
-        .into_par_iter()
-        .filter(|&i| booklet.entries[i].has_page())
-        .map(|i| renderer.entry_page(i).map(drop))
-        .collect();
-    for result in pages {
-        keep(result)?;
-    }
-    let names: Vec<String> = booklet
-        .entries
-        .iter()
-        .filter(|e| e.has_page())
-        .map(|e| e.file_name())
-        .collect();
-    for extra in ["404.html", "sitemap.xml"] {
-        if theme.tera.get_template_names().any(|n| n == extra) {
-            keep(
-                renderer
-                    .with_site(extra, |ctx| ctx.insert("pages", &names))
-                    .map(drop),
-            )?;
-        }
-    }
-    keep(renderer.print_frame().map(drop))?;
-    let items: Vec<Result<()>> = booklet
-        .order
-        .par_iter()
-        .map(|&item: &Item| renderer.print_item(item).map(drop))
-        .collect();
-    for result in items {
-        keep(result)?;
-    }
-    if diagnostics.is_empty() {
-        Ok(())
-    } else {
-        Diagnostic::sort(&mut diagnostics);
-        diagnostics.dedup();
-        Err(Error::Content(diagnostics))
-    }
+    let renderer = Renderer::new(&project.booklet, &project.theme, false);
+    build::render_site(&renderer, project, &build::Discard).map(drop)
 }
 
 /// A path as shown to the user: without a leading `./` (`--root .` is the default).

@@ -1,9 +1,14 @@
 //! Markdown: the one place that configures pulldown-cmark. It renders a field to HTML with the
-//! booklet's rules — French typography on text (via `typo`), `[^key]` note references, `@slug`
-//! links between fiches, raw HTML escaped unless allowed — and scans a field for the note keys
-//! and link targets it cites, so `booklet` can check them before anything is rendered.
+//! booklet's rules — French typography on text (via `typo`), raw HTML escaped unless allowed —
+//! and scans a field for the note keys and link targets it cites, so `booklet` can check them
+//! before anything is rendered.
+//!
+//! A field is rendered once for both editions: `[^key]` note references and `@slug` links come
+//! out as private-use markers, which `resolve_markers` turns into the web page's or the print
+//! edition's numbers and anchors (per-page notes and `slug.html` on the web, booklet-wide notes
+//! and `#slug` in print).
 
-use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, TextMergeStream};
+use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd, TextMergeStream};
 
 use crate::typo::French;
 
@@ -27,6 +32,14 @@ pub struct Style {
 pub struct Scan {
     pub notes: Vec<String>,
     pub links: Vec<String>,
+}
+
+/// Marker delimiters (Unicode private use); content never keeps them (see `push_text`).
+const OPEN: char = '\u{E000}';
+const CLOSE: char = '\u{E001}';
+
+fn is_marker_char(c: char) -> bool {
+    c == OPEN || c == CLOSE
 }
 
 fn options(style: Style) -> Options {
@@ -90,16 +103,17 @@ pub fn scan(md: &str, into: &mut Scan) {
     }
 }
 
-/// Renders a block of Markdown (paragraphs, lists…) to HTML.
-pub fn block(md: &str, style: Style, resolve: &dyn Resolve) -> String {
+/// Renders a block of Markdown (paragraphs, lists…) to HTML with markers (see
+/// `resolve_markers`).
+pub fn block(md: &str, style: Style) -> String {
     let mut out = String::with_capacity(md.len() + md.len() / 4);
-    render(md, style, resolve, &mut out);
+    render(md, style, &mut out);
     out
 }
 
 /// Renders a one-line field (title, label) to inline HTML, without the paragraph around it.
-pub fn inline(md: &str, style: Style, resolve: &dyn Resolve) -> String {
-    let html = block(md, style, resolve);
+pub fn inline(md: &str, style: Style) -> String {
+    let html = block(md, style);
     let trimmed = html.trim_end();
     match trimmed
         .strip_prefix("<p>")
@@ -129,7 +143,7 @@ fn is_block_boundary(event: &Event) -> bool {
     }
 }
 
-fn render(md: &str, style: Style, resolve: &dyn Resolve, out: &mut String) {
+fn render(md: &str, style: Style, out: &mut String) {
     let parser = TextMergeStream::new(Parser::new_ext(md, options(style)));
     let mut typo = French::new();
     let mut events: Vec<Event> = Vec::new();
@@ -168,7 +182,7 @@ fn render(md: &str, style: Style, resolve: &dyn Resolve, out: &mut String) {
                             if style.french {
                                 typo.finish(&mut html);
                             }
-                            push_note_ref(key, resolve, &mut html)
+                            push_marker('N', key, &mut html)
                         }
                     }
                 }
@@ -198,27 +212,47 @@ fn render(md: &str, style: Style, resolve: &dyn Resolve, out: &mut String) {
                 id,
             }) => {
                 flush(&mut typo, &mut events);
-                let (dest, label) = resolve_link(&dest_url, resolve);
-                link_label_stack.push(label);
-                events.push(Event::Start(Tag::Link {
-                    link_type: if link_type == LinkType::Autolink || link_type == LinkType::Email {
-                        link_type
-                    } else {
-                        LinkType::Inline
-                    },
-                    dest_url: dest,
-                    title,
-                    id,
-                }));
+                match dest_url.strip_prefix('@') {
+                    Some(target) => {
+                        // A link to another fiche: its href and print label depend on the edition.
+                        let mut html = String::from("<a href=\"");
+                        push_marker('H', target, &mut html);
+                        html.push('"');
+                        if !title.is_empty() {
+                            html.push_str(" title=\"");
+                            html_escape(&title, &mut html);
+                            html.push('"');
+                        }
+                        html.push('>');
+                        events.push(Event::InlineHtml(html.into()));
+                        link_label_stack.push(Some(target.to_string()));
+                    }
+                    None => {
+                        link_label_stack.push(None);
+                        events.push(Event::Start(Tag::Link {
+                            link_type: if link_type == LinkType::Autolink
+                                || link_type == LinkType::Email
+                            {
+                                link_type
+                            } else {
+                                LinkType::Inline
+                            },
+                            dest_url,
+                            title,
+                            id,
+                        }));
+                    }
+                }
             }
             Event::End(TagEnd::Link) => {
                 flush(&mut typo, &mut events);
-                events.push(Event::End(TagEnd::Link));
-                if let Some(Some(label)) = link_label_stack.pop() {
-                    let mut html = String::from("<span class=\"print-ref\"> (");
-                    html_escape(&label, &mut html);
-                    html.push_str(")</span>");
-                    events.push(Event::InlineHtml(html.into()));
+                match link_label_stack.pop() {
+                    Some(Some(target)) => {
+                        let mut html = String::from("</a>");
+                        push_marker('R', &target, &mut html);
+                        events.push(Event::InlineHtml(html.into()));
+                    }
+                    _ => events.push(Event::End(TagEnd::Link)),
                 }
             }
             other => events.push(other),
@@ -228,22 +262,11 @@ fn render(md: &str, style: Style, resolve: &dyn Resolve, out: &mut String) {
     pulldown_cmark::html::push_html(out, events.into_iter());
 }
 
-fn resolve_link<'a>(dest: &CowStr<'a>, resolve: &dyn Resolve) -> (CowStr<'a>, Option<String>) {
-    if let Some(slug) = dest.strip_prefix('@') {
-        let (slug, fragment) = slug.split_once('#').unwrap_or((slug, ""));
-        if let Some((href, label)) = resolve.fiche_link(slug) {
-            let href = if fragment.is_empty() {
-                href
-            } else {
-                format!("{href}#{fragment}")
-            };
-            return (href.into(), label);
-        }
-    }
-    (dest.clone(), None)
-}
-
 fn push_text(text: &str, style: Style, typo: &mut French, out: &mut String) {
+    if text.contains(is_marker_char) {
+        let cleaned = text.replace(is_marker_char, "\u{FFFD}");
+        return push_text(&cleaned, style, typo, out);
+    }
     if style.french {
         typo.push_html(text, out);
     } else {
@@ -251,20 +274,76 @@ fn push_text(text: &str, style: Style, typo: &mut French, out: &mut String) {
     }
 }
 
-fn push_note_ref(key: &str, resolve: &dyn Resolve, out: &mut String) {
-    match resolve.note(key) {
-        Some((n, note_id, ref_id)) => {
-            out.push_str(&format!(
-                "<sup class=\"note-ref\"><a href=\"#{note_id}\" id=\"{ref_id}\" \
-                 aria-label=\"note {n}\">{n}</a></sup>"
-            ));
-        }
-        None => {
-            out.push_str("[^");
-            html_escape(key, out);
-            out.push(']');
+fn push_marker(kind: char, key: &str, out: &mut String) {
+    out.push(OPEN);
+    out.push(kind);
+    out.push(':');
+    // Keys and slugs are plain words; anything else is escaped like text.
+    html_escape(key, out);
+    out.push(CLOSE);
+}
+
+/// Replaces the markers of a rendered field with one edition's note references, fiche link
+/// targets and print labels.
+pub fn resolve_markers<'a>(html: &'a str, resolve: &dyn Resolve) -> std::borrow::Cow<'a, str> {
+    if !html.contains(OPEN) {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut rest = html;
+    while let Some(start) = rest.find(OPEN) {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + OPEN.len_utf8()..];
+        let Some(end) = after.find(CLOSE) else {
+            out.push_str(after);
+            return std::borrow::Cow::Owned(out);
+        };
+        let marker = &after[..end];
+        rest = &after[end + CLOSE.len_utf8()..];
+        let (kind, key) = marker.split_at(marker.len().min(2));
+        match kind {
+            "N:" => match resolve.note(key) {
+                Some((n, note_id, ref_id)) => out.push_str(&format!(
+                    "<sup class=\"note-ref\"><a href=\"#{note_id}\" id=\"{ref_id}\" \
+                     aria-label=\"note {n}\">{n}</a></sup>"
+                )),
+                None => {
+                    out.push_str("[^");
+                    out.push_str(key);
+                    out.push(']');
+                }
+            },
+            "H:" => {
+                let (slug, fragment) = key.split_once('#').unwrap_or((key, ""));
+                match resolve.fiche_link(slug) {
+                    // Inside one document (print) the fragment alone is the target.
+                    Some((href, _)) if !fragment.is_empty() && href.starts_with('#') => {
+                        out.push('#');
+                        out.push_str(fragment);
+                    }
+                    Some((href, _)) => {
+                        html_escape(&href, &mut out);
+                        if !fragment.is_empty() {
+                            out.push('#');
+                            out.push_str(fragment);
+                        }
+                    }
+                    None => out.push('#'),
+                }
+            }
+            "R:" => {
+                let slug = key.split('#').next().unwrap_or(key);
+                if let Some((_, Some(label))) = resolve.fiche_link(slug) {
+                    out.push_str("<span class=\"print-ref\"> (");
+                    html_escape(&label, &mut out);
+                    out.push_str(")</span>");
+                }
+            }
+            _ => {}
         }
     }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
 }
 
 /// Escapes text for HTML content and attribute values.
@@ -321,6 +400,14 @@ mod tests {
         }
     }
 
+    fn block(md: &str, style: Style, r: &R) -> String {
+        resolve_markers(&super::block(md, style), r).into_owned()
+    }
+
+    fn inline(md: &str, style: Style, r: &R) -> String {
+        resolve_markers(&super::inline(md, style), r).into_owned()
+    }
+
     const FR: Style = Style {
         french: true,
         allow_html: false,
@@ -348,6 +435,13 @@ mod tests {
             html.contains("<sup class=\"note-ref\"><a href=\"#note-3\" id=\"ref-3\""),
             "{html}"
         );
+    }
+
+    #[test]
+    fn markers_cannot_be_forged_by_content() {
+        let html = super::block("a \u{E000}N:a\u{E001} b", EN);
+        assert!(!html.contains('\u{E000}'), "{html}");
+        assert!(!block("a \u{E000}N:a\u{E001} b", EN, &R).contains("note-ref"));
     }
 
     #[test]

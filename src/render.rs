@@ -253,9 +253,8 @@ impl<'a> Renderer<'a> {
             french: config.is_french(),
             allow_html: config.allow_html,
         };
-        let no_refs = NoRefs;
-        let inline = |md: &str| markdown::inline(md, style, &no_refs);
-        let block = |md: &str| markdown::block(md, style, &no_refs);
+        let inline = |md: &str| unresolved(markdown::inline(md, style));
+        let block = |md: &str| unresolved(markdown::block(md, style));
         let description = config
             .description
             .as_deref()
@@ -356,7 +355,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// The context of one entry for one edition.
-    pub fn entry(&self, index: usize, mode: Mode) -> EntryCtx {
+    pub fn entry(&self, index: usize, mode: Mode, fields: &Fields) -> EntryCtx {
         let entry = &self.booklet.entries[index];
         let refs = Refs {
             renderer: self,
@@ -365,11 +364,13 @@ impl<'a> Renderer<'a> {
             cited: RefCell::new(HashMap::new()),
         };
         let style = self.style;
-        let inline = |md: &str| markdown::inline(md, style, &refs);
-        let block = |md: &str| markdown::block(md, style, &refs);
+        let inline =
+            |md: &str| markdown::resolve_markers(&fields.get(md, true, style), &refs).into_owned();
+        let block =
+            |md: &str| markdown::resolve_markers(&fields.get(md, false, style), &refs).into_owned();
         let part = entry.part.map(|p| PartRef {
             slug: self.booklet.parts[p].slug.clone(),
-            title: markdown::inline(&self.booklet.parts[p].part.title, style, &NoRefs),
+            title: unresolved(markdown::inline(&self.booklet.parts[p].part.title, style)),
             number: p + 1,
         });
         let mut ctx = EntryCtx {
@@ -465,22 +466,27 @@ impl<'a> Renderer<'a> {
                         display_url: l.url.as_deref().map(display_url),
                     })
                     .collect();
-                ctx.description = f
-                    .summary
-                    .as_deref()
-                    .map(|s| truncate_words(&markdown::plain(s, style.french), 300))
-                    .unwrap_or_default();
+                if mode == Mode::Web {
+                    ctx.description = f
+                        .summary
+                        .as_deref()
+                        .map(|s| truncate_words(&markdown::plain(s, style.french), 300))
+                        .unwrap_or_default();
+                }
             }
             Doc::Page(p) => {
                 ctx.kicker = p.kicker.as_deref().map(inline);
                 ctx.lead = p.lead.as_deref().map(block);
                 ctx.body = p.body.as_deref().map(block);
-                ctx.description = p
-                    .lead
-                    .as_deref()
-                    .or(p.body.as_deref())
-                    .map(|s| truncate_words(&markdown::plain(s, style.french), 300))
-                    .unwrap_or_default();
+                ctx.description = if mode == Mode::Print {
+                    String::new()
+                } else {
+                    p.lead
+                        .as_deref()
+                        .or(p.body.as_deref())
+                        .map(|s| truncate_words(&markdown::plain(s, style.french), 300))
+                        .unwrap_or_default()
+                };
             }
             Doc::Sommaire(_) => ctx.kind = "sommaire",
         }
@@ -542,12 +548,12 @@ impl<'a> Renderer<'a> {
         let part = &self.booklet.parts[p];
         TocPart {
             slug: part.slug.clone(),
-            title: markdown::inline(&part.part.title, self.style, &NoRefs),
+            title: unresolved(markdown::inline(&part.part.title, self.style)),
             intro: part
                 .part
                 .intro
                 .as_deref()
-                .map(|i| markdown::block(i, self.style, &NoRefs)),
+                .map(|i| unresolved(markdown::block(i, self.style))),
             href: match mode {
                 Mode::Print => format!("#{}", part.slug),
                 Mode::Web => part
@@ -565,10 +571,10 @@ impl<'a> Renderer<'a> {
             Doc::Fiche(f) => (
                 f.example
                     .as_deref()
-                    .map(|s| markdown::inline(s, self.style, &NoRefs)),
+                    .map(|s| unresolved(markdown::inline(s, self.style))),
                 f.tagline
                     .as_deref()
-                    .map(|s| markdown::inline(s, self.style, &NoRefs)),
+                    .map(|s| unresolved(markdown::inline(s, self.style))),
                 None,
             ),
             Doc::Page(p) => (
@@ -576,7 +582,7 @@ impl<'a> Renderer<'a> {
                 None,
                 p.kicker
                     .as_deref()
-                    .map(|s| markdown::inline(s, self.style, &NoRefs)),
+                    .map(|s| unresolved(markdown::inline(s, self.style))),
             ),
             Doc::Sommaire(_) => (None, None, None),
         };
@@ -589,7 +595,7 @@ impl<'a> Renderer<'a> {
             },
             number: entry.number,
             kicker,
-            title: markdown::inline(entry.doc.title(), self.style, &NoRefs),
+            title: unresolved(markdown::inline(entry.doc.title(), self.style)),
             example,
             tagline,
             href: self.entry_href(entry, mode),
@@ -666,7 +672,7 @@ impl<'a> Renderer<'a> {
         let front_end = self.booklet.sommaire.unwrap_or(0);
         let front: Vec<EntryCtx> = (0..front_end)
             .filter(|&i| self.booklet.entries[i].part.is_none())
-            .map(|i| self.entry(i, Mode::Web))
+            .map(|i| self.entry(i, Mode::Web, &Fields::default()))
             .collect();
         let first = self
             .booklet
@@ -694,10 +700,10 @@ impl<'a> Renderer<'a> {
     }
 
     /// The web page of one entry.
-    pub fn entry_page(&self, index: usize) -> Result<String> {
+    pub fn entry_page(&self, index: usize, fields: &Fields) -> Result<String> {
         let entry = &self.booklet.entries[index];
         let mut ctx = self.base_context();
-        let entry_ctx = self.entry(index, Mode::Web);
+        let entry_ctx = self.entry(index, Mode::Web, fields);
         ctx.insert(
             "meta",
             &self.meta(
@@ -755,7 +761,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// One block of the print edition (a part divider, an entry, the sommaire).
-    pub fn print_item(&self, item: Item) -> Result<String> {
+    pub fn print_item(&self, item: Item, fields: &Fields) -> Result<String> {
         let mut ctx = self.base_context();
         let print_item = match item {
             Item::Part(p) => PrintItem {
@@ -765,7 +771,7 @@ impl<'a> Renderer<'a> {
                 is_sommaire: false,
             },
             Item::Entry(i) => {
-                let entry = self.entry(i, Mode::Print);
+                let entry = self.entry(i, Mode::Print, fields);
                 PrintItem {
                     kind: entry.kind,
                     is_sommaire: entry.kind == "sommaire",
@@ -787,6 +793,35 @@ fn entry_kind(entry: &Entry) -> &'static str {
         Doc::Fiche(_) => "fiche",
         Doc::Page(_) => "page",
         Doc::Sommaire(_) => "sommaire",
+    }
+}
+
+/// The Markdown fields of one entry, rendered once and shared by its web page and its print
+/// block (they differ only in the markers `markdown::resolve_markers` fills in).
+#[derive(Default)]
+pub struct Fields(RefCell<HashMap<(usize, usize, bool), String>>);
+
+impl Fields {
+    fn get(&self, md: &str, inline: bool, style: Style) -> String {
+        let key = (md.as_ptr() as usize, md.len(), inline);
+        if let Some(html) = self.0.borrow().get(&key) {
+            return html.clone();
+        }
+        let html = if inline {
+            markdown::inline(md, style)
+        } else {
+            markdown::block(md, style)
+        };
+        self.0.borrow_mut().insert(key, html.clone());
+        html
+    }
+}
+
+/// A field rendered outside any entry (part titles, the sommaire): references stay unresolved.
+fn unresolved(html: String) -> String {
+    match markdown::resolve_markers(&html, &NoRefs) {
+        std::borrow::Cow::Borrowed(_) => html,
+        std::borrow::Cow::Owned(resolved) => resolved,
     }
 }
 

@@ -172,6 +172,20 @@ impl French {
         let mut j = 0;
         let mut first = true;
         while let Some(c) = chunk[j..].chars().next() {
+            // Fast path: inside a word, a run of ASCII letters after a letter triggers no rule
+            // (ordinals need a word start, inserted spaces need `«` or a mark before them), and
+            // leaves the token "not a number". Copy it at once.
+            if !first && c.is_ascii_alphabetic() && self.last.is_some_and(char::is_alphabetic) {
+                let run = chunk[j..]
+                    .bytes()
+                    .take_while(u8::is_ascii_alphabetic)
+                    .count();
+                out.push_str(&chunk[j..j + run]);
+                j += run;
+                self.last = chunk[..j].chars().next_back();
+                self.tok = Tok::opaque();
+                continue;
+            }
             let after = &chunk[j + c.len_utf8()..];
             // 1. The gap before `c`: a pending whitespace run, or nothing.
             let start = if first && had_ws {
@@ -364,23 +378,37 @@ fn is_group_tail(after: &str) -> bool {
         && it.next().is_none_or(|d| !is_word(d))
 }
 
-/// URL, e-mail, path or code-like token, to be copied untouched.
+/// URL, e-mail, path or code-like token, to be copied untouched: it contains `://`, `www.`,
+/// `@`, `=` or `\\`, or a `/` between two letters or digits. One pass over the bytes (this runs
+/// for every word of the booklet).
 fn is_protected(token: &str) -> bool {
-    if token.contains("://") || token.contains("www.") || token.contains(['@', '=', '\\']) {
-        return true;
-    }
-    let mut prev: Option<char> = None;
-    let mut it = token.chars().peekable();
-    while let Some(c) = it.next() {
-        if c == '/'
-            && prev.is_some_and(char::is_alphanumeric)
-            && it.peek().is_some_and(|n| n.is_alphanumeric())
-        {
-            return true;
+    let b = token.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'@' | b'=' | b'\\' => return true,
+            b':' if b[i + 1..].starts_with(b"//") => return true,
+            b'w' if b[i + 1..].starts_with(b"ww.") => return true,
+            b'/' if i > 0
+                && i + 1 < b.len()
+                && is_alnum_at(token, i - 1, true)
+                && is_alnum_at(token, i + 1, false) =>
+            {
+                return true;
+            }
+            _ => {}
         }
-        prev = Some(c);
     }
     false
+}
+
+/// Whether the character ending (`before`) or starting at byte `i` is alphanumeric.
+fn is_alnum_at(token: &str, i: usize, before: bool) -> bool {
+    let c = if before {
+        token[..=i].chars().next_back()
+    } else {
+        token.get(i..).and_then(|t| t.chars().next())
+    };
+    c.is_some_and(char::is_alphanumeric)
 }
 
 /// What is known of the current word, for the rules that depend on the

@@ -368,3 +368,31 @@ fn usage_errors_exit_2() {
     let out = livret(dir.path(), &["frobnicate"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn links_between_fiches_follow_each_edition() {
+    let dir = small_booklet();
+    write(
+        dir.path(),
+        "fiches/20-agir/03-grande-synthe.toml",
+        "title = \"Un camp\"\nsummary = \"Comme à [Riace](@riace) et [plus bas](@new-york#new-york-how)[^n].\"\n\
+         [[how]]\nbody = \"Texte.\"\n[notes]\nn = \"Une note.\"\n",
+    );
+    build(dir.path());
+    let web = html(&dir.path().join("out/grande-synthe.html"));
+    assert_eq!(
+        attrs(&web, ".section-summary a:not(.note-ref a)", "href")
+            .into_iter()
+            .filter(|h| !h.starts_with("#note"))
+            .collect::<Vec<_>>(),
+        ["riace.html", "new-york.html#new-york-how"]
+    );
+    assert_eq!(texts(&web, "sup.note-ref"), ["1"]);
+    let print = html(&dir.path().join("out/print.html"));
+    let hrefs: Vec<String> = attrs(&print, "#grande-synthe .section-summary a", "href");
+    assert_eq!(hrefs, ["#riace", "#new-york-how", "#note-1"]);
+    assert_eq!(
+        texts(&print, "#grande-synthe .print-ref"),
+        ["(fiche n° 1)", "(fiche n° 2)"]
+    );
+}

@@ -9,16 +9,29 @@ use crate::error::Diagnostic;
 
 /// Parses `source` (the text of `path`) as `T`, or explains the first problem.
 pub fn parse<T: DeserializeOwned>(path: &Path, source: &str) -> Result<T, Diagnostic> {
-    let source_for_toml = source.strip_prefix('\u{feff}').unwrap_or(source);
-    toml::from_str::<T>(source_for_toml).map_err(|e| {
-        let bom = source.len() - source_for_toml.len();
-        let offset = e.span().map_or(0, |s| s.start + bom);
-        let message = e.message().trim().to_string();
-        let help = help_for(&message);
-        let mut d = Diagnostic::at_offset(path, source, offset, first_line(&message));
-        d.help = help;
-        d
-    })
+    let text = source.strip_prefix('\u{feff}').unwrap_or(source);
+    toml::from_str::<T>(text).map_err(|e| located(path, source, &e))
+}
+
+/// Reads `T` from a TOML tree already parsed from `source` (see `schema::validated`), so a
+/// file is parsed once.
+pub fn from_tree<T: DeserializeOwned>(
+    path: &Path,
+    source: &str,
+    tree: toml::Spanned<toml::de::DeTable<'_>>,
+) -> Result<T, Diagnostic> {
+    T::deserialize(toml::de::Deserializer::from(tree)).map_err(|e| located(path, source, &e))
+}
+
+/// A toml/serde error as a diagnostic. Spans count from after a byte-order mark.
+fn located(path: &Path, source: &str, e: &toml::de::Error) -> Diagnostic {
+    let bom = if source.starts_with('\u{feff}') { 3 } else { 0 };
+    let offset = e.span().map_or(0, |s| s.start + bom);
+    let message = e.message().trim().to_string();
+    let help = help_for(&message);
+    let mut d = Diagnostic::at_offset(path, source, offset, first_line(&message));
+    d.help = help;
+    d
 }
 
 fn first_line(message: &str) -> String {

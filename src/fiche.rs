@@ -245,37 +245,37 @@ fn sommaire_title() -> String {
     "Sommaire".into()
 }
 
-#[derive(Deserialize)]
-struct KindProbe {
-    kind: Option<toml::Spanned<String>>,
-}
-
 pub const KINDS: [&str; 3] = ["fiche", "page", "sommaire"];
 
 /// Parses the text of one entry file, dispatching on its `kind`.
 pub fn parse(path: &Path, source: &str) -> Result<Doc, Diagnostic> {
-    let probe: KindProbe = de::parse(path, source)?;
-    let kind = probe.kind.as_ref().map(|k| k.get_ref().as_str());
+    let text = source.strip_prefix('\u{feff}').unwrap_or(source);
+    let tree = toml::de::DeTable::parse(text).map_err(|e| {
+        de::parse::<toml::Table>(path, source)
+            .err()
+            .unwrap_or_else(|| Diagnostic::file(path, e.message().to_string()))
+    })?;
+    from_tree(path, source, tree)
+}
+
+/// Reads one entry from its parsed TOML tree (see `schema::validated_entry`), dispatching on
+/// its `kind`.
+pub fn from_tree(
+    path: &Path,
+    source: &str,
+    tree: toml::Spanned<toml::de::DeTable<'_>>,
+) -> Result<Doc, Diagnostic> {
+    let kind = tree.get_ref().get("kind").map(|v| (v.get_ref(), v.span()));
     let doc = match kind {
-        None | Some("fiche") => Doc::Fiche(Box::new(de::parse(path, source)?)),
-        Some("page") => Doc::Page(de::parse(path, source)?),
-        Some("sommaire") => Doc::Sommaire(de::parse(path, source)?),
-        Some(other) => {
-            let span = probe.kind.as_ref().map_or(0, |k| k.span().start);
-            let allowed: Vec<String> = KINDS.iter().map(|k| k.to_string()).collect();
-            let mut help = String::new();
-            if let Some(best) = de::closest(other, &allowed) {
-                help.push_str(&format!("did you mean \"{best}\"? "));
-            }
-            help.push_str("kind is one of \"fiche\" (the default), \"page\", \"sommaire\"");
-            return Err(Diagnostic::at_offset(
-                path,
-                source,
-                span,
-                format!("unknown kind \"{other}\""),
-            )
-            .with_help(help));
-        }
+        None => Doc::Fiche(Box::new(de::from_tree(path, source, tree)?)),
+        Some((toml::de::DeValue::String(k), span)) => match k.as_ref() {
+            "fiche" => Doc::Fiche(Box::new(de::from_tree(path, source, tree)?)),
+            "page" => Doc::Page(de::from_tree(path, source, tree)?),
+            "sommaire" => Doc::Sommaire(de::from_tree(path, source, tree)?),
+            other => return Err(unknown_kind(path, source, other, span.start)),
+        },
+        // A kind that is not a string: serde explains the expected type.
+        Some(_) => Doc::Fiche(Box::new(de::from_tree(path, source, tree)?)),
     };
     if doc.title().trim().is_empty() {
         return Err(
@@ -286,9 +286,38 @@ pub fn parse(path: &Path, source: &str) -> Result<Doc, Diagnostic> {
     Ok(doc)
 }
 
+fn unknown_kind(path: &Path, source: &str, kind: &str, offset: usize) -> Diagnostic {
+    let bom = if source.starts_with('\u{feff}') { 3 } else { 0 };
+    let allowed: Vec<String> = KINDS.iter().map(|k| k.to_string()).collect();
+    let mut help = String::new();
+    if let Some(best) = de::closest(kind, &allowed) {
+        help.push_str(&format!("did you mean \"{best}\"? "));
+    }
+    help.push_str("kind is one of \"fiche\" (the default), \"page\", \"sommaire\"");
+    Diagnostic::at_offset(
+        path,
+        source,
+        offset + bom,
+        format!("unknown kind \"{kind}\""),
+    )
+    .with_help(help)
+}
+
 /// Parses the text of a `_part.toml`.
 pub fn parse_part(path: &Path, source: &str) -> Result<Part, Diagnostic> {
-    let part: Part = de::parse(path, source)?;
+    checked_part(path, source, de::parse(path, source)?)
+}
+
+/// Reads a `_part.toml` from its parsed TOML tree.
+pub fn part_from_tree(
+    path: &Path,
+    source: &str,
+    tree: toml::Spanned<toml::de::DeTable<'_>>,
+) -> Result<Part, Diagnostic> {
+    checked_part(path, source, de::from_tree(path, source, tree)?)
+}
+
+fn checked_part(path: &Path, source: &str, part: Part) -> Result<Part, Diagnostic> {
     if part.title.trim().is_empty() {
         return Err(
             Diagnostic::at_text(path, source, "title", "the part's title is empty")

@@ -159,11 +159,8 @@ fn parse_found(found: &Found) -> Result<Parsed, Vec<Diagnostic>> {
         Found::Entry { path, .. } => {
             let source = read_text(path).map_err(|d| vec![d])?;
             // Every unknown key, wrong type and missing key of the file, not only serde's first.
-            let problems = crate::schema::check_entry(path, &source);
-            if !problems.is_empty() {
-                return Err(problems);
-            }
-            let doc = fiche::parse(path, &source).map_err(|d| vec![d])?;
+            let tree = crate::schema::validated_entry(path, &source)?;
+            let doc = fiche::from_tree(path, &source, tree).map_err(|d| vec![d])?;
             Ok(Parsed::Entry(LoadedEntry {
                 name_slug: name_slug(path),
                 path: path.clone(),
@@ -180,11 +177,8 @@ fn parse_found(found: &Found) -> Result<Parsed, Vec<Diagnostic>> {
                 ]);
             }
             let source = read_text(&path).map_err(|d| vec![d])?;
-            let problems = crate::schema::check(&path, &source, &crate::schema::PART);
-            if !problems.is_empty() {
-                return Err(problems);
-            }
-            let part = fiche::parse_part(&path, &source).map_err(|d| vec![d])?;
+            let tree = crate::schema::validated(&path, &source, &crate::schema::PART)?;
+            let part = fiche::part_from_tree(&path, &source, tree).map_err(|d| vec![d])?;
             Ok(Parsed::Part(LoadedPart {
                 name_slug: name_slug(dir),
                 path,

@@ -7,6 +7,7 @@
 
 use std::path::Path;
 
+use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::de;
@@ -204,25 +205,56 @@ const MAX_SYNTAX_ERRORS: usize = 10;
 /// Checks `source` (the text of `path`) against `schema`; returns every problem found.
 /// An empty list means serde will read the file (only value-level checks remain).
 pub fn check(path: &Path, source: &str, schema: &Schema) -> Vec<Diagnostic> {
+    validated(path, source, schema).err().unwrap_or_default()
+}
+
+/// Parses `source` once and checks it against `schema`: the tree, ready for serde
+/// (`de::from_tree`), or every problem found.
+pub fn validated<'a>(
+    path: &Path,
+    source: &'a str,
+    schema: &Schema,
+) -> Result<Spanned<DeTable<'a>>, Vec<Diagnostic>> {
     let text = strip_bom(source);
     let (doc, syntax) = DeTable::parse_recoverable(text);
     if !syntax.is_empty() {
-        return syntax_diagnostics(path, text, &syntax);
+        return Err(syntax_diagnostics(path, text, &syntax));
     }
+    checked(path, text, doc, schema)
+}
+
+fn checked<'a>(
+    path: &Path,
+    text: &str,
+    doc: Spanned<DeTable<'a>>,
+    schema: &Schema,
+) -> Result<Spanned<DeTable<'a>>, Vec<Diagnostic>> {
     let mut out = Vec::new();
     let ctx = Ctx { path, source: text };
     ctx.table(doc.get_ref(), 0, schema, &mut out);
-    Diagnostic::sort(&mut out);
-    out
+    if out.is_empty() {
+        Ok(doc)
+    } else {
+        Diagnostic::sort(&mut out);
+        Err(out)
+    }
 }
 
 /// Checks an entry file under `fiches/`: chooses the schema from its `kind`. An unknown or
-/// malformed `kind` is left to `fiche::parse`, which explains it.
+/// malformed `kind` is left to `fiche::from_tree`, which explains it.
 pub fn check_entry(path: &Path, source: &str) -> Vec<Diagnostic> {
+    validated_entry(path, source).err().unwrap_or_default()
+}
+
+/// `validated` for an entry file, with the schema of its `kind`.
+pub fn validated_entry<'a>(
+    path: &Path,
+    source: &'a str,
+) -> Result<Spanned<DeTable<'a>>, Vec<Diagnostic>> {
     let text = strip_bom(source);
     let (doc, syntax) = DeTable::parse_recoverable(text);
     if !syntax.is_empty() {
-        return syntax_diagnostics(path, text, &syntax);
+        return Err(syntax_diagnostics(path, text, &syntax));
     }
     let kind = doc.get_ref().get("kind").map(|v| v.get_ref());
     let schema = match kind {
@@ -230,13 +262,9 @@ pub fn check_entry(path: &Path, source: &str) -> Vec<Diagnostic> {
         Some(DeValue::String(k)) if k == "fiche" => &FICHE,
         Some(DeValue::String(k)) if k == "page" => &PAGE,
         Some(DeValue::String(k)) if k == "sommaire" => &SOMMAIRE,
-        Some(_) => return Vec::new(),
+        Some(_) => return Ok(doc),
     };
-    let mut out = Vec::new();
-    let ctx = Ctx { path, source: text };
-    ctx.table(doc.get_ref(), 0, schema, &mut out);
-    Diagnostic::sort(&mut out);
-    out
+    checked(path, text, doc, schema)
 }
 
 /// The value of a top-level string key, read leniently (for files that fail to parse).

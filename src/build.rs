@@ -10,10 +10,13 @@ use rayon::prelude::*;
 use crate::booklet::{self, Booklet, Item};
 use crate::config::Config;
 use crate::error::{Diagnostic, Error, Result};
-use crate::output::Staging;
+use crate::output::{self, Staging};
 use crate::render::{Fields, Renderer};
 use crate::theme::{self, Theme};
 use crate::{css, load};
+
+/// Tells GitHub Pages not to run Jekyll over `out/`.
+pub const NOJEKYLL: &str = ".nojekyll";
 
 /// What `livret build` is asked to do.
 #[derive(Debug, Clone)]
@@ -109,11 +112,17 @@ pub fn build_with(
     let mut renderer = Renderer::new(&project.booklet, &project.theme, has_pdf);
     renderer.page_numbers = page_numbers;
     let pages = render_site(&renderer, &project, &staging)?;
-    // A PDF from an earlier `livret pdf` stays published until the next one replaces it.
+    // A PDF from an earlier `livret pdf` stays published until the next one replaces it; one
+    // the user put there themselves is linked to and left alone (it is theirs, not livret's).
     let pdf = options.out.join(crate::PDF_NAME);
-    if has_pdf {
+    if has_pdf && output::manifest_lists(&options.out, crate::PDF_NAME)? {
         let bytes = std::fs::read(&pdf).map_err(|e| Error::io(&pdf, e))?;
         staging.write(crate::PDF_NAME, &bytes)?;
+    }
+    // GitHub Pages publishing from a branch: serve the files as they are, no Jekyll (which
+    // would hide files starting with `_`). A `.nojekyll` of the user's own is left alone.
+    if !options.out.join(NOJEKYLL).exists() || output::manifest_lists(&options.out, NOJEKYLL)? {
+        staging.write(NOJEKYLL, b"")?;
     }
     let files = staging.commit()?;
     let booklet = &project.booklet;
@@ -199,7 +208,12 @@ pub fn render_site(renderer: &Renderer, project: &Project, sink: &dyn Sink) -> R
         {
             continue;
         }
-        let text = renderer.with_site(extra, |ctx| ctx.insert("pages", &pages));
+        let text = renderer.with_site(extra, |ctx| {
+            ctx.insert("pages", &pages);
+            if extra == "404.html" {
+                renderer.not_found(ctx);
+            }
+        });
         if let Some(text) = keep(text, &mut problems)? {
             sink.write(extra, text.as_bytes())?;
         }

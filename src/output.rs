@@ -287,6 +287,12 @@ impl Drop for Staging {
     }
 }
 
+/// Whether the previous build's manifest in `out` lists `rel`: livret wrote that file, so a
+/// rebuild may replace it; a file it does not list is the user's and is left alone.
+pub fn manifest_lists(out: &Path, rel: &str) -> Result<bool> {
+    Ok(read_manifest(out)?.contains(rel))
+}
+
 fn read_manifest(out: &Path) -> Result<BTreeSet<String>> {
     let path = out.join(MANIFEST);
     match fs::read_to_string(&path) {

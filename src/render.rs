@@ -57,6 +57,8 @@ pub struct SiteCtx {
     pub website: Option<String>,
     pub website_label: Option<String>,
     pub lang: String,
+    /// `lang` as an Open Graph locale (`fr` → `fr_FR`), when it names or implies a territory.
+    pub og_locale: Option<String>,
     pub page_size: &'static str,
     pub page_width_mm: f64,
     pub page_height_mm: f64,
@@ -299,6 +301,7 @@ impl<'a> Renderer<'a> {
                     .to_string()
             }),
             lang: config.lang.clone(),
+            og_locale: og_locale(&config.lang),
             page_size: config.page_size.css(),
             page_width_mm: w,
             page_height_mm: h,
@@ -639,7 +642,23 @@ impl<'a> Renderer<'a> {
         ctx.insert("site", &self.site);
         ctx.insert("meta", &self.meta(None, None, ""));
         ctx.insert("page_kind", "page");
+        // Prefix of the site's own links: empty (relative links) everywhere but on the 404 page.
+        ctx.insert("root", "");
         ctx
+    }
+
+    /// What `404.html` adds to the site context. A static host serves that page in place of any
+    /// missing URL, at any depth, so with `base_url` its links are absolute; without it they stay
+    /// relative and work for missing pages at the top of the site. Its own title, no canonical
+    /// link (it stands for no address), and `not-found` as the page kind.
+    pub fn not_found(&self, ctx: &mut tera::Context) {
+        ctx.insert("root", self.site.base_url.as_deref().unwrap_or(""));
+        ctx.insert("page_kind", "not-found");
+        let mut meta = self.meta(Some(self.label("not_found_title")), None, "");
+        meta.description = self.label("not_found_text").to_string();
+        meta.canonical = None;
+        meta.og_type = "website";
+        ctx.insert("meta", &meta);
     }
 
     /// Head metadata: the booklet's own for the index, the page's for the others.
@@ -854,6 +873,29 @@ pub fn display_url(url: &str) -> String {
     out
 }
 
+/// The Open Graph locale of a BCP 47 language tag: `fr-CA` → `fr_CA`, `fr` → `fr_FR`; `None`
+/// when the tag names no territory and the language has no obvious one.
+fn og_locale(lang: &str) -> Option<String> {
+    let mut parts = lang.split('-');
+    let language = parts.next()?.to_ascii_lowercase();
+    if let Some(region) = parts.find(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_alphabetic()))
+    {
+        return Some(format!("{language}_{}", region.to_ascii_uppercase()));
+    }
+    let region = match language.as_str() {
+        "fr" => "FR",
+        "en" => "US",
+        "de" => "DE",
+        "es" => "ES",
+        "it" => "IT",
+        "pt" => "PT",
+        "nl" => "NL",
+        "ca" => "ES",
+        _ => return None,
+    };
+    Some(format!("{language}_{region}"))
+}
+
 /// Escapes text for the inside of a double-quoted CSS string.
 fn css_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -892,6 +934,14 @@ mod tests {
             "solidaritycities.eu"
         );
         assert!(display_url("http://a.org/b/c").contains("a.org/\u{200B}b/\u{200B}c"));
+    }
+
+    #[test]
+    fn open_graph_locales() {
+        assert_eq!(og_locale("fr").as_deref(), Some("fr_FR"));
+        assert_eq!(og_locale("fr-CA").as_deref(), Some("fr_CA"));
+        assert_eq!(og_locale("sr-Latn-RS").as_deref(), Some("sr_RS"));
+        assert_eq!(og_locale("eo"), None);
     }
 
     #[test]

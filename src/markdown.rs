@@ -87,6 +87,10 @@ enum Piece<'a> {
 
 /// The note keys and link destinations a Markdown field cites.
 pub fn scan(md: &str, into: &mut Scan) {
+    // Notes, links and autolinks all need `[` or `<`; most paragraphs have neither.
+    if !md.contains(['[', '<']) {
+        return;
+    }
     for event in TextMergeStream::new(Parser::new_ext(md, Options::empty())) {
         match event {
             Event::Text(t) => {

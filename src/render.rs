@@ -6,6 +6,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::booklet::{Booklet, Entry, Item};
@@ -30,6 +31,8 @@ pub struct Renderer<'a> {
     /// Page numbers of the print edition, by anchor, once `livret pdf` has measured them.
     pub page_numbers: Option<&'a BTreeMap<String, u32>>,
     slugs: HashMap<&'a str, usize>,
+    /// Each entry's title as plain text (for `<title>` and previous/next links).
+    titles_plain: Vec<String>,
 }
 
 /// The `<head>` of one page: title, description, canonical URL.
@@ -334,6 +337,11 @@ impl<'a> Renderer<'a> {
             .enumerate()
             .map(|(i, e)| (e.slug.as_str(), i))
             .collect();
+        let titles_plain = booklet
+            .entries
+            .par_iter()
+            .map(|e| markdown::plain(e.doc.title(), style.french))
+            .collect();
         Renderer {
             booklet,
             theme,
@@ -341,6 +349,7 @@ impl<'a> Renderer<'a> {
             site,
             page_numbers: None,
             slugs,
+            titles_plain,
         }
     }
 
@@ -383,7 +392,7 @@ impl<'a> Renderer<'a> {
             number: entry.number,
             kicker: None,
             title: inline(entry.doc.title()),
-            title_plain: markdown::plain(entry.doc.title(), style.french),
+            title_plain: self.titles_plain[index].clone(),
             description: String::new(),
             example: None,
             tagline: None,
@@ -473,7 +482,7 @@ impl<'a> Renderer<'a> {
                     ctx.description = f
                         .summary
                         .as_deref()
-                        .map(|s| truncate_words(&markdown::plain(s, style.french), 300))
+                        .map(|s| description(s, style.french))
                         .unwrap_or_default();
                 }
             }
@@ -487,7 +496,7 @@ impl<'a> Renderer<'a> {
                     p.lead
                         .as_deref()
                         .or(p.body.as_deref())
-                        .map(|s| truncate_words(&markdown::plain(s, style.french), 300))
+                        .map(|s| description(s, style.french))
                         .unwrap_or_default()
                 };
             }
@@ -614,10 +623,11 @@ impl<'a> Renderer<'a> {
     }
 
     fn nav_link(&self, index: Option<usize>) -> Option<NavLink> {
-        let entry = &self.booklet.entries[index?];
+        let index = index?;
+        let entry = &self.booklet.entries[index];
         Some(NavLink {
             href: entry.file_name(),
-            title: markdown::plain(entry.doc.title(), self.style.french),
+            title: self.titles_plain[index].clone(),
             number: entry.number,
         })
     }
@@ -911,6 +921,13 @@ fn css_string(text: &str) -> String {
         }
     }
     out
+}
+
+/// A page's meta description: the plain text of the first paragraph, at most 300 characters.
+fn description(md: &str, french: bool) -> String {
+    let md = md.trim_start();
+    let first = md.split("\n\n").next().unwrap_or(md);
+    truncate_words(&markdown::plain(first, french), 300)
 }
 
 /// At most `max` characters, cut at a word boundary, with an ellipsis.

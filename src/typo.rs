@@ -175,7 +175,24 @@ impl French {
             // Fast path: inside a word, a run of ASCII letters after a letter triggers no rule
             // (ordinals need a word start, inserted spaces need `«` or a mark before them), and
             // leaves the token "not a number". Copy it at once.
-            if !first && c.is_ascii_alphabetic() && self.last.is_some_and(char::is_alphabetic) {
+            // The same holds at a word start after a space that follows a letter, when the
+            // letter can start neither an ordinal (digits, Roman capitals) nor `n°`: the space
+            // stays as written.
+            let word_after_word = first
+                && had_ws
+                && c.is_ascii_alphabetic()
+                && !matches!(c, 'n' | 'N' | 'I' | 'V' | 'X' | 'L' | 'C' | 'D' | 'M')
+                && self.last.is_some_and(char::is_alphabetic);
+            if word_after_word {
+                out.push_str(&self.ws);
+                self.ws.clear();
+                self.gap_done = false;
+            }
+            if (!first || word_after_word)
+                && c.is_ascii_alphabetic()
+                && self.last.is_some_and(char::is_alphabetic)
+            {
+                first = false;
                 let run = chunk[j..]
                     .bytes()
                     .take_while(u8::is_ascii_alphabetic)

@@ -352,16 +352,7 @@ pub fn resolve_markers<'a>(html: &'a str, resolve: &dyn Resolve) -> std::borrow:
 
 /// Escapes text for HTML content and attribute values.
 pub fn html_escape(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    crate::html::escape_into(text, out);
 }
 
 /// The text of a Markdown field without markup or note references, with typography: for

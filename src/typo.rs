@@ -335,17 +335,10 @@ pub fn french_plain(text: &str) -> String {
 }
 
 fn push_char(out: &mut String, c: char, html: bool) {
-    if !html {
+    if html {
+        crate::html::push_escaped(c, out);
+    } else {
         out.push(c);
-        return;
-    }
-    match c {
-        '&' => out.push_str("&amp;"),
-        '<' => out.push_str("&lt;"),
-        '>' => out.push_str("&gt;"),
-        '"' => out.push_str("&quot;"),
-        '\'' => out.push_str("&#39;"),
-        _ => out.push(c),
     }
 }
 

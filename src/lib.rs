@@ -17,6 +17,7 @@ pub mod fiche;
 pub mod load;
 pub mod markdown;
 pub mod output;
+pub mod pdf;
 pub mod render;
 pub mod theme;
 pub mod typo;

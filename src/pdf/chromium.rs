@@ -1,0 +1,423 @@
+//! Headless Chromium, driven over the DevTools protocol on a pipe (`--remote-debugging-pipe`:
+//! the browser reads NUL-terminated JSON commands on fd 3 and answers on fd 4). One browser
+//! serves every pass of `livret pdf`: open a page, wait for it and its fonts, print it to PDF.
+//! Finding the browser, its throw-away profile, timeouts and shutdown live here too.
+
+use std::collections::VecDeque;
+use std::ffi::OsString;
+use std::io::{Read, Write};
+use std::os::fd::{AsRawFd, RawFd};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+use crate::error::{Error, Result};
+
+/// Names looked up on `PATH`, in this order.
+pub const NAMES: [&str; 3] = ["chromium", "chromium-browser", "google-chrome"];
+/// The environment variable that names the browser when `--chromium` is not given.
+pub const ENV: &str = "LIVRET_CHROMIUM";
+
+/// How long one protocol call (a navigation, a print) may take before livret gives up.
+const CALL_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The flags every run uses: headless, no sandbox (containers, CI), nothing fetched from the
+/// network, no GPU, no first-run or sync machinery.
+const FLAGS: [&str; 8] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--remote-debugging-pipe",
+];
+
+/// Finds the browser: `--chromium PATH`, else `$LIVRET_CHROMIUM`, else the first of `NAMES` on
+/// `PATH`. The error says how to get one.
+pub fn find(explicit: Option<&Path>) -> Result<PathBuf> {
+    let given = explicit
+        .map(|p| (p.to_path_buf(), "--chromium"))
+        .or_else(|| {
+            std::env::var_os(ENV)
+                .filter(|v| !v.is_empty())
+                .map(|v| (PathBuf::from(v), ENV))
+        });
+    if let Some((path, from)) = given {
+        let resolved = if path.components().count() == 1 && !path.is_file() {
+            which(path.as_os_str())
+        } else {
+            Some(path.clone())
+        };
+        return match resolved {
+            Some(p) if p.is_file() => Ok(p),
+            _ => Err(Error::Usage(format!(
+                "{from} names {}, which is not a file: give the path of a Chromium or Chrome \
+                 executable (for example /usr/bin/chromium)",
+                path.display()
+            ))),
+        };
+    }
+    NAMES
+        .iter()
+        .find_map(|name| which(name.as_ref()))
+        .ok_or_else(|| {
+            Error::Other(format!(
+                "no Chromium found: `livret pdf` prints with headless Chromium (version 131 or \
+                 later), looked up on PATH as {}.\nhelp: install one (Debian/Ubuntu: `sudo apt \
+                 install chromium`; Fedora: `sudo dnf install chromium`; macOS: install Google \
+                 Chrome), or point to it with `--chromium PATH` or {ENV}=PATH",
+                NAMES.join(", ")
+            ))
+        })
+}
+
+fn which(name: &std::ffi::OsStr) -> Option<PathBuf> {
+    let paths = std::env::var_os("PATH")?;
+    std::env::split_paths(&paths)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+}
+
+/// A running headless browser with one page attached.
+pub struct Browser {
+    child: Child,
+    commands: std::io::PipeWriter,
+    messages: Receiver<Value>,
+    pending: VecDeque<Value>,
+    next_id: u64,
+    session: String,
+    profile: PathBuf,
+    stderr: Arc<Mutex<String>>,
+    exe: PathBuf,
+}
+
+impl Browser {
+    /// Starts `exe` headless with a fresh profile and opens a blank page.
+    pub fn launch(exe: &Path) -> Result<Browser> {
+        let profile = fresh_profile()?;
+        let (cmd_read, cmd_write) = std::io::pipe().map_err(|e| Error::io(exe, e))?;
+        let (msg_read, msg_write) = std::io::pipe().map_err(|e| Error::io(exe, e))?;
+        let (fd_in, fd_out) = (cmd_read.as_raw_fd(), msg_write.as_raw_fd());
+        let mut profile_arg = OsString::from("--user-data-dir=");
+        profile_arg.push(&profile);
+        let mut command = Command::new(exe);
+        command
+            .args(FLAGS)
+            .arg(profile_arg)
+            .arg("about:blank")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        // SAFETY: between fork and exec only async-signal-safe calls (fcntl, dup2) run.
+        unsafe {
+            command.pre_exec(move || install_fds(fd_in, fd_out));
+        }
+        let mut child = command.spawn().map_err(|e| {
+            let _ = std::fs::remove_dir_all(&profile);
+            Error::Other(format!("could not start {}: {e}", exe.display()))
+        })?;
+        // The child holds its own copies now; ours must close so EOF is seen when it exits.
+        drop(cmd_read);
+        drop(msg_write);
+
+        let stderr = Arc::new(Mutex::new(String::new()));
+        if let Some(mut pipe) = child.stderr.take() {
+            let sink = Arc::clone(&stderr);
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = pipe.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    if let Ok(mut s) = sink.lock() {
+                        s.push_str(&String::from_utf8_lossy(&buf[..n]));
+                        if s.len() > 16_384 {
+                            let cut = s.len() - 8_192;
+                            let cut = (cut..s.len()).find(|&i| s.is_char_boundary(i)).unwrap_or(0);
+                            s.drain(..cut);
+                        }
+                    }
+                }
+            });
+        }
+        let (tx, messages) = mpsc::channel();
+        std::thread::spawn(move || read_messages(msg_read, tx));
+
+        let mut browser = Browser {
+            child,
+            commands: cmd_write,
+            messages,
+            pending: VecDeque::new(),
+            next_id: 0,
+            session: String::new(),
+            profile,
+            stderr,
+            exe: exe.to_path_buf(),
+        };
+        let target = browser.call("Target.createTarget", json!({ "url": "about:blank" }))?;
+        let target_id = target["targetId"]
+            .as_str()
+            .ok_or_else(|| browser.failure("Target.createTarget returned no targetId"))?
+            .to_string();
+        let attached = browser.call(
+            "Target.attachToTarget",
+            json!({ "targetId": target_id, "flatten": true }),
+        )?;
+        browser.session = attached["sessionId"]
+            .as_str()
+            .ok_or_else(|| browser.failure("Target.attachToTarget returned no sessionId"))?
+            .to_string();
+        browser.call("Page.enable", json!({}))?;
+        Ok(browser)
+    }
+
+    /// The browser's version string ("Chrome/131.0…").
+    pub fn version(&mut self) -> Result<String> {
+        let session = std::mem::take(&mut self.session);
+        let v = self.call("Browser.getVersion", json!({}));
+        self.session = session;
+        Ok(v?["product"].as_str().unwrap_or("unknown").to_string())
+    }
+
+    /// Loads `url` (again) and waits until the page and its web fonts are ready.
+    pub fn open(&mut self, url: &str) -> Result<()> {
+        self.pending.clear();
+        let nav = self.call("Page.navigate", json!({ "url": url }))?;
+        if let Some(error) = nav["errorText"].as_str().filter(|e| !e.is_empty()) {
+            return Err(Error::Other(format!(
+                "Chromium could not open {url}: {error}"
+            )));
+        }
+        self.wait_event("Page.loadEventFired")?;
+        let fonts = self.call(
+            "Runtime.evaluate",
+            json!({
+                "expression": "document.fonts.ready.then(() => document.fonts.status)",
+                "awaitPromise": true,
+                "returnByValue": true,
+            }),
+        )?;
+        if fonts["exceptionDetails"].is_object() {
+            return Err(self.failure("waiting for the fonts failed"));
+        }
+        Ok(())
+    }
+
+    /// Prints the open page with its CSS page size and margins, tagged; returns the PDF bytes.
+    /// Bookmarks are left to `finish` (see there why not Chromium's).
+    pub fn print(&mut self) -> Result<Vec<u8>> {
+        let result = self.call(
+            "Page.printToPDF",
+            json!({
+                "printBackground": true,
+                "preferCSSPageSize": true,
+                "displayHeaderFooter": false,
+                "generateTaggedPDF": true,
+                "generateDocumentOutline": false,
+                "marginTop": 0, "marginBottom": 0, "marginLeft": 0, "marginRight": 0,
+                "transferMode": "ReturnAsBase64",
+            }),
+        )?;
+        let data = result["data"]
+            .as_str()
+            .ok_or_else(|| self.failure("Page.printToPDF returned no data"))?;
+        base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .map_err(|e| self.failure(&format!("Page.printToPDF returned bad base64: {e}")))
+    }
+
+    /// Sends one command (to the page once attached) and waits for its answer.
+    fn call(&mut self, method: &str, params: Value) -> Result<Value> {
+        self.next_id += 1;
+        let id = self.next_id;
+        let mut message = json!({ "id": id, "method": method, "params": params });
+        if !self.session.is_empty() {
+            message["sessionId"] = Value::String(self.session.clone());
+        }
+        let mut bytes = serde_json::to_vec(&message).map_err(|e| Error::Other(e.to_string()))?;
+        bytes.push(0);
+        if let Err(e) = self
+            .commands
+            .write_all(&bytes)
+            .and_then(|()| self.commands.flush())
+        {
+            return Err(self.failure(&format!("could not send {method}: {e}")));
+        }
+        let deadline = Instant::now() + CALL_TIMEOUT;
+        loop {
+            let message = self.next_message(deadline, method)?;
+            if message["id"].as_u64() == Some(id) {
+                if let Some(error) = message.get("error") {
+                    return Err(self.failure(&format!(
+                        "{method} failed: {}",
+                        error["message"].as_str().unwrap_or("unknown error")
+                    )));
+                }
+                return Ok(message["result"].clone());
+            }
+            if message.get("method").is_some() {
+                self.pending.push_back(message);
+            }
+        }
+    }
+
+    /// Waits for an event of the attached page.
+    fn wait_event(&mut self, method: &str) -> Result<Value> {
+        if let Some(i) = self.pending.iter().position(|m| m["method"] == method) {
+            return Ok(self.pending.remove(i).unwrap_or_default());
+        }
+        let deadline = Instant::now() + CALL_TIMEOUT;
+        loop {
+            let message = self.next_message(deadline, method)?;
+            if message["method"] == method {
+                return Ok(message);
+            }
+            if message.get("method").is_some() {
+                self.pending.push_back(message);
+            }
+        }
+    }
+
+    fn next_message(&mut self, deadline: Instant, waiting_for: &str) -> Result<Value> {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match self.messages.recv_timeout(left) {
+            Ok(m) => Ok(m),
+            Err(RecvTimeoutError::Timeout) => Err(self.failure(&format!(
+                "no answer to {waiting_for} within {} s",
+                CALL_TIMEOUT.as_secs()
+            ))),
+            Err(RecvTimeoutError::Disconnected) => {
+                let status = self.child.try_wait().ok().flatten();
+                Err(self.failure(&format!(
+                    "the browser closed the connection while waiting for {waiting_for}{}",
+                    status.map(|s| format!(" ({s})")).unwrap_or_default()
+                )))
+            }
+        }
+    }
+
+    /// An error naming the browser, with the end of what it wrote on stderr.
+    fn failure(&self, what: &str) -> Error {
+        let log = self.stderr.lock().map(|s| s.clone()).unwrap_or_default();
+        let tail: Vec<&str> = log
+            .lines()
+            .filter(|l| !l.contains("dbus") && !l.trim().is_empty())
+            .collect();
+        let tail = tail[tail.len().saturating_sub(6)..].join("\n  ");
+        Error::Other(format!(
+            "Chromium ({}): {what}{}",
+            self.exe.display(),
+            if tail.is_empty() {
+                String::new()
+            } else {
+                format!("\n  {tail}")
+            }
+        ))
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        // Ask politely, then make sure: no browser may outlive `livret pdf`.
+        let session = std::mem::take(&mut self.session);
+        self.next_id += 1;
+        let close = json!({ "id": self.next_id, "method": "Browser.close", "params": {} });
+        if let Ok(mut bytes) = serde_json::to_vec(&close) {
+            bytes.push(0);
+            let _ = self.commands.write_all(&bytes);
+        }
+        let _ = session;
+        let deadline = Instant::now() + Duration::from_secs(3);
+        loop {
+            match self.child.try_wait() {
+                Ok(Some(_)) => break,
+                Ok(None) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20))
+                }
+                _ => {
+                    let _ = self.child.kill();
+                    let _ = self.child.wait();
+                    break;
+                }
+            }
+        }
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+/// In the child, before exec: the command pipe becomes fd 3 and the answer pipe fd 4, both
+/// inherited across exec.
+fn install_fds(fd_in: RawFd, fd_out: RawFd) -> std::io::Result<()> {
+    // Move both out of the way first, so neither is overwritten when it already is 3 or 4.
+    // SAFETY: plain fcntl/dup2 on descriptors this process owns.
+    unsafe {
+        let high_in = libc::fcntl(fd_in, libc::F_DUPFD_CLOEXEC, 10);
+        let high_out = libc::fcntl(fd_out, libc::F_DUPFD_CLOEXEC, 10);
+        if high_in < 0 || high_out < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        // dup2 clears close-on-exec on the new descriptor.
+        if libc::dup2(high_in, 3) < 0 || libc::dup2(high_out, 4) < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+/// Splits the browser's output into messages (NUL-terminated JSON) until it closes the pipe.
+fn read_messages(mut pipe: std::io::PipeReader, tx: mpsc::Sender<Value>) {
+    let mut buffer = Vec::with_capacity(1 << 20);
+    let mut chunk = vec![0u8; 1 << 16];
+    loop {
+        let n = match pipe.read(&mut chunk) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => n,
+        };
+        let scan_from = buffer.len();
+        buffer.extend_from_slice(&chunk[..n]);
+        let mut start = 0;
+        let mut search = scan_from;
+        while let Some(pos) = buffer[search..].iter().position(|&b| b == 0) {
+            let end = search + pos;
+            if let Ok(value) = serde_json::from_slice::<Value>(&buffer[start..end])
+                && tx.send(value).is_err()
+            {
+                return;
+            }
+            start = end + 1;
+            search = start;
+        }
+        buffer.drain(..start);
+    }
+}
+
+/// A new, empty browser profile in the temporary folder.
+fn fresh_profile() -> Result<PathBuf> {
+    let base = std::env::temp_dir();
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    for attempt in 0..100u32 {
+        let dir = base.join(format!(
+            "livret-chromium-{}-{stamp}-{attempt}",
+            std::process::id()
+        ));
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(Error::io(&dir, e)),
+        }
+    }
+    Err(Error::Other(
+        "could not create a temporary browser profile".into(),
+    ))
+}

@@ -96,6 +96,7 @@ pub struct Browser {
     session: String,
     profile: PathBuf,
     stderr: Arc<Mutex<String>>,
+    stderr_done: Option<std::thread::JoinHandle<()>>,
     exe: PathBuf,
 }
 
@@ -129,9 +130,10 @@ impl Browser {
         drop(msg_write);
 
         let stderr = Arc::new(Mutex::new(String::new()));
+        let mut stderr_done = None;
         if let Some(mut pipe) = child.stderr.take() {
             let sink = Arc::clone(&stderr);
-            std::thread::spawn(move || {
+            stderr_done = Some(std::thread::spawn(move || {
                 let mut buf = [0u8; 4096];
                 while let Ok(n) = pipe.read(&mut buf) {
                     if n == 0 {
@@ -146,7 +148,7 @@ impl Browser {
                         }
                     }
                 }
-            });
+            }));
         }
         let (tx, messages) = mpsc::channel();
         std::thread::spawn(move || read_messages(msg_read, tx));
@@ -160,6 +162,7 @@ impl Browser {
             session: String::new(),
             profile,
             stderr,
+            stderr_done,
             exe: exe.to_path_buf(),
         };
         let target = browser.call("Target.createTarget", json!({ "url": "about:blank" }))?;
@@ -249,7 +252,11 @@ impl Browser {
             .write_all(&bytes)
             .and_then(|()| self.commands.flush())
         {
-            return Err(self.failure(&format!("could not send {method}: {e}")));
+            self.settle_exit();
+            let status = self.exit_status();
+            return Err(self.failure(&format!(
+                "the browser closed the connection before {method} ({e}){status}"
+            )));
         }
         let deadline = Instant::now() + CALL_TIMEOUT;
         loop {
@@ -295,12 +302,33 @@ impl Browser {
                 CALL_TIMEOUT.as_secs()
             ))),
             Err(RecvTimeoutError::Disconnected) => {
-                let status = self.child.try_wait().ok().flatten();
+                self.settle_exit();
+                let status = self.exit_status();
                 Err(self.failure(&format!(
-                    "the browser closed the connection while waiting for {waiting_for}{}",
-                    status.map(|s| format!(" ({s})")).unwrap_or_default()
+                    "the browser closed the connection while waiting for {waiting_for}{status}"
                 )))
             }
+        }
+    }
+
+    /// After the connection dropped: gives the browser a moment to exit and the stderr reader
+    /// a moment to collect its last words (bounded: its children may keep stderr open).
+    fn settle_exit(&mut self) {
+        let deadline = Instant::now() + Duration::from_millis(1500);
+        while Instant::now() < deadline {
+            let exited = matches!(self.child.try_wait(), Ok(Some(_)));
+            let drained = self.stderr_done.as_ref().is_none_or(|h| h.is_finished());
+            if exited && drained {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    fn exit_status(&mut self) -> String {
+        match self.child.try_wait() {
+            Ok(Some(status)) => format!(" ({status})"),
+            _ => String::new(),
         }
     }
 
@@ -327,14 +355,12 @@ impl Browser {
 impl Drop for Browser {
     fn drop(&mut self) {
         // Ask politely, then make sure: no browser may outlive `livret pdf`.
-        let session = std::mem::take(&mut self.session);
         self.next_id += 1;
         let close = json!({ "id": self.next_id, "method": "Browser.close", "params": {} });
         if let Ok(mut bytes) = serde_json::to_vec(&close) {
             bytes.push(0);
             let _ = self.commands.write_all(&bytes);
         }
-        let _ = session;
         let deadline = Instant::now() + Duration::from_secs(3);
         loop {
             match self.child.try_wait() {

@@ -46,8 +46,14 @@ pub fn padded_sequence(pages: usize) -> Vec<Option<usize>> {
     seq
 }
 
+/// An imposed PDF and its number of A4 sides (pages).
+pub struct Imposed {
+    pub bytes: Vec<u8>,
+    pub sides: usize,
+}
+
 /// Imposes the booklet PDF `bytes`; returns the A4 landscape PDF.
-pub fn booklet(bytes: &[u8]) -> Result<Vec<u8>> {
+pub fn booklet(bytes: &[u8]) -> Result<Imposed> {
     let mut doc = super::inspect::load(bytes, "the booklet PDF")?;
     let pages: Vec<ObjectId> = doc.page_iter().collect();
     if pages.is_empty() {
@@ -144,7 +150,10 @@ pub fn booklet(bytes: &[u8]) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     doc.save_to(&mut out)
         .map_err(|e| Error::Other(format!("cannot write the imposed PDF: {e}")))?;
-    Ok(out)
+    Ok(Imposed {
+        bytes: out,
+        sides: count as usize,
+    })
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ pub mod impose;
 pub mod inspect;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::booklet::{Booklet, Item};
@@ -100,54 +100,126 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
         .map_err(|()| Error::Other(format!("cannot make a URL of {}", print_html.display())))?
         .to_string();
 
-    let mut browser = chromium::Browser::launch(&exe)?;
+    // Chromium starts while the first pass builds.
+    let launching = {
+        let exe = exe.clone();
+        std::thread::spawn(move || {
+            let t = Instant::now();
+            chromium::Browser::launch(&exe).map(|b| (b, t.elapsed()))
+        })
+    };
+    let first_build = build::build_print(&scratch_build, None, PdfFiles::Announce);
+    let (mut browser, launch_time) = launching
+        .join()
+        .map_err(|_| Error::Other("the browser launcher thread panicked".into()))??;
+    first_build?;
     let version = browser.version()?;
-    progress(&format!("printing with {version} ({})", exe.display()));
+    progress(&format!(
+        "{version} ({}) started in {} ms",
+        exe.display(),
+        launch_time.as_millis()
+    ));
 
-    let mut numbers: Option<BTreeMap<String, u32>> = None;
-    let mut settled = None;
-    for pass in 1..=MAX_PASSES {
+    let settled = settle(
+        MAX_PASSES,
+        |pass, numbers| {
+            if pass > 1 {
+                build::build_print(&scratch_build, numbers, PdfFiles::Announce)?;
+            }
+            browser.open(&url)?;
+            let pdf = browser.print()?;
+            let doc = inspect::load(&pdf, "the PDF Chromium printed")?;
+            Ok((measure(&doc, &anchors)?, pdf))
+        },
+        progress,
+    );
+    // The browser shuts down while the PDF is finished; it is waited for on every path.
+    let closing = std::thread::spawn(move || drop(browser));
+    let result = settled.and_then(|(passes, numbers, pdf)| {
+        let printed = Printed {
+            html: &print_html,
+            passes,
+            numbers: &numbers,
+            pdf: &pdf,
+        };
+        publish(options, &meta, &outline, &printed, progress)
+    });
+    let _ = closing.join();
+    let mut report = result?;
+    report.browser = version;
+    report.millis = start.elapsed().as_millis();
+    Ok(report)
+}
+
+/// Page numbers by anchor.
+pub type Numbers = BTreeMap<String, u32>;
+
+/// Prints until the sommaire's numbers settle. `print(pass, numbers)` prints the booklet with
+/// `numbers` written in (none on the first pass) and returns the numbers it measured, with
+/// whatever else the caller keeps (the PDF). Settled means a pass measured exactly the numbers
+/// it printed; after `max_passes` without that, the error names what kept moving.
+pub fn settle<T>(
+    max_passes: usize,
+    mut print: impl FnMut(usize, Option<&Numbers>) -> Result<(Numbers, T)>,
+    progress: &mut dyn FnMut(&str),
+) -> Result<(usize, Numbers, T)> {
+    let mut numbers: Option<Numbers> = None;
+    let mut moving = Vec::new();
+    for pass in 1..=max_passes {
         let t = Instant::now();
-        build::build_print(&scratch_build, numbers.as_ref(), PdfFiles::Announce)?;
-        browser.open(&url)?;
-        let pdf = browser.print()?;
-        let doc = inspect::load(&pdf, "the PDF Chromium printed")?;
-        let pages = doc.get_pages().len();
-        let measured = measure(&doc, &anchors)?;
-        let changed = match &numbers {
-            None => anchors.len(),
+        let (measured, kept) = print(pass, numbers.as_ref())?;
+        moving = match &numbers {
+            None => Vec::new(),
             Some(previous) => measured
                 .iter()
                 .filter(|&(k, v)| previous.get(k) != Some(v))
-                .count(),
+                .map(|(k, v)| {
+                    let was = previous.get(k).map_or("?".into(), u32::to_string);
+                    format!("#{k} {was} → {v}")
+                })
+                .collect(),
         };
         progress(&format!(
-            "pass {pass}: {pages} pages in {} ms, {}",
+            "pass {pass}: printed in {} ms, {}",
             t.elapsed().as_millis(),
-            match (&numbers, changed) {
-                (None, _) => format!("{} sommaire entries located", anchors.len()),
+            match (&numbers, moving.len()) {
+                (None, _) => format!("{} sommaire targets located", measured.len()),
                 (Some(_), 0) => "sommaire page numbers settled".to_string(),
                 (Some(_), n) => format!("{n} sommaire page numbers moved"),
             }
         ));
-        if numbers.is_some() && changed == 0 {
-            settled = Some((pass, pdf));
-            break;
+        if numbers.is_some() && moving.is_empty() {
+            return Ok((pass, measured, kept));
         }
         numbers = Some(measured);
     }
-    drop(browser);
-    let Some((passes, pdf)) = settled else {
-        return Err(Error::Other(format!(
-            "the sommaire's page numbers did not settle after {MAX_PASSES} print passes: \
-             writing them in keeps moving pages.\nhelp: the theme must reserve room for the \
-             numbers (see `.toc-page` in themes/default/css/print.css)"
-        )));
-    };
-    let numbers = numbers.unwrap_or_default();
-    let printed_html = std::fs::read(&print_html).map_err(|e| Error::io(&print_html, e))?;
+    Err(Error::Other(format!(
+        "the sommaire's page numbers did not settle after {max_passes} print passes: writing \
+         them in keeps moving pages ({}).\nhelp: the theme must reserve room for the numbers \
+         so that filling them in cannot reflow the sommaire (see `.toc-page` in \
+         themes/default/css/print.css)",
+        moving.join(", ")
+    )))
+}
 
-    let finished = finish::finish(&pdf, &meta, &outline)?;
+/// The settled print: the page printed, its numbers and the PDF.
+struct Printed<'a> {
+    html: &'a Path,
+    passes: usize,
+    numbers: &'a Numbers,
+    pdf: &'a [u8],
+}
+
+/// Finishes the settled PDF, imposes it if asked, and builds `out/` with it.
+fn publish(
+    options: &PdfOptions,
+    meta: &finish::Metadata,
+    outline: &[finish::OutlineItem],
+    printed: &Printed,
+    progress: &mut dyn FnMut(&str),
+) -> Result<PdfReport> {
+    let printed_html = std::fs::read(printed.html).map_err(|e| Error::io(printed.html, e))?;
+    let finished = finish::finish(printed.pdf, meta, outline)?;
     if finished.blanks > 0 {
         progress(&format!(
             "{} blank page{} before the back cover: {} pages, a multiple of 4 for saddle stitching",
@@ -156,17 +228,20 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
             finished.pages
         ));
     }
-    let pages = finished.pages;
-    let pdf = finished.bytes;
     let imposed = match options.imposition {
-        Some(Imposition::Booklet) => Some(impose::booklet(&pdf)?),
+        Some(Imposition::Booklet) => Some(impose::booklet(&finished.bytes)?),
         None => None,
     };
-    let mut files: Vec<(&str, &[u8])> = vec![(crate::PDF_NAME, &pdf)];
-    if let Some(bytes) = &imposed {
-        files.push((IMPOSED_NAME, bytes));
+    let mut files: Vec<(&str, &[u8])> = vec![(crate::PDF_NAME, &finished.bytes)];
+    if let Some(imposed) = &imposed {
+        files.push((IMPOSED_NAME, &imposed.bytes));
     }
-    let report = build::build_print(&options.build, Some(&numbers), PdfFiles::Publish(&files))?;
+    let report = build::build_print(
+        &options.build,
+        Some(printed.numbers),
+        PdfFiles::Publish(&files),
+    )?;
+    // out/print.html must be the very page that was printed.
     let final_html = options.build.out.join("print.html");
     let final_bytes = std::fs::read(&final_html).map_err(|e| Error::io(&final_html, e))?;
     if final_bytes != printed_html {
@@ -175,20 +250,14 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
             final_html.display()
         )));
     }
-    let imposed = imposed.map(|bytes| {
-        let sides = inspect::load(&bytes, "the imposed PDF")
-            .map(|d| d.get_pages().len())
-            .unwrap_or(0);
-        (options.build.out.join(IMPOSED_NAME), sides)
-    });
     Ok(PdfReport {
         pdf: options.build.out.join(crate::PDF_NAME),
-        pages,
-        passes,
-        imposed,
+        pages: finished.pages,
+        passes: printed.passes,
+        imposed: imposed.map(|i| (options.build.out.join(IMPOSED_NAME), i.sides)),
         fiches: report.fiches,
-        browser: version,
-        millis: start.elapsed().as_millis(),
+        browser: String::new(),
+        millis: 0,
     })
 }
 
@@ -304,5 +373,74 @@ impl Scratch {
 impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn numbers(pairs: &[(&str, u32)]) -> Numbers {
+        pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+    }
+
+    #[test]
+    fn settles_when_a_pass_measures_what_it_printed() {
+        let mut seen = Vec::new();
+        let mut lines = Vec::new();
+        let (passes, got, kept) = settle(
+            4,
+            |pass, printed| {
+                seen.push(printed.cloned());
+                // Writing the numbers in pushes one fiche a page further, once.
+                let measured = if pass == 1 {
+                    numbers(&[("a", 4), ("b", 7)])
+                } else {
+                    numbers(&[("a", 4), ("b", 8)])
+                };
+                Ok((measured, pass * 10))
+            },
+            &mut |l| lines.push(l.to_string()),
+        )
+        .unwrap();
+        assert_eq!((passes, kept), (3, 30));
+        assert_eq!(got, numbers(&[("a", 4), ("b", 8)]));
+        assert_eq!(seen[0], None);
+        assert_eq!(seen[1], Some(numbers(&[("a", 4), ("b", 7)])));
+        assert!(
+            lines[1].contains("1 sommaire page numbers moved"),
+            "{lines:?}"
+        );
+        assert!(lines[2].contains("settled"), "{lines:?}");
+    }
+
+    #[test]
+    fn numbers_that_never_settle_fail_loudly() {
+        let err = settle(
+            4,
+            |pass, _| Ok((numbers(&[("a", 4), ("b", 7 + pass as u32 % 2)]), ())),
+            &mut |_| {},
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("did not settle after 4 print passes"), "{err}");
+        assert!(err.contains("#b 8 → 7"), "{err}");
+        assert!(err.contains("help:"), "{err}");
+    }
+
+    #[test]
+    fn a_printer_error_stops_the_passes() {
+        let mut calls = 0;
+        let err = settle::<()>(
+            4,
+            |_, _| {
+                calls += 1;
+                Err(Error::Other("boom".into()))
+            },
+            &mut |_| {},
+        )
+        .unwrap_err();
+        assert_eq!(calls, 1);
+        assert_eq!(err.to_string(), "boom");
     }
 }

@@ -350,7 +350,7 @@ struct Scratch {
 
 impl Scratch {
     fn new() -> Result<Scratch> {
-        let base = std::env::temp_dir();
+        let base = chromium::scratch_base();
         let stamp = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos())

@@ -470,6 +470,28 @@ fn no_placeholder_is_left_and_the_site_links_the_pdf() {
 }
 
 #[test]
+fn further_reading_links_print_as_readable_urls() {
+    let Some(g) = guide() else { return };
+    let print = html(&out(g).join("print.html"));
+    let shown = texts(&print, ".further a.url");
+    let hrefs = attrs(&print, ".further a.url", "href");
+    assert!(shown.len() >= 10, "{shown:?}");
+    let text = norm(&pages_text(&out(g).join("livret.pdf"), false).join("\n"));
+    for (label, href) in shown.iter().zip(&hrefs) {
+        assert!(!label.contains("://"), "{label} shows its scheme");
+        let bare = href.split_once("://").map_or(href.as_str(), |(_, b)| b);
+        assert!(
+            norm(bare).starts_with(&norm(label).replace('\u{200b}', "")),
+            "{label} / {href}"
+        );
+        assert!(text.contains(&norm(label)), "{label} is not in the PDF");
+    }
+    // Navigation and buttons are web-only.
+    let first = norm(&pages_text(&out(g).join("livret.pdf"), false)[0]);
+    assert!(!first.contains(&norm("Télécharger le PDF")), "{first}");
+}
+
+#[test]
 fn the_pdf_has_metadata_embedded_fonts_and_tags() {
     let Some(g) = guide() else { return };
     let pdf = out(g).join("livret.pdf");
@@ -672,6 +694,25 @@ fn a4_and_letter_pages_follow_livret_toml() {
             let text = norm(&pages_text(&pdf, false).join(" "));
             assert!(text.contains(&norm("voir alpha (fiche n° 1)")), "{text}");
         }
+        // A later plain build keeps the PDF published, and hands the sommaire back to
+        // target-counter().
+        let numbered = sommaire(&dir.path().join("out/print.html"));
+        assert!(
+            numbered.iter().all(|(_, _, page)| !page.is_empty()),
+            "{numbered:?}"
+        );
+        let pdf_bytes = fs::read(&pdf).unwrap();
+        livret_ok(dir.path(), &["build"]);
+        assert_eq!(fs::read(&pdf).unwrap(), pdf_bytes);
+        let reset = sommaire(&dir.path().join("out/print.html"));
+        assert!(
+            reset.iter().all(|(_, _, page)| page.is_empty()),
+            "{reset:?}"
+        );
+        assert!(
+            attrs(&html(&dir.path().join("out/index.html")), "a", "href")
+                .contains(&"livret.pdf".to_string())
+        );
     }
 }
 

@@ -797,3 +797,29 @@ fn content_errors_stop_before_printing() {
         "the browser was started"
     );
 }
+
+#[test]
+fn an_unusable_out_folder_is_refused_before_printing() {
+    let dir = small_project("A5");
+    let fake = dir.path().join("never-run");
+    fs::write(&fake, "#!/bin/sh\ntouch \"$0.ran\"\nexit 1\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).unwrap();
+    write(dir.path(), "elsewhere/notes.txt", "mine");
+    let out = Command::new(bin())
+        .args(["pdf", "--out", "elsewhere"])
+        .current_dir(dir.path())
+        .env("LIVRET_CHROMIUM", &fake)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("not empty"), "{}", stderr(&out));
+    assert!(
+        !dir.path().join("never-run.ran").exists(),
+        "the browser was started"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("elsewhere/notes.txt")).unwrap(),
+        "mine"
+    );
+}

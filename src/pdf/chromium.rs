@@ -24,8 +24,12 @@ pub const NAMES: [&str; 3] = ["chromium", "chromium-browser", "google-chrome"];
 /// The environment variable that names the browser when `--chromium` is not given.
 pub const ENV: &str = "LIVRET_CHROMIUM";
 
-/// How long one protocol call (a navigation, a print) may take before livret gives up.
+/// How long one protocol call or page load may take before livret gives up.
 const CALL_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long printing may take: thousands of pages take minutes.
+const PRINT_TIMEOUT: Duration = Duration::from_secs(15 * 60);
+/// The first version that prints page margin boxes (page numbers, running title).
+pub const MIN_VERSION: u32 = 131;
 
 /// The flags every run uses: headless, no sandbox (containers, CI), nothing fetched from the
 /// network, no GPU, no first-run or sync machinery.
@@ -183,12 +187,22 @@ impl Browser {
         Ok(browser)
     }
 
-    /// The browser's version string ("Chrome/131.0…").
+    /// The browser's version string ("Chrome/131.0…"); an error when older than
+    /// `MIN_VERSION`, which would print without page numbers.
     pub fn version(&mut self) -> Result<String> {
         let session = std::mem::take(&mut self.session);
         let v = self.call("Browser.getVersion", json!({}));
         self.session = session;
-        Ok(v?["product"].as_str().unwrap_or("unknown").to_string())
+        let product = v?["product"].as_str().unwrap_or("unknown").to_string();
+        match major_version(&product) {
+            Some(major) if major < MIN_VERSION => Err(Error::Other(format!(
+                "{} is {product}: livret pdf needs Chromium {MIN_VERSION} or later, the first to \
+                 print page numbers in the page margins\nhelp: update it, or point to a newer one \
+                 with --chromium PATH",
+                self.exe.display()
+            ))),
+            _ => Ok(product),
+        }
     }
 
     /// Loads `url` (again) and waits until the page and its web fonts are ready.
@@ -218,7 +232,7 @@ impl Browser {
     /// Prints the open page with its CSS page size and margins, tagged; returns the PDF bytes.
     /// Bookmarks are left to `finish` (see there why not Chromium's).
     pub fn print(&mut self) -> Result<Vec<u8>> {
-        let result = self.call(
+        let result = self.call_within(
             "Page.printToPDF",
             json!({
                 "printBackground": true,
@@ -229,6 +243,7 @@ impl Browser {
                 "marginTop": 0, "marginBottom": 0, "marginLeft": 0, "marginRight": 0,
                 "transferMode": "ReturnAsBase64",
             }),
+            PRINT_TIMEOUT,
         )?;
         let data = result["data"]
             .as_str()
@@ -240,6 +255,10 @@ impl Browser {
 
     /// Sends one command (to the page once attached) and waits for its answer.
     fn call(&mut self, method: &str, params: Value) -> Result<Value> {
+        self.call_within(method, params, CALL_TIMEOUT)
+    }
+
+    fn call_within(&mut self, method: &str, params: Value, timeout: Duration) -> Result<Value> {
         self.next_id += 1;
         let id = self.next_id;
         let mut message = json!({ "id": id, "method": method, "params": params });
@@ -259,9 +278,9 @@ impl Browser {
                 "the browser closed the connection before {method} ({e}){status}"
             )));
         }
-        let deadline = Instant::now() + CALL_TIMEOUT;
+        let deadline = Instant::now() + timeout;
         loop {
-            let message = self.next_message(deadline, method)?;
+            let message = self.next_message(deadline, method, timeout)?;
             if message["id"].as_u64() == Some(id) {
                 if let Some(error) = message.get("error") {
                     return Err(self.failure(&format!(
@@ -284,7 +303,7 @@ impl Browser {
         }
         let deadline = Instant::now() + CALL_TIMEOUT;
         loop {
-            let message = self.next_message(deadline, method)?;
+            let message = self.next_message(deadline, method, CALL_TIMEOUT)?;
             if message["method"] == method {
                 return Ok(message);
             }
@@ -294,13 +313,18 @@ impl Browser {
         }
     }
 
-    fn next_message(&mut self, deadline: Instant, waiting_for: &str) -> Result<Value> {
+    fn next_message(
+        &mut self,
+        deadline: Instant,
+        waiting_for: &str,
+        timeout: Duration,
+    ) -> Result<Value> {
         let left = deadline.saturating_duration_since(Instant::now());
         match self.messages.recv_timeout(left) {
             Ok(m) => Ok(m),
             Err(RecvTimeoutError::Timeout) => Err(self.failure(&format!(
                 "no answer to {waiting_for} within {} s",
-                CALL_TIMEOUT.as_secs()
+                timeout.as_secs()
             ))),
             Err(RecvTimeoutError::Disconnected) => {
                 self.settle_exit();
@@ -458,5 +482,30 @@ pub fn scratch_base() -> PathBuf {
         shm.to_path_buf()
     } else {
         std::env::temp_dir()
+    }
+}
+
+/// The major version in "Chrome/131.0.6778.85" or "HeadlessChrome/131.0…".
+pub fn major_version(product: &str) -> Option<u32> {
+    let (_, version) = product.split_once('/')?;
+    version.split('.').next()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_major_version() {
+        assert_eq!(major_version("Chrome/156.0.8078.108"), Some(156));
+        assert_eq!(major_version("HeadlessChrome/131.0.6778.85"), Some(131));
+        assert_eq!(major_version("unknown"), None);
+    }
+
+    #[test]
+    fn an_explicit_path_must_be_a_file() {
+        let err = find(Some(Path::new("/nonexistent/chromium"))).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("/nonexistent/chromium"));
     }
 }

@@ -64,6 +64,8 @@ pub struct PdfReport {
 pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfReport> {
     let start = Instant::now();
     let exe = chromium::find(options.chromium.as_deref())?;
+    // Refuse an unusable out/ now rather than after printing.
+    crate::output::check_out_dir(&options.build.root, &options.build.out, options.build.force)?;
     // Content errors come out before any browser starts.
     let project = build::load_project(&options.build.root)?;
     let renderer = Renderer::new(&project.booklet, &project.theme, true);

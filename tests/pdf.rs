@@ -320,6 +320,104 @@ fn the_cover_has_no_page_number_and_content_pages_do() {
     }
 }
 
+/// The leftmost word of a page, in points (`pdftotext -bbox`).
+fn left_edge(pdf: &Path, page: usize) -> f32 {
+    let output = Command::new("pdftotext")
+        .args(["-bbox", "-f", &page.to_string(), "-l", &page.to_string()])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("run pdftotext -bbox");
+    String::from_utf8_lossy(&output.stdout)
+        .split("xMin=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next()?.parse::<f32>().ok())
+        .fold(f32::MAX, f32::min)
+}
+
+/// The colour of a pixel of a page rendered at 72 dpi, one pixel a point (`pdftoppm`, PPM).
+fn pixel(pdf: &Path, page: usize, fx: f32, fy: f32) -> (u8, u8, u8) {
+    let output = Command::new("pdftoppm")
+        .args(["-r", "72", "-f", &page.to_string(), "-l", &page.to_string()])
+        .arg(pdf)
+        .output()
+        .expect("run pdftoppm");
+    let ppm = output.stdout;
+    // P6 header: "P6\n<w> <h>\n255\n" then RGB bytes.
+    let mut fields = Vec::new();
+    let mut at = 0;
+    while fields.len() < 4 {
+        while ppm[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        let start = at;
+        while !ppm[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        fields.push(String::from_utf8_lossy(&ppm[start..at]).into_owned());
+    }
+    let (w, h): (usize, usize) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+    let (x, y) = (
+        ((w - 1) as f32 * fx) as usize,
+        ((h - 1) as f32 * fy) as usize,
+    );
+    let i = at + 1 + (y * w + x) * 3;
+    (ppm[i], ppm[i + 1], ppm[i + 2])
+}
+
+#[test]
+fn the_cover_is_full_bleed_and_margins_alternate_for_binding() {
+    let Some(g) = guide() else { return };
+    let Some(_) = require_tool("pdftoppm", "apt-get install poppler-utils") else {
+        return;
+    };
+    let pdf = out(g).join("livret.pdf");
+    // The cover's colour (#0b5563) reaches every corner of the page.
+    for (fx, fy) in [(0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0)] {
+        let (r, g, b) = pixel(&pdf, 1, fx, fy);
+        assert!(
+            r < 40 && (70..110).contains(&g) && (80..120).contains(&b),
+            "cover corner ({fx}, {fy}) is {r},{g},{b}"
+        );
+    }
+    // A content page's corner is white paper.
+    assert_eq!(pixel(&pdf, 3, 0.0, 1.0), (255, 255, 255));
+    // Right-hand (odd) pages have the wider margin on the left, the binding side; left-hand
+    // (even) pages on the right. 16 mm ≈ 45 pt, 12 mm ≈ 34 pt.
+    let (odd, even) = (left_edge(&pdf, 9), left_edge(&pdf, 10));
+    assert!(
+        (42.0..50.0).contains(&odd),
+        "page 9 text starts at {odd} pt"
+    );
+    assert!(
+        (31.0..39.0).contains(&even),
+        "page 10 text starts at {even} pt"
+    );
+}
+
+#[test]
+fn every_sheet_starts_a_new_page() {
+    let Some(g) = guide() else { return };
+    let pdf = out(g).join("livret.pdf");
+    let dests = destinations(&doc(&pdf));
+    let print = html(&out(g).join("print.html"));
+    let ids = attrs(&print, ".sheet[id], .sheet > article[id]", "id");
+    assert!(ids.len() >= 17, "{ids:?}");
+    let mut pages = Vec::new();
+    for id in &ids {
+        let (page, top) = dests
+            .get(id)
+            .unwrap_or_else(|| panic!("no destination for #{id}"));
+        assert!(
+            (top - A5.1).abs() <= TOLERANCE,
+            "#{id} is at y={top} on page {page}"
+        );
+        pages.push(*page);
+    }
+    // One sheet a page at least: no two sheets share a page, in document order.
+    assert!(pages.windows(2).all(|w| w[0] < w[1]), "{ids:?} → {pages:?}");
+}
+
 #[test]
 fn each_fiche_starts_at_the_top_of_a_new_page() {
     let Some(g) = guide() else { return };

@@ -4,6 +4,7 @@
 //!
 //! The guide is printed once per test run (`guide()`), into `target/tmp/pdf-guide`, and the
 //! tests below each check one promise of issue 4 on that output.
+#![cfg(unix)]
 
 mod support;
 

@@ -1,20 +1,12 @@
 //! Reading a PDF that Chromium printed: on which page each named destination lands (Chromium
-//! writes one for every element id that some `<a href="#id">` targets), page sizes, and the
-//! bookmark tree. Read-only; `finish` edits.
+//! writes one for every element id that some `<a href="#id">` targets), and page sizes.
+//! Read-only; `finish` edits.
 
 use std::collections::{BTreeMap, HashMap};
 
 use lopdf::{Document, Object, ObjectId};
 
 use crate::error::{Error, Result};
-
-/// One bookmark: its title, the page it opens (1-based, when it has one) and its children.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Bookmark {
-    pub title: String,
-    pub page: Option<u32>,
-    pub children: Vec<Bookmark>,
-}
 
 /// Parses PDF bytes; `what` names the document in errors.
 pub fn load(bytes: &[u8], what: &str) -> Result<Document> {
@@ -93,17 +85,6 @@ fn dest_page(doc: &Document, dest: &Object, pages: &HashMap<ObjectId, u32>) -> O
     pages.get(&page).copied()
 }
 
-/// The size of every page in points (width, height), from its media box.
-pub fn page_sizes(doc: &Document) -> Vec<(f32, f32)> {
-    doc.page_iter()
-        .map(|id| {
-            media_box(doc, id)
-                .map(|[x0, y0, x1, y1]| (x1 - x0, y1 - y0))
-                .unwrap_or((0.0, 0.0))
-        })
-        .collect()
-}
-
 /// A page's media box, inherited from the page tree when not on the page itself.
 pub fn media_box(doc: &Document, page: ObjectId) -> Option<[f32; 4]> {
     let mut node = doc.get_dictionary(page).ok()?;
@@ -119,59 +100,6 @@ pub fn media_box(doc: &Document, page: ObjectId) -> Option<[f32; 4]> {
         node = doc.get_dictionary(parent).ok()?;
     }
     None
-}
-
-/// The bookmark tree (document outline).
-pub fn outline(doc: &Document) -> Vec<Bookmark> {
-    let pages = page_numbers(doc);
-    let Ok(root) = doc
-        .catalog()
-        .and_then(|c| c.get(b"Outlines"))
-        .and_then(|o| deref(doc, o).as_dict())
-    else {
-        return Vec::new();
-    };
-    children(doc, root.get(b"First").ok(), &pages, 0)
-}
-
-fn children(
-    doc: &Document,
-    first: Option<&Object>,
-    pages: &HashMap<ObjectId, u32>,
-    depth: usize,
-) -> Vec<Bookmark> {
-    let mut out = Vec::new();
-    let mut next = first.and_then(|o| o.as_reference().ok());
-    let mut guard = 0;
-    while let Some(id) = next {
-        guard += 1;
-        if guard > 100_000 || depth > 32 {
-            break;
-        }
-        let Ok(item) = doc.get_dictionary(id) else {
-            break;
-        };
-        let title = item
-            .get(b"Title")
-            .ok()
-            .and_then(|t| lopdf::decode_text_string(deref(doc, t)).ok())
-            .unwrap_or_default();
-        let page = item
-            .get(b"Dest")
-            .ok()
-            .and_then(|d| dest_page(doc, d, pages))
-            .or_else(|| {
-                let action = deref(doc, item.get(b"A").ok()?).as_dict().ok()?;
-                dest_page(doc, action.get(b"D").ok()?, pages)
-            });
-        out.push(Bookmark {
-            title,
-            page,
-            children: children(doc, item.get(b"First").ok(), pages, depth + 1),
-        });
-        next = item.get(b"Next").and_then(Object::as_reference).ok();
-    }
-    out
 }
 
 /// Follows a reference (one level is all PDF producers use here).

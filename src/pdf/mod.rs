@@ -9,6 +9,10 @@
 //! the PDF (metadata, bookmarks), impose it if asked, and build `out/` once more with the same
 //! numbers — its `print.html` is byte for byte the page that was printed — publishing the PDFs.
 
+#[cfg(unix)]
+pub mod chromium;
+#[cfg(not(unix))]
+#[path = "chromium_other.rs"]
 pub mod chromium;
 pub mod finish;
 pub mod impose;

@@ -922,3 +922,43 @@ fn an_unusable_out_folder_is_refused_before_printing() {
         "mine"
     );
 }
+
+#[test]
+fn scratch_folders_of_killed_runs_are_swept() {
+    let dir = small_project("A5");
+    let tmp = tempfile::tempdir().unwrap();
+    let fake = dir.path().join("fake-chromium");
+    fs::write(&fake, "#!/bin/sh\nexit 3\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).unwrap();
+    // A finished process's pid stands for a killed `livret pdf`; this test's pid is alive.
+    let mut done = Command::new("true").spawn().unwrap();
+    done.wait().unwrap();
+    let dead = tmp.path().join(format!("livret-pdf-{}-1-0", done.id()));
+    let alive = tmp
+        .path()
+        .join(format!("livret-chromium-{}-1-0", std::process::id()));
+    let other = tmp.path().join("livret-notes");
+    for d in [&dead, &alive, &other] {
+        fs::create_dir_all(d.join("sub")).unwrap();
+    }
+    let out = Command::new(bin())
+        .arg("pdf")
+        .current_dir(dir.path())
+        .env("LIVRET_CHROMIUM", &fake)
+        .env("TMPDIR", tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(!dead.exists(), "the dead run's folder is still there");
+    assert!(
+        alive.exists() && other.exists(),
+        "a live or foreign folder was removed"
+    );
+    // And the failed run cleaned up after itself.
+    let left: Vec<_> = fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left.len(), 2, "{left:?}");
+}

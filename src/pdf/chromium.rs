@@ -485,6 +485,41 @@ pub fn scratch_base() -> PathBuf {
     }
 }
 
+/// Removes the scratch folders (`livret-chromium-<pid>-…`, `livret-pdf-<pid>-…`) that a
+/// `livret pdf` killed before it could clean up left behind: those whose process is gone.
+/// (Chromium itself exits when its pipe closes, so no browser outlives a killed livret.)
+pub fn sweep_stale() {
+    let base = scratch_base();
+    let Ok(entries) = std::fs::read_dir(&base) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| {
+            n.strip_prefix("livret-chromium-")
+                .or_else(|| n.strip_prefix("livret-pdf-"))
+        }) else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<i32>().ok()) else {
+            continue;
+        };
+        if pid <= 0 || pid == std::process::id() as i32 {
+            continue;
+        }
+        // SAFETY: signal 0 only asks whether the process exists.
+        let gone = unsafe { libc::kill(pid, 0) } != 0
+            && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
+        let owned = entry.metadata().is_ok_and(|m| {
+            use std::os::unix::fs::MetadataExt;
+            m.is_dir() && m.uid() == unsafe { libc::geteuid() }
+        });
+        if gone && owned {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 /// The major version in "Chrome/131.0.6778.85" or "HeadlessChrome/131.0…".
 pub fn major_version(product: &str) -> Option<u32> {
     let (_, version) = product.split_once('/')?;

@@ -26,6 +26,9 @@ pub fn find(_explicit: Option<&Path>) -> Result<PathBuf> {
     Err(unsupported())
 }
 
+/// Nothing to sweep where `livret pdf` never runs.
+pub fn sweep_stale() {}
+
 /// Where throw-away folders go.
 pub fn scratch_base() -> PathBuf {
     std::env::temp_dir()

@@ -95,6 +95,7 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
     drop(renderer);
     drop(project);
 
+    chromium::sweep_stale();
     let scratch = Scratch::new()?;
     let scratch_build = BuildOptions {
         root: options.build.root.clone(),

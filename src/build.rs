@@ -105,19 +105,55 @@ pub fn build_with(
     options: &BuildOptions,
     page_numbers: Option<&std::collections::BTreeMap<String, u32>>,
 ) -> Result<BuildReport> {
+    build_print(options, page_numbers, PdfFiles::Keep)
+}
+
+/// What a build does with the PDFs of `livret pdf` (`crate::pdf::FILES`).
+#[derive(Debug, Clone, Copy)]
+pub enum PdfFiles<'a> {
+    /// Keep those already in `out/` (a plain build).
+    Keep,
+    /// Link to `livret.pdf` without writing it (the print passes of `livret pdf`).
+    Announce,
+    /// Publish these files (name, bytes), replacing the previous ones.
+    Publish(&'a [(&'a str, &'a [u8])]),
+}
+
+/// Builds with measured page numbers and the given treatment of the PDFs.
+pub fn build_print(
+    options: &BuildOptions,
+    page_numbers: Option<&std::collections::BTreeMap<String, u32>>,
+    pdf_files: PdfFiles<'_>,
+) -> Result<BuildReport> {
     let start = Instant::now();
     let project = load_project(&options.root)?;
-    let has_pdf = options.out.join(crate::PDF_NAME).is_file();
+    let has_pdf = match pdf_files {
+        PdfFiles::Keep => options.out.join(crate::PDF_NAME).is_file(),
+        PdfFiles::Announce => true,
+        PdfFiles::Publish(files) => files.iter().any(|(name, _)| *name == crate::PDF_NAME),
+    };
     let staging = Staging::new(&options.root, &options.out, options.force)?;
     let mut renderer = Renderer::new(&project.booklet, &project.theme, has_pdf);
     renderer.page_numbers = page_numbers;
     let pages = render_site(&renderer, &project, &staging)?;
-    // A PDF from an earlier `livret pdf` stays published until the next one replaces it; one
-    // the user put there themselves is linked to and left alone (it is theirs, not livret's).
-    let pdf = options.out.join(crate::PDF_NAME);
-    if has_pdf && output::manifest_lists(&options.out, crate::PDF_NAME)? {
-        let bytes = std::fs::read(&pdf).map_err(|e| Error::io(&pdf, e))?;
-        staging.write(crate::PDF_NAME, &bytes)?;
+    match pdf_files {
+        // PDFs from an earlier `livret pdf` stay published until the next one replaces them;
+        // one the user put there themselves is linked to and left alone (theirs, not livret's).
+        PdfFiles::Keep => {
+            for name in crate::pdf::FILES {
+                let pdf = options.out.join(name);
+                if pdf.is_file() && output::manifest_lists(&options.out, name)? {
+                    let bytes = std::fs::read(&pdf).map_err(|e| Error::io(&pdf, e))?;
+                    staging.write(name, &bytes)?;
+                }
+            }
+        }
+        PdfFiles::Announce => {}
+        PdfFiles::Publish(files) => {
+            for (name, bytes) in files {
+                staging.write(name, bytes)?;
+            }
+        }
     }
     // GitHub Pages publishing from a branch: serve the files as they are, no Jekyll (which
     // would hide files starting with `_`). A `.nojekyll` of the user's own is left alone.

@@ -30,6 +30,21 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Build, then print the booklet to out/livret.pdf with headless Chromium
+    Pdf {
+        #[command(flatten)]
+        paths: Paths,
+        /// Write into a non-empty folder that livret did not create
+        #[arg(long)]
+        force: bool,
+        /// The Chromium or Chrome executable [default: $LIVRET_CHROMIUM, else chromium,
+        /// chromium-browser or google-chrome on PATH]
+        #[arg(long, value_name = "PATH")]
+        chromium: Option<PathBuf>,
+        /// Also write an imposed PDF: `booklet` = A4 landscape, two-up, saddle-stitch order
+        #[arg(long, value_enum)]
+        imposition: Option<crate::pdf::Imposition>,
+    },
     /// Check livret.toml, every fiche and the theme without writing anything
     Check {
         /// Project folder (holding livret.toml)
@@ -126,6 +141,35 @@ fn run(cli: Cli) -> Result<()> {
                 report.millis,
                 paths.build_options(force).out.display()
             );
+            Ok(())
+        }
+        Command::Pdf {
+            paths,
+            force,
+            chromium,
+            imposition,
+        } => {
+            let options = crate::pdf::PdfOptions {
+                build: paths.build_options(force),
+                chromium,
+                imposition,
+            };
+            let report = crate::pdf::run(&options, &mut |line| eprintln!("livret: {line}"))?;
+            println!(
+                "livret: {} ({} pages, {} fiches, {} passes) in {} ms",
+                report.pdf.display(),
+                report.pages,
+                report.fiches,
+                report.passes,
+                report.millis
+            );
+            if let Some((path, sheets)) = &report.imposed {
+                println!(
+                    "livret: {} ({sheets} A4 sides: print double-sided, flip on the short edge, \
+                     fold, staple)",
+                    path.display()
+                );
+            }
             Ok(())
         }
         Command::Check { root, format } => {

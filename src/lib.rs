@@ -20,6 +20,7 @@ pub mod load;
 pub mod markdown;
 pub mod new;
 pub mod output;
+pub mod pdf;
 pub mod render;
 pub mod schema;
 pub mod serve;

@@ -1,0 +1,546 @@
+//! Headless Chromium, driven over the DevTools protocol on a pipe (`--remote-debugging-pipe`:
+//! the browser reads NUL-terminated JSON commands on fd 3 and answers on fd 4). One browser
+//! serves every pass of `livret pdf`: open a page, wait for it and its fonts, print it to PDF.
+//! Finding the browser, its throw-away profile, timeouts and shutdown live here too.
+
+use std::collections::VecDeque;
+use std::ffi::OsString;
+use std::io::{Read, Write};
+use std::os::fd::{AsRawFd, RawFd};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+use crate::error::{Error, Result};
+
+/// Names looked up on `PATH`, in this order.
+pub const NAMES: [&str; 3] = ["chromium", "chromium-browser", "google-chrome"];
+/// The environment variable that names the browser when `--chromium` is not given.
+pub const ENV: &str = "LIVRET_CHROMIUM";
+
+/// How long one protocol call or page load may take before livret gives up.
+const CALL_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long printing may take: thousands of pages take minutes.
+const PRINT_TIMEOUT: Duration = Duration::from_secs(15 * 60);
+/// The first version that prints page margin boxes (page numbers, running title).
+pub const MIN_VERSION: u32 = 131;
+
+/// The flags every run uses: headless, no sandbox (containers, CI), nothing fetched from the
+/// network, no GPU, no first-run or sync machinery.
+const FLAGS: [&str; 8] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--remote-debugging-pipe",
+];
+
+/// Finds the browser: `--chromium PATH`, else `$LIVRET_CHROMIUM`, else the first of `NAMES` on
+/// `PATH`. The error says how to get one.
+pub fn find(explicit: Option<&Path>) -> Result<PathBuf> {
+    let given = explicit
+        .map(|p| (p.to_path_buf(), "--chromium"))
+        .or_else(|| {
+            std::env::var_os(ENV)
+                .filter(|v| !v.is_empty())
+                .map(|v| (PathBuf::from(v), ENV))
+        });
+    if let Some((path, from)) = given {
+        let resolved = if path.components().count() == 1 && !path.is_file() {
+            which(path.as_os_str())
+        } else {
+            Some(path.clone())
+        };
+        return match resolved {
+            Some(p) if p.is_file() => Ok(p),
+            _ => Err(Error::Usage(format!(
+                "{from} names {}, which is not a file: give the path of a Chromium or Chrome \
+                 executable (for example /usr/bin/chromium)",
+                path.display()
+            ))),
+        };
+    }
+    NAMES
+        .iter()
+        .find_map(|name| which(name.as_ref()))
+        .ok_or_else(|| {
+            Error::Other(format!(
+                "no Chromium found: `livret pdf` prints with headless Chromium (version 131 or \
+                 later), looked up on PATH as {}.\nhelp: install one (Debian/Ubuntu: `sudo apt \
+                 install chromium`; Fedora: `sudo dnf install chromium`; macOS: install Google \
+                 Chrome), or point to it with `--chromium PATH` or {ENV}=PATH",
+                NAMES.join(", ")
+            ))
+        })
+}
+
+fn which(name: &std::ffi::OsStr) -> Option<PathBuf> {
+    let paths = std::env::var_os("PATH")?;
+    std::env::split_paths(&paths)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+}
+
+/// A running headless browser with one page attached.
+pub struct Browser {
+    child: Child,
+    commands: std::io::PipeWriter,
+    messages: Receiver<Value>,
+    pending: VecDeque<Value>,
+    next_id: u64,
+    session: String,
+    profile: PathBuf,
+    stderr: Arc<Mutex<String>>,
+    stderr_done: Option<std::thread::JoinHandle<()>>,
+    exe: PathBuf,
+}
+
+impl Browser {
+    /// Starts `exe` headless with a fresh profile and opens a blank page.
+    pub fn launch(exe: &Path) -> Result<Browser> {
+        let profile = fresh_profile()?;
+        let (cmd_read, cmd_write) = std::io::pipe().map_err(|e| Error::io(exe, e))?;
+        let (msg_read, msg_write) = std::io::pipe().map_err(|e| Error::io(exe, e))?;
+        let (fd_in, fd_out) = (cmd_read.as_raw_fd(), msg_write.as_raw_fd());
+        let mut profile_arg = OsString::from("--user-data-dir=");
+        profile_arg.push(&profile);
+        let mut command = Command::new(exe);
+        command
+            .args(FLAGS)
+            .arg(profile_arg)
+            .arg("about:blank")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .process_group(0);
+        // SAFETY: between fork and exec only async-signal-safe calls (fcntl, dup2) run.
+        unsafe {
+            command.pre_exec(move || install_fds(fd_in, fd_out));
+        }
+        let mut child = command.spawn().map_err(|e| {
+            let _ = std::fs::remove_dir_all(&profile);
+            Error::Other(format!("could not start {}: {e}", exe.display()))
+        })?;
+        // The child holds its own copies now; ours must close so EOF is seen when it exits.
+        drop(cmd_read);
+        drop(msg_write);
+
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let mut stderr_done = None;
+        if let Some(mut pipe) = child.stderr.take() {
+            let sink = Arc::clone(&stderr);
+            stderr_done = Some(std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = pipe.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    if let Ok(mut s) = sink.lock() {
+                        s.push_str(&String::from_utf8_lossy(&buf[..n]));
+                        if s.len() > 16_384 {
+                            let cut = s.len() - 8_192;
+                            let cut = (cut..s.len()).find(|&i| s.is_char_boundary(i)).unwrap_or(0);
+                            s.drain(..cut);
+                        }
+                    }
+                }
+            }));
+        }
+        let (tx, messages) = mpsc::channel();
+        std::thread::spawn(move || read_messages(msg_read, tx));
+
+        let mut browser = Browser {
+            child,
+            commands: cmd_write,
+            messages,
+            pending: VecDeque::new(),
+            next_id: 0,
+            session: String::new(),
+            profile,
+            stderr,
+            stderr_done,
+            exe: exe.to_path_buf(),
+        };
+        let target = browser.call("Target.createTarget", json!({ "url": "about:blank" }))?;
+        let target_id = target["targetId"]
+            .as_str()
+            .ok_or_else(|| browser.failure("Target.createTarget returned no targetId"))?
+            .to_string();
+        let attached = browser.call(
+            "Target.attachToTarget",
+            json!({ "targetId": target_id, "flatten": true }),
+        )?;
+        browser.session = attached["sessionId"]
+            .as_str()
+            .ok_or_else(|| browser.failure("Target.attachToTarget returned no sessionId"))?
+            .to_string();
+        browser.call("Page.enable", json!({}))?;
+        Ok(browser)
+    }
+
+    /// The browser's version string ("Chrome/131.0…"); an error when older than
+    /// `MIN_VERSION`, which would print without page numbers.
+    pub fn version(&mut self) -> Result<String> {
+        let session = std::mem::take(&mut self.session);
+        let v = self.call("Browser.getVersion", json!({}));
+        self.session = session;
+        let product = v?["product"].as_str().unwrap_or("unknown").to_string();
+        match major_version(&product) {
+            Some(major) if major < MIN_VERSION => Err(Error::Other(format!(
+                "{} is {product}: livret pdf needs Chromium {MIN_VERSION} or later, the first to \
+                 print page numbers in the page margins\nhelp: update it, or point to a newer one \
+                 with --chromium PATH",
+                self.exe.display()
+            ))),
+            _ => Ok(product),
+        }
+    }
+
+    /// Loads `url` (again) and waits until the page and its web fonts are ready.
+    pub fn open(&mut self, url: &str) -> Result<()> {
+        self.pending.clear();
+        let nav = self.call("Page.navigate", json!({ "url": url }))?;
+        if let Some(error) = nav["errorText"].as_str().filter(|e| !e.is_empty()) {
+            return Err(Error::Other(format!(
+                "Chromium could not open {url}: {error}"
+            )));
+        }
+        self.wait_event("Page.loadEventFired")?;
+        let fonts = self.call(
+            "Runtime.evaluate",
+            json!({
+                "expression": "document.fonts.ready.then(() => document.fonts.status)",
+                "awaitPromise": true,
+                "returnByValue": true,
+            }),
+        )?;
+        if fonts["exceptionDetails"].is_object() {
+            return Err(self.failure("waiting for the fonts failed"));
+        }
+        Ok(())
+    }
+
+    /// Prints the open page with its CSS page size and margins, tagged; returns the PDF bytes.
+    /// Bookmarks are left to `finish` (see there why not Chromium's).
+    pub fn print(&mut self) -> Result<Vec<u8>> {
+        let result = self.call_within(
+            "Page.printToPDF",
+            json!({
+                "printBackground": true,
+                "preferCSSPageSize": true,
+                "displayHeaderFooter": false,
+                "generateTaggedPDF": true,
+                "generateDocumentOutline": false,
+                "marginTop": 0, "marginBottom": 0, "marginLeft": 0, "marginRight": 0,
+                "transferMode": "ReturnAsBase64",
+            }),
+            PRINT_TIMEOUT,
+        )?;
+        let data = result["data"]
+            .as_str()
+            .ok_or_else(|| self.failure("Page.printToPDF returned no data"))?;
+        base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .map_err(|e| self.failure(&format!("Page.printToPDF returned bad base64: {e}")))
+    }
+
+    /// Sends one command (to the page once attached) and waits for its answer.
+    fn call(&mut self, method: &str, params: Value) -> Result<Value> {
+        self.call_within(method, params, CALL_TIMEOUT)
+    }
+
+    fn call_within(&mut self, method: &str, params: Value, timeout: Duration) -> Result<Value> {
+        self.next_id += 1;
+        let id = self.next_id;
+        let mut message = json!({ "id": id, "method": method, "params": params });
+        if !self.session.is_empty() {
+            message["sessionId"] = Value::String(self.session.clone());
+        }
+        let mut bytes = serde_json::to_vec(&message).map_err(|e| Error::Other(e.to_string()))?;
+        bytes.push(0);
+        if let Err(e) = self
+            .commands
+            .write_all(&bytes)
+            .and_then(|()| self.commands.flush())
+        {
+            self.settle_exit();
+            let status = self.exit_status();
+            return Err(self.failure(&format!(
+                "the browser closed the connection before {method} ({e}){status}"
+            )));
+        }
+        let deadline = Instant::now() + timeout;
+        loop {
+            let message = self.next_message(deadline, method, timeout)?;
+            if message["id"].as_u64() == Some(id) {
+                if let Some(error) = message.get("error") {
+                    return Err(self.failure(&format!(
+                        "{method} failed: {}",
+                        error["message"].as_str().unwrap_or("unknown error")
+                    )));
+                }
+                return Ok(message["result"].clone());
+            }
+            if message.get("method").is_some() {
+                self.pending.push_back(message);
+            }
+        }
+    }
+
+    /// Waits for an event of the attached page.
+    fn wait_event(&mut self, method: &str) -> Result<Value> {
+        if let Some(i) = self.pending.iter().position(|m| m["method"] == method) {
+            return Ok(self.pending.remove(i).unwrap_or_default());
+        }
+        let deadline = Instant::now() + CALL_TIMEOUT;
+        loop {
+            let message = self.next_message(deadline, method, CALL_TIMEOUT)?;
+            if message["method"] == method {
+                return Ok(message);
+            }
+            if message.get("method").is_some() {
+                self.pending.push_back(message);
+            }
+        }
+    }
+
+    fn next_message(
+        &mut self,
+        deadline: Instant,
+        waiting_for: &str,
+        timeout: Duration,
+    ) -> Result<Value> {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match self.messages.recv_timeout(left) {
+            Ok(m) => Ok(m),
+            Err(RecvTimeoutError::Timeout) => Err(self.failure(&format!(
+                "no answer to {waiting_for} within {} s",
+                timeout.as_secs()
+            ))),
+            Err(RecvTimeoutError::Disconnected) => {
+                self.settle_exit();
+                let status = self.exit_status();
+                Err(self.failure(&format!(
+                    "the browser closed the connection while waiting for {waiting_for}{status}"
+                )))
+            }
+        }
+    }
+
+    /// After the connection dropped: gives the browser a moment to exit and the stderr reader
+    /// a moment to collect its last words (bounded: its children may keep stderr open).
+    fn settle_exit(&mut self) {
+        let deadline = Instant::now() + Duration::from_millis(1500);
+        while Instant::now() < deadline {
+            let exited = matches!(self.child.try_wait(), Ok(Some(_)));
+            let drained = self.stderr_done.as_ref().is_none_or(|h| h.is_finished());
+            if exited && drained {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    fn exit_status(&mut self) -> String {
+        match self.child.try_wait() {
+            Ok(Some(status)) => format!(" ({status})"),
+            _ => String::new(),
+        }
+    }
+
+    /// An error naming the browser, with the end of what it wrote on stderr.
+    fn failure(&self, what: &str) -> Error {
+        let log = self.stderr.lock().map(|s| s.clone()).unwrap_or_default();
+        let tail: Vec<&str> = log
+            .lines()
+            .filter(|l| !l.contains("dbus") && !l.trim().is_empty())
+            .collect();
+        let tail = tail[tail.len().saturating_sub(6)..].join("\n  ");
+        Error::Other(format!(
+            "Chromium ({}): {what}{}",
+            self.exe.display(),
+            if tail.is_empty() {
+                String::new()
+            } else {
+                format!("\n  {tail}")
+            }
+        ))
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        // Chromium runs in a process group of its own: the browser and every helper process it
+        // started end together, at once. Its profile is thrown away, so there is nothing to
+        // shut down gracefully, and no browser may outlive `livret pdf`.
+        if let Ok(pid) = i32::try_from(self.child.id())
+            && pid > 0
+        {
+            // SAFETY: kill(2) on the process group this Browser created.
+            unsafe {
+                libc::kill(-pid, libc::SIGKILL);
+            }
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+/// In the child, before exec: the command pipe becomes fd 3 and the answer pipe fd 4, both
+/// inherited across exec.
+fn install_fds(fd_in: RawFd, fd_out: RawFd) -> std::io::Result<()> {
+    // Move both out of the way first, so neither is overwritten when it already is 3 or 4.
+    // SAFETY: plain fcntl/dup2 on descriptors this process owns.
+    unsafe {
+        let high_in = libc::fcntl(fd_in, libc::F_DUPFD_CLOEXEC, 10);
+        let high_out = libc::fcntl(fd_out, libc::F_DUPFD_CLOEXEC, 10);
+        if high_in < 0 || high_out < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        // dup2 clears close-on-exec on the new descriptor.
+        if libc::dup2(high_in, 3) < 0 || libc::dup2(high_out, 4) < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+/// Splits the browser's output into messages (NUL-terminated JSON) until it closes the pipe.
+fn read_messages(mut pipe: std::io::PipeReader, tx: mpsc::Sender<Value>) {
+    let mut buffer = Vec::with_capacity(1 << 20);
+    let mut chunk = vec![0u8; 1 << 16];
+    loop {
+        let n = match pipe.read(&mut chunk) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => n,
+        };
+        let scan_from = buffer.len();
+        buffer.extend_from_slice(&chunk[..n]);
+        let mut start = 0;
+        let mut search = scan_from;
+        while let Some(pos) = buffer[search..].iter().position(|&b| b == 0) {
+            let end = search + pos;
+            if let Ok(value) = serde_json::from_slice::<Value>(&buffer[start..end])
+                && tx.send(value).is_err()
+            {
+                return;
+            }
+            start = end + 1;
+            search = start;
+        }
+        buffer.drain(..start);
+    }
+}
+
+/// A new, empty browser profile in the temporary folder.
+fn fresh_profile() -> Result<PathBuf> {
+    let base = scratch_base();
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    for attempt in 0..100u32 {
+        let dir = base.join(format!(
+            "livret-chromium-{}-{stamp}-{attempt}",
+            std::process::id()
+        ));
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(Error::io(&dir, e)),
+        }
+    }
+    Err(Error::Other(
+        "could not create a temporary browser profile".into(),
+    ))
+}
+
+/// Where throw-away folders go: `$TMPDIR` when set, else `/dev/shm` (memory: a browser profile
+/// is 140 files, which take a third of a second to delete from a busy disk), else the
+/// system's temporary folder.
+pub fn scratch_base() -> PathBuf {
+    if std::env::var_os("TMPDIR").is_some_and(|t| !t.is_empty()) {
+        return std::env::temp_dir();
+    }
+    let shm = Path::new("/dev/shm");
+    let writable = shm.is_dir()
+        && std::fs::metadata(shm).is_ok_and(|m| {
+            use std::os::unix::fs::PermissionsExt;
+            m.permissions().mode() & 0o002 != 0
+        });
+    if writable {
+        shm.to_path_buf()
+    } else {
+        std::env::temp_dir()
+    }
+}
+
+/// Removes the scratch folders (`livret-chromium-<pid>-…`, `livret-pdf-<pid>-…`) that a
+/// `livret pdf` killed before it could clean up left behind: those whose process is gone.
+/// (Chromium itself exits when its pipe closes, so no browser outlives a killed livret.)
+pub fn sweep_stale() {
+    let base = scratch_base();
+    let Ok(entries) = std::fs::read_dir(&base) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| {
+            n.strip_prefix("livret-chromium-")
+                .or_else(|| n.strip_prefix("livret-pdf-"))
+        }) else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<i32>().ok()) else {
+            continue;
+        };
+        if pid <= 0 || pid == std::process::id() as i32 {
+            continue;
+        }
+        // SAFETY: signal 0 only asks whether the process exists.
+        let gone = unsafe { libc::kill(pid, 0) } != 0
+            && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
+        let owned = entry.metadata().is_ok_and(|m| {
+            use std::os::unix::fs::MetadataExt;
+            m.is_dir() && m.uid() == unsafe { libc::geteuid() }
+        });
+        if gone && owned {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// The major version in "Chrome/131.0.6778.85" or "HeadlessChrome/131.0…".
+pub fn major_version(product: &str) -> Option<u32> {
+    let (_, version) = product.split_once('/')?;
+    version.split('.').next()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_major_version() {
+        assert_eq!(major_version("Chrome/156.0.8078.108"), Some(156));
+        assert_eq!(major_version("HeadlessChrome/131.0.6778.85"), Some(131));
+        assert_eq!(major_version("unknown"), None);
+    }
+
+    #[test]
+    fn an_explicit_path_must_be_a_file() {
+        let err = find(Some(Path::new("/nonexistent/chromium"))).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("/nonexistent/chromium"));
+    }
+}

@@ -1,0 +1,453 @@
+//! `livret pdf`: the print edition as a PDF, with the sommaire's page numbers.
+//!
+//! Chromium prints CSS paged media natively (page size, margins, named pages, page numbers in
+//! margin boxes) but not `target-counter()`, so the sommaire cannot number itself. It does write
+//! a named destination for every element id that a link targets. So: build the print edition
+//! into a scratch folder, print it, read back on which page every sommaire target landed, write
+//! those numbers into the sommaire, print again, and repeat until the numbers no longer change
+//! (the room for them is reserved from the first pass, so two passes are the rule). Then finish
+//! the PDF (metadata, bookmarks), impose it if asked, and build `out/` once more with the same
+//! numbers — its `print.html` is byte for byte the page that was printed — publishing the PDFs.
+
+#[cfg(unix)]
+pub mod chromium;
+#[cfg(not(unix))]
+#[path = "chromium_other.rs"]
+pub mod chromium;
+pub mod finish;
+pub mod impose;
+pub mod inspect;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::booklet::{Booklet, Item};
+use crate::build::{self, BuildOptions, PdfFiles};
+use crate::error::{Error, Result};
+use crate::markdown;
+use crate::render::{Mode, Renderer};
+
+/// The imposed PDF that `livret pdf --imposition booklet` writes next to `livret.pdf`.
+pub const IMPOSED_NAME: &str = "livret-imposition.pdf";
+/// Every file `livret pdf` publishes in `out/`.
+pub const FILES: [&str; 2] = [crate::PDF_NAME, IMPOSED_NAME];
+/// Print passes before livret gives up on the sommaire's numbers settling.
+pub const MAX_PASSES: usize = 4;
+
+/// Extra PDFs laid out for printing at home.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Imposition {
+    /// A4 landscape, two pages a side, in saddle-stitch order: print double-sided, fold, staple.
+    Booklet,
+}
+
+/// What `livret pdf` is asked to do.
+#[derive(Debug, Clone)]
+pub struct PdfOptions {
+    pub build: BuildOptions,
+    /// The browser; `None` finds one (`$LIVRET_CHROMIUM`, then `PATH`).
+    pub chromium: Option<PathBuf>,
+    pub imposition: Option<Imposition>,
+}
+
+/// What `livret pdf` produced.
+#[derive(Debug, Clone)]
+pub struct PdfReport {
+    pub pdf: PathBuf,
+    pub pages: usize,
+    pub passes: usize,
+    pub imposed: Option<(PathBuf, usize)>,
+    pub fiches: usize,
+    pub browser: String,
+    pub millis: u128,
+}
+
+/// Builds, prints until the sommaire's numbers settle, publishes the PDF. `progress` receives
+/// one line per step.
+pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfReport> {
+    let start = Instant::now();
+    let exe = chromium::find(options.chromium.as_deref())?;
+    // Refuse an unusable out/ now rather than after printing.
+    crate::output::check_out_dir(&options.build.root, &options.build.out, options.build.force)?;
+    // Content errors come out before any browser starts.
+    let project = build::load_project(&options.build.root)?;
+    let renderer = Renderer::new(&project.booklet, &project.theme, true);
+    let anchors = sommaire_targets(&renderer);
+    let config = &project.booklet.config;
+    let french = config.is_french();
+    let meta = finish::Metadata {
+        title: renderer.site.title_plain.clone()
+            + &config
+                .subtitle
+                .as_deref()
+                .map(|s| format!(" — {}", markdown::plain(s, french)))
+                .unwrap_or_default(),
+        author: config
+            .publisher
+            .as_deref()
+            .map(|p| markdown::plain(p, french)),
+        subject: Some(renderer.site.description.clone()).filter(|d| !d.is_empty()),
+        lang: config.lang.clone(),
+        creator: renderer.site.generator.to_string(),
+    };
+    let outline = outline(&project.booklet, &renderer);
+    drop(renderer);
+    drop(project);
+
+    chromium::sweep_stale();
+    let scratch = Scratch::new()?;
+    let scratch_build = BuildOptions {
+        root: options.build.root.clone(),
+        out: scratch.path.join("out"),
+        force: false,
+    };
+    let print_html = scratch_build.out.join("print.html");
+    let url = url::Url::from_file_path(&print_html)
+        .map_err(|()| Error::Other(format!("cannot make a URL of {}", print_html.display())))?
+        .to_string();
+
+    // Chromium starts while the first pass builds.
+    let launching = {
+        let exe = exe.clone();
+        std::thread::spawn(move || {
+            let t = Instant::now();
+            chromium::Browser::launch(&exe).map(|b| (b, t.elapsed()))
+        })
+    };
+    let first_build = build::build_print(&scratch_build, None, PdfFiles::Announce);
+    let (mut browser, launch_time) = launching
+        .join()
+        .map_err(|_| Error::Other("the browser launcher thread panicked".into()))??;
+    first_build?;
+    let version = browser.version()?;
+    progress(&format!(
+        "{version} ({}) started in {} ms",
+        exe.display(),
+        launch_time.as_millis()
+    ));
+
+    let settled = settle(
+        MAX_PASSES,
+        |pass, numbers| {
+            if pass > 1 {
+                build::build_print(&scratch_build, numbers, PdfFiles::Announce)?;
+            }
+            browser.open(&url)?;
+            let pdf = browser.print()?;
+            let doc = inspect::load(&pdf, "the PDF Chromium printed")?;
+            Ok((measure(&doc, &anchors)?, pdf))
+        },
+        progress,
+    );
+    // The browser shuts down while the PDF is finished; it is waited for on every path.
+    let closing = std::thread::spawn(move || drop(browser));
+    let result = settled.and_then(|(passes, numbers, pdf)| {
+        let printed = Printed {
+            html: &print_html,
+            passes,
+            numbers: &numbers,
+            pdf: &pdf,
+        };
+        publish(options, &meta, &outline, &printed, progress)
+    });
+    let _ = closing.join();
+    let mut report = result?;
+    report.browser = version;
+    report.millis = start.elapsed().as_millis();
+    Ok(report)
+}
+
+/// Page numbers by anchor.
+pub type Numbers = BTreeMap<String, u32>;
+
+/// Prints until the sommaire's numbers settle. `print(pass, numbers)` prints the booklet with
+/// `numbers` written in (none on the first pass) and returns the numbers it measured, with
+/// whatever else the caller keeps (the PDF). Settled means a pass measured exactly the numbers
+/// it printed; after `max_passes` without that, the error names what kept moving.
+pub fn settle<T>(
+    max_passes: usize,
+    mut print: impl FnMut(usize, Option<&Numbers>) -> Result<(Numbers, T)>,
+    progress: &mut dyn FnMut(&str),
+) -> Result<(usize, Numbers, T)> {
+    let mut numbers: Option<Numbers> = None;
+    let mut moving = Vec::new();
+    for pass in 1..=max_passes {
+        let t = Instant::now();
+        let (measured, kept) = print(pass, numbers.as_ref())?;
+        moving = match &numbers {
+            None => Vec::new(),
+            Some(previous) => measured
+                .iter()
+                .filter(|&(k, v)| previous.get(k) != Some(v))
+                .map(|(k, v)| {
+                    let was = previous.get(k).map_or("?".into(), u32::to_string);
+                    format!("#{k} {was} → {v}")
+                })
+                .collect(),
+        };
+        progress(&format!(
+            "pass {pass}: printed in {} ms, {}",
+            t.elapsed().as_millis(),
+            match (&numbers, moving.len()) {
+                (None, _) => format!("{} sommaire targets located", measured.len()),
+                (Some(_), 0) => "sommaire page numbers settled".to_string(),
+                (Some(_), n) => format!("{n} sommaire page numbers moved"),
+            }
+        ));
+        if numbers.is_some() && moving.is_empty() {
+            return Ok((pass, measured, kept));
+        }
+        numbers = Some(measured);
+    }
+    Err(Error::Other(format!(
+        "the sommaire's page numbers did not settle after {max_passes} print passes: writing \
+         them in keeps moving pages ({}).\nhelp: the theme must reserve room for the numbers \
+         so that filling them in cannot reflow the sommaire (see `.toc-page` in \
+         themes/default/css/print.css)",
+        moving.join(", ")
+    )))
+}
+
+/// The settled print: the page printed, its numbers and the PDF.
+struct Printed<'a> {
+    html: &'a Path,
+    passes: usize,
+    numbers: &'a Numbers,
+    pdf: &'a [u8],
+}
+
+/// Finishes the settled PDF, imposes it if asked, and builds `out/` with it.
+fn publish(
+    options: &PdfOptions,
+    meta: &finish::Metadata,
+    outline: &[finish::OutlineItem],
+    printed: &Printed,
+    progress: &mut dyn FnMut(&str),
+) -> Result<PdfReport> {
+    let printed_html = std::fs::read(printed.html).map_err(|e| Error::io(printed.html, e))?;
+    let finished = finish::finish(printed.pdf, meta, outline)?;
+    if finished.blanks > 0 {
+        progress(&format!(
+            "{} blank page{} before the back cover: {} pages, a multiple of 4 for saddle stitching",
+            finished.blanks,
+            if finished.blanks == 1 { "" } else { "s" },
+            finished.pages
+        ));
+    }
+    let imposed = match options.imposition {
+        Some(Imposition::Booklet) => Some(impose::booklet(&finished.bytes)?),
+        None => None,
+    };
+    let mut files: Vec<(&str, &[u8])> = vec![(crate::PDF_NAME, &finished.bytes)];
+    if let Some(imposed) = &imposed {
+        files.push((IMPOSED_NAME, &imposed.bytes));
+    }
+    let report = build::build_print(
+        &options.build,
+        Some(printed.numbers),
+        PdfFiles::Publish(&files),
+    )?;
+    // out/print.html must be the very page that was printed.
+    let final_html = options.build.out.join("print.html");
+    let final_bytes = std::fs::read(&final_html).map_err(|e| Error::io(&final_html, e))?;
+    if final_bytes != printed_html {
+        return Err(Error::Other(format!(
+            "{} differs from the page that was printed: the build is not deterministic",
+            final_html.display()
+        )));
+    }
+    Ok(PdfReport {
+        pdf: options.build.out.join(crate::PDF_NAME),
+        pages: finished.pages,
+        passes: printed.passes,
+        imposed: imposed.map(|i| (options.build.out.join(IMPOSED_NAME), i.sides)),
+        fiches: report.fiches,
+        browser: String::new(),
+        millis: 0,
+    })
+}
+
+/// The anchors the print sommaire links to (parts and listed entries), in order.
+pub fn sommaire_targets(renderer: &Renderer) -> Vec<String> {
+    let mut out = Vec::new();
+    for group in renderer.toc(Mode::Print) {
+        if let Some(part) = group.part {
+            out.push(part.slug);
+        }
+        out.extend(group.entries.into_iter().map(|e| e.slug));
+    }
+    out
+}
+
+/// The bookmarks: the cover (the booklet's title), then every entry in document order, each
+/// part opening onto its entries. They point at the ids the print edition gives its parts and
+/// entries (each one links to itself, so Chromium writes a destination for it).
+pub fn outline(booklet: &Booklet, renderer: &Renderer) -> Vec<finish::OutlineItem> {
+    use finish::{OutlineItem, Target};
+    let french = booklet.config.is_french();
+    let entry_item = |i: usize| {
+        let entry = &booklet.entries[i];
+        let title = markdown::plain(entry.doc.title(), french);
+        OutlineItem {
+            title: match entry.number {
+                Some(n) => format!("{n}. {title}"),
+                None => title,
+            },
+            target: Target::Anchor(entry.slug.clone()),
+            children: Vec::new(),
+        }
+    };
+    let mut items = vec![OutlineItem {
+        title: renderer.site.title_plain.clone(),
+        target: Target::Page(1),
+        children: Vec::new(),
+    }];
+    for item in &booklet.order {
+        match *item {
+            Item::Part(p) => {
+                let part = &booklet.parts[p];
+                items.push(OutlineItem {
+                    title: markdown::plain(&part.part.title, french),
+                    target: Target::Anchor(part.slug.clone()),
+                    children: Vec::new(),
+                });
+            }
+            Item::Entry(i) => {
+                let bookmark = entry_item(i);
+                match (booklet.entries[i].part, items.last_mut()) {
+                    (Some(p), Some(last)) if matches!(&last.target, Target::Anchor(a) if *a == booklet.parts[p].slug) => {
+                        last.children.push(bookmark)
+                    }
+                    _ => items.push(bookmark),
+                }
+            }
+        }
+    }
+    items
+}
+
+/// The page of every sommaire target, from the PDF's named destinations.
+fn measure(doc: &lopdf::Document, anchors: &[String]) -> Result<BTreeMap<String, u32>> {
+    let dests = inspect::destinations(doc);
+    let mut out = BTreeMap::new();
+    let mut missing = Vec::new();
+    for anchor in anchors {
+        match dests.get(anchor) {
+            Some(&page) => {
+                out.insert(anchor.clone(), page);
+            }
+            None => missing.push(format!("#{anchor}")),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(Error::Other(format!(
+            "the printed PDF has no page for {}: the print edition must give these ids to the \
+             elements its sommaire links to",
+            missing.join(", ")
+        )));
+    }
+    Ok(out)
+}
+
+/// A scratch folder for the print passes, removed when done.
+struct Scratch {
+    path: PathBuf,
+}
+
+impl Scratch {
+    fn new() -> Result<Scratch> {
+        let base = chromium::scratch_base();
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        for attempt in 0..100u32 {
+            let path = base.join(format!(
+                "livret-pdf-{}-{stamp}-{attempt}",
+                std::process::id()
+            ));
+            match std::fs::create_dir(&path) {
+                Ok(()) => return Ok(Scratch { path }),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(Error::io(&path, e)),
+            }
+        }
+        Err(Error::Other("could not create a scratch folder".into()))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn numbers(pairs: &[(&str, u32)]) -> Numbers {
+        pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+    }
+
+    #[test]
+    fn settles_when_a_pass_measures_what_it_printed() {
+        let mut seen = Vec::new();
+        let mut lines = Vec::new();
+        let (passes, got, kept) = settle(
+            4,
+            |pass, printed| {
+                seen.push(printed.cloned());
+                // Writing the numbers in pushes one fiche a page further, once.
+                let measured = if pass == 1 {
+                    numbers(&[("a", 4), ("b", 7)])
+                } else {
+                    numbers(&[("a", 4), ("b", 8)])
+                };
+                Ok((measured, pass * 10))
+            },
+            &mut |l| lines.push(l.to_string()),
+        )
+        .unwrap();
+        assert_eq!((passes, kept), (3, 30));
+        assert_eq!(got, numbers(&[("a", 4), ("b", 8)]));
+        assert_eq!(seen[0], None);
+        assert_eq!(seen[1], Some(numbers(&[("a", 4), ("b", 7)])));
+        assert!(
+            lines[1].contains("1 sommaire page numbers moved"),
+            "{lines:?}"
+        );
+        assert!(lines[2].contains("settled"), "{lines:?}");
+    }
+
+    #[test]
+    fn numbers_that_never_settle_fail_loudly() {
+        let err = settle(
+            4,
+            |pass, _| Ok((numbers(&[("a", 4), ("b", 7 + pass as u32 % 2)]), ())),
+            &mut |_| {},
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("did not settle after 4 print passes"), "{err}");
+        assert!(err.contains("#b 8 → 7"), "{err}");
+        assert!(err.contains("help:"), "{err}");
+    }
+
+    #[test]
+    fn a_printer_error_stops_the_passes() {
+        let mut calls = 0;
+        let err = settle::<()>(
+            4,
+            |_, _| {
+                calls += 1;
+                Err(Error::Other("boom".into()))
+            },
+            &mut |_| {},
+        )
+        .unwrap_err();
+        assert_eq!(calls, 1);
+        assert_eq!(err.to_string(), "boom");
+    }
+}

@@ -56,6 +56,9 @@ pub fn fiches(root: &Path) -> Result<Vec<Node>> {
             dir.display()
         )));
     }
+    if let Some(d) = outside_project(root, &dir) {
+        return Err(Error::Content(vec![d]));
+    }
     let mut diagnostics = Vec::new();
     let found = walk(&dir, &mut diagnostics);
 
@@ -215,20 +218,59 @@ fn walk(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<Found> {
     found
 }
 
-/// Reads a content file as text: size limit, UTF-8 check with a located error, BOM removed.
-pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
-    let meta = std::fs::metadata(path).map_err(|e| io_diagnostic(path, &e))?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(Diagnostic::file(
+/// A diagnostic when `path` (a folder of the project, such as `fiches/` or a theme) resolves,
+/// through a symbolic link, to a place outside the project `root`: livret never publishes
+/// files from elsewhere on the disk.
+pub fn outside_project(root: &Path, path: &Path) -> Option<Diagnostic> {
+    let root = std::fs::canonicalize(root).ok()?;
+    let real = std::fs::canonicalize(path).ok()?;
+    if real.starts_with(&root) {
+        return None;
+    }
+    Some(
+        Diagnostic::file(
             path,
             format!(
-                "file is too large ({} bytes, the limit is 1 MiB)",
-                meta.len()
+                "this folder is a symbolic link to {}, outside the project",
+                real.display()
             ),
         )
-        .with_help("split the content into several fiches, or remove pasted binary data"));
+        .with_help("copy the folder into the project instead of linking to it"),
+    )
+}
+
+/// Reads a content file as text: regular files only, size limit, UTF-8 check with a located
+/// error, BOM removed.
+pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| io_diagnostic(path, &e))?;
+    if !meta.is_file() {
+        // A FIFO would block the build forever, a device could be endless.
+        return Err(Diagnostic::file(
+            path,
+            "this is not a regular file (a pipe, socket or device?)",
+        )
+        .with_help("replace it by an ordinary text file"));
     }
-    let bytes = std::fs::read(path).map_err(|e| io_diagnostic(path, &e))?;
+    let too_large = |len: u64| {
+        Diagnostic::file(
+            path,
+            format!("file is too large ({len} bytes, the limit is 1 MiB)"),
+        )
+        .with_help("split the content into several fiches, or remove pasted binary data")
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large(meta.len()));
+    }
+    let file = std::fs::File::open(path).map_err(|e| io_diagnostic(path, &e))?;
+    // Bounded even if the file grows while it is read.
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_diagnostic(path, &e))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
     decode_text(path, &bytes)
 }
 

@@ -448,10 +448,17 @@ impl<'a> Renderer<'a> {
                 ctx.links = f
                     .links
                     .iter()
-                    .map(|l| LinkCtx {
-                        label: l.label.as_deref().map(inline),
-                        url: l.url.clone(),
-                        display_url: l.url.as_deref().map(display_url),
+                    .map(|l| {
+                        // `booklet` refuses these; never write one even so.
+                        let url = l
+                            .url
+                            .as_deref()
+                            .filter(|u| markdown::refused_scheme(u).is_none());
+                        LinkCtx {
+                            label: l.label.as_deref().map(inline),
+                            url: url.map(str::to_string),
+                            display_url: url.map(display_url),
+                        }
                     })
                     .collect();
                 ctx.description = f

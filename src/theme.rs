@@ -62,6 +62,9 @@ pub fn load(root: &Path, config: &Config, config_path: &Path) -> Result<Theme> {
     embedded_files(&DEFAULT, &mut files);
     let dir = root.join(THEMES_DIR).join(&config.theme);
     if dir.is_dir() {
+        if let Some(d) = crate::load::outside_project(root, &dir) {
+            return Err(Error::Content(vec![d]));
+        }
         disk_files(&dir, &mut files)?;
     } else if config.theme != "default" {
         return Err(Error::Content(vec![

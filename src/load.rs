@@ -151,17 +151,24 @@ fn parse_found(found: &Found) -> Result<Parsed, Diagnostic> {
 fn walk(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<Found> {
     let mut found = Vec::new();
     let mut parts = 0usize;
-    let walker = walkdir::WalkDir::new(dir)
+    let mut walker = walkdir::WalkDir::new(dir)
         .min_depth(1)
         .follow_links(false)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'));
-    for item in walker {
+    while let Some(item) = walker.next() {
         let entry = match item {
             Ok(e) => e,
             Err(e) => {
                 let path = e.path().unwrap_or(dir).to_path_buf();
+                // A part folder that cannot be listed: this is its one diagnostic.
+                if let Some(Found::Part { dir: part }) = found.last()
+                    && *part == path
+                {
+                    found.pop();
+                    parts -= 1;
+                }
                 diagnostics.push(
                     Diagnostic::file(&path, format!("cannot read: {e}"))
                         .with_help("check that the file or folder exists and is readable"),
@@ -175,6 +182,9 @@ fn walk(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<Found> {
                 Diagnostic::file(&path, "this file name is not valid UTF-8")
                     .with_help("rename it using letters, digits and dashes"),
             );
+            if entry.file_type().is_dir() {
+                walker.skip_current_dir(); // its files belong to no known part
+            }
             continue;
         };
         let ft = entry.file_type();
@@ -191,6 +201,7 @@ fn walk(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<Found> {
                     Diagnostic::file(&path, "parts cannot be nested")
                         .with_help("keep one level of part folders directly under fiches/"),
                 );
+                walker.skip_current_dir(); // reported once, not once per file inside
             } else {
                 found.push(Found::Part { dir: path });
                 parts += 1;
@@ -209,10 +220,15 @@ fn walk(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<Found> {
             }
             continue;
         }
-        let part = (entry.depth() == 2).then(|| parts - 1);
-        if entry.depth() > 2 {
-            continue; // inside a nested folder, already reported
-        }
+        let part = match entry.depth() {
+            1 => None,
+            // Inside the part folder walked last (a skipped folder's files never come here).
+            2 => match parts.checked_sub(1) {
+                Some(k) => Some(k),
+                None => continue,
+            },
+            _ => continue, // inside a nested folder, already reported
+        };
         found.push(Found::Entry { path, part });
     }
     found

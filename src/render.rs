@@ -611,16 +611,23 @@ impl<'a> Renderer<'a> {
 
     fn render(&self, template: &str, ctx: &tera::Context) -> Result<String> {
         self.theme.tera.render(template, ctx).map_err(|e| {
-            Error::Content(vec![
-                Diagnostic::file(
-                    &std::path::Path::new(theme::THEMES_DIR)
-                        .join(&self.theme.name)
-                        .join("templates")
-                        .join(template),
-                    format!("template error: {}", theme::error_chain(&e)),
-                )
-                .with_help("fix the template; the variables available are listed in README.md"),
-            ])
+            // The template at fault may be a partial the page includes.
+            let (name, at) = theme::error_location(&e).unwrap_or((template.to_string(), None));
+            let dir = std::path::Path::new(theme::THEMES_DIR).join(&self.theme.name);
+            let path = match name.strip_prefix("css/") {
+                Some(_) => dir.join(&name),
+                None => dir.join("templates").join(&name),
+            };
+            let mut d = Diagnostic::file(
+                &path,
+                format!("template error: {}", theme::error_message(&e)),
+            );
+            if let Some((line, col)) = at {
+                (d.line, d.col) = (line, col);
+            }
+            Error::Content(vec![d.with_help(
+                "fix the template; the variables available are listed in README.md",
+            )])
         })
     }
 

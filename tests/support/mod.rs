@@ -86,14 +86,22 @@ pub fn copy_dir(from: &Path, to: &Path) {
 
 /// Reads and parses an HTML file.
 pub fn html(path: &Path) -> scraper::Html {
-    scraper::Html::parse_document(&fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+    scraper::Html::parse_document(
+        &fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+    )
 }
 
 /// Text of every element matching `selector`.
 pub fn texts(doc: &scraper::Html, selector: &str) -> Vec<String> {
     let sel = scraper::Selector::parse(selector).unwrap();
     doc.select(&sel)
-        .map(|e| e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" "))
+        .map(|e| {
+            e.text()
+                .collect::<String>()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .collect()
 }
 
@@ -113,8 +121,17 @@ pub fn tree_hash(dir: &Path) -> Vec<(String, Vec<u8>)> {
     }
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.unwrap();
-        let rel = entry.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-        let bytes = if entry.file_type().is_file() { fs::read(entry.path()).unwrap() } else { Vec::new() };
+        let rel = entry
+            .path()
+            .strip_prefix(dir)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let bytes = if entry.file_type().is_file() {
+            fs::read(entry.path()).unwrap()
+        } else {
+            Vec::new()
+        };
         all.push((rel, bytes));
     }
     all

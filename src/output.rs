@@ -41,28 +41,33 @@ pub fn check_out_dir(root: &Path, out: &Path, force: bool) -> Result<()> {
     if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
         protected.push((absolute(Path::new(&home))?, "your home folder"));
     }
-    for (path, what) in &protected {
-        if out_abs == *path || path.starts_with(&out_abs) {
-            return Err(Error::Usage(format!(
-                "refusing to write into {}: it is {what}{}; pick a dedicated folder such as out/",
-                out.display(),
-                if out_abs == *path {
-                    ""
-                } else {
-                    " or contains it"
-                },
-            )));
-        }
-        if out_abs.starts_with(path)
-            && *what != "the project folder"
-            && *what != "your home folder"
-            && *what != "the file-system root"
-        {
-            return Err(Error::Usage(format!(
-                "refusing to write into {}: it is inside {what}; pick a folder such as out/",
-                out.display()
-            )));
-        }
+    // The most precise reason first: the folder itself, then what it contains, then where it is.
+    let refuse = |reason: String| {
+        Err(Error::Usage(format!(
+            "refusing to write into {}: {reason}; pick a dedicated folder such as out/",
+            out.display()
+        )))
+    };
+    if let Some((_, what)) = protected.iter().find(|(path, _)| out_abs == *path) {
+        return refuse(format!("it is {what}"));
+    }
+    if let Some((_, what)) = protected
+        .iter()
+        .find(|(path, _)| path.starts_with(&out_abs))
+    {
+        return refuse(format!("it contains {what}"));
+    }
+    let inside = |what: &str| {
+        !matches!(
+            what,
+            "the project folder" | "your home folder" | "the file-system root"
+        )
+    };
+    if let Some((_, what)) = protected
+        .iter()
+        .find(|(path, what)| inside(what) && out_abs.starts_with(path))
+    {
+        return refuse(format!("it is inside {what}"));
     }
     if out.exists() {
         if !out.is_dir() {
@@ -239,8 +244,9 @@ impl Staging {
             self.committed = true;
         }
         if swapped == Swap::Exchanged {
-            // The previous site is now in the staging folder's place.
-            if is_leftover(&self.dir) {
+            // The previous site is now in the staging folder's place: delete it only if it
+            // still holds nothing but livret's files (the user may have added one meanwhile).
+            if owned_only(&self.dir, &previous) {
                 let _ = fs::remove_dir_all(&self.dir);
             } else {
                 eprintln!(
@@ -420,9 +426,10 @@ fn is_leftover(dir: &Path) -> bool {
     if fs::symlink_metadata(dir.join(STAGING_MARK)).is_ok_and(|m| m.is_file()) {
         return true;
     }
+    // An old site swapped out (with its manifest), or an empty folder swapped out.
     match read_manifest(dir) {
-        Ok(listed) if !listed.is_empty() => owned_only(dir, &listed),
-        _ => false,
+        Ok(listed) => owned_only(dir, &listed),
+        Err(_) => false,
     }
 }
 

@@ -390,8 +390,12 @@ impl<'a> Renderer<'a> {
             Doc::Fiche(f) => {
                 ctx.kind = "fiche";
                 ctx.kicker = entry.number.map(|n| {
-                    format!("{} {}", self.label("fiche"), self.label("number"))
-                        + &format!("\u{a0}{n}")
+                    // HTML (templates print it as is): the labels are plain text to escape.
+                    let text = format!("{} {}", self.label("fiche"), self.label("number"))
+                        + &format!("\u{a0}{n}");
+                    let mut html = String::with_capacity(text.len());
+                    markdown::html_escape(&text, &mut html);
+                    html
                 });
                 ctx.example = f.example.as_deref().map(inline);
                 ctx.tagline = f.tagline.as_deref().map(inline);

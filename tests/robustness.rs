@@ -351,3 +351,70 @@ fn bad_input_corpus() {
         failures.join("\n\n")
     );
 }
+
+/// Rewrites every `.toml` of a project with `f`.
+fn rewrite_toml(root: &Path, f: impl Fn(&str) -> Vec<u8>) -> usize {
+    let mut count = 0;
+    for entry in walkdir::WalkDir::new(root) {
+        let entry = entry.unwrap();
+        let path = entry.path();
+        let in_theme = path
+            .strip_prefix(root)
+            .is_ok_and(|p| p.starts_with("themes"));
+        if path.extension().is_some_and(|e| e == "toml") && !in_theme {
+            let text = fs::read_to_string(path).unwrap();
+            fs::write(path, f(&text)).unwrap();
+            count += 1;
+        }
+    }
+    count
+}
+
+/// CRLF line endings (a fork edited on Windows) build the very same site as LF.
+#[test]
+fn crlf_builds_like_lf() {
+    let lf = guide_copy();
+    livret_ok(lf.path(), &["build"]);
+    let crlf = guide_copy();
+    let files = rewrite_toml(crlf.path(), |t| t.replace('\n', "\r\n").into_bytes());
+    assert!(files > 10);
+    livret_ok(crlf.path(), &["build"]);
+    let (a, b) = (
+        tree_hash(&lf.path().join("out")),
+        tree_hash(&crlf.path().join("out")),
+    );
+    assert!(a.len() > 20);
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(x.0, y.0);
+        assert!(x.1 == y.1, "{} differs between LF and CRLF sources", x.0);
+    }
+    // Errors in a CRLF file are located as in an LF one, and the excerpt has no stray \r.
+    write(
+        crlf.path(),
+        "fiches/10-repenser/01-riace.toml",
+        "title = \"R\"\r\nsumary = \"x\"\r\n",
+    );
+    let result = livret(crlf.path(), &["build"]);
+    let err = stderr(&result);
+    assert!(
+        err.contains("fiches/10-repenser/01-riace.toml:2:1: error: unknown field `sumary`"),
+        "{err}"
+    );
+    assert!(!err.contains('\r'), "{err:?}");
+}
+
+/// A byte-order mark at the start of every file (some Windows editors add one) is accepted
+/// and ignored: the site is the same as without.
+#[test]
+fn bom_is_accepted_and_ignored() {
+    let plain = guide_copy();
+    livret_ok(plain.path(), &["build"]);
+    let bom = guide_copy();
+    let files = rewrite_toml(bom.path(), |t| {
+        [b"\xEF\xBB\xBF".as_slice(), t.as_bytes()].concat()
+    });
+    assert!(files > 10);
+    livret_ok(bom.path(), &["build"]);
+    assert!(tree_hash(&plain.path().join("out")) == tree_hash(&bom.path().join("out")));
+}

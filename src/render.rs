@@ -743,22 +743,29 @@ impl<'a> Renderer<'a> {
     /// The print edition's frame, split around the place where the items go, so the items can
     /// be streamed (thousands of fiches never sit in memory at once).
     pub fn print_frame(&self) -> Result<(String, String)> {
-        const SLOT: &str = "\u{1}livret-print-items\u{1}";
         let mut ctx = self.base_context();
         ctx.insert("toc", &self.toc(Mode::Print));
-        ctx.insert("items_html", SLOT);
         ctx.insert("page_kind", "print");
         ctx.insert("meta", &self.meta(None, None, "print.html"));
-        let html = self.render("print.html", &ctx)?;
-        match html.split_once(SLOT) {
-            Some((head, tail)) => Ok((head.to_string(), tail.to_string())),
-            None => Err(Error::Content(vec![Diagnostic::file(
-                &std::path::Path::new(theme::THEMES_DIR)
-                    .join(&self.theme.name)
-                    .join("templates/print.html"),
-                "print.html must output {{ items_html | safe }} exactly once",
-            )])),
+        // The marker must occur once: the book's own text (its title, its colophon) could
+        // hold any given marker, so another one is tried until it is unique.
+        for attempt in 0..16 {
+            let slot = format!("\u{1}livret-print-items-{attempt}\u{1}");
+            ctx.insert("items_html", &slot);
+            let html = self.render("print.html", &ctx)?;
+            let mut parts = html.split(&slot);
+            match (parts.next(), parts.next(), parts.next()) {
+                (Some(head), Some(tail), None) => return Ok((head.to_string(), tail.to_string())),
+                (_, None, _) => break,
+                _ => continue,
+            }
         }
+        Err(Error::Content(vec![Diagnostic::file(
+            &std::path::Path::new(theme::THEMES_DIR)
+                .join(&self.theme.name)
+                .join("templates/print.html"),
+            "print.html must output {{ items_html | safe }} exactly once",
+        )]))
     }
 
     /// One block of the print edition (a part divider, an entry, the sommaire).

@@ -537,4 +537,39 @@ mod tests {
         assert!(!is_safe_rel("a//b"));
         assert!(!is_safe_rel(""));
     }
+
+    #[test]
+    fn staging_never_writes_outside_its_folder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("p");
+        fs::create_dir_all(&root).unwrap();
+        let out = root.join("out");
+        let staging = Staging::new(&root, &out, false).unwrap();
+        for rel in [
+            "../evil.html",
+            "/tmp/evil.html",
+            "a/../../evil.html",
+            "",
+            ".",
+            "a//b",
+            "a\\..\\b",
+            MANIFEST,
+            STAGING_MARK,
+        ] {
+            assert!(staging.write(rel, b"x").is_err(), "{rel:?} accepted");
+        }
+        staging.write("ok.html", b"x").unwrap();
+        assert!(staging.write("ok.html", b"y").is_err(), "two outputs, one file");
+        assert_eq!(staging.commit().unwrap(), 1);
+        let mut all: Vec<String> = walkdir::WalkDir::new(tmp.path())
+            .min_depth(1)
+            .into_iter()
+            .map(|e| {
+                let e = e.unwrap();
+                e.path().strip_prefix(tmp.path()).unwrap().display().to_string()
+            })
+            .collect();
+        all.sort();
+        assert_eq!(all, ["p", "p/out", "p/out/.livret-manifest", "p/out/ok.html"]);
+    }
 }

@@ -496,3 +496,90 @@ fn out_intact_after_a_build_is_killed_midway() {
     let index = fs::read_to_string(out.join("f7.html")).unwrap();
     assert!(index.contains("deuxième édition"));
 }
+
+/// Clears the immutable attribute of a file when dropped.
+struct Immutable(PathBuf);
+
+impl Drop for Immutable {
+    fn drop(&mut self) {
+        let _ = Command::new("chattr").arg("-i").arg(&self.0).status();
+    }
+}
+
+/// A file-by-file commit that fails halfway (a target the system refuses to replace: an
+/// immutable file) names the file, exits 1, and leaves a manifest that lists every file livret
+/// may have moved in: once the cause is gone, the next build completes without `--force`.
+#[test]
+fn out_file_by_file_commit_failing_halfway_is_repaired_by_the_next_build() {
+    let dir = good_project();
+    let out = dir.path().join("out");
+    livret_ok(dir.path(), &["build"]);
+    write(&out, "CNAME", "guide.example.org\n"); // a file of the user: file by file
+    // Every page changes, and a new page sorts before x.html: it is moved in before the failure.
+    fs::write(
+        dir.path().join("livret.toml"),
+        "title = \"Guide, deuxième édition\"\n",
+    )
+    .unwrap();
+    write(
+        dir.path(),
+        "fiches/10-p/00-a.toml",
+        "slug = \"a-new\"\ntitle = \"Nouvelle\"\n",
+    );
+    let blocked = out.join("x.html");
+    let immutable = Command::new("chattr")
+        .arg("+i")
+        .arg(&blocked)
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !immutable {
+        eprintln!("skipping: chattr +i is not available here (not root, or the file system)");
+        return;
+    }
+    let guard = Immutable(blocked.clone());
+    let result = livret(dir.path(), &["build"]);
+    let err = stderr(&result);
+    assert_eq!(result.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("x.html") && err.contains("Operation not permitted"),
+        "{err}"
+    );
+    assert!(
+        out.join("a-new.html").is_file(),
+        "the commit did not get halfway"
+    );
+    let manifest = fs::read_to_string(out.join(".livret-manifest")).unwrap();
+    assert!(
+        manifest.lines().any(|l| l == "a-new.html"),
+        "not journaled:\n{manifest}"
+    );
+    assert!(out.join("CNAME").is_file());
+
+    drop(guard);
+    livret_ok(dir.path(), &["build"]);
+    assert!(
+        fs::read_to_string(&blocked)
+            .unwrap()
+            .contains("deuxième édition")
+    );
+    assert_eq!(
+        fs::read_to_string(out.join("CNAME")).unwrap(),
+        "guide.example.org\n"
+    );
+    // The same site as a fresh build, plus the user's CNAME.
+    fs::remove_file(out.join("CNAME")).unwrap();
+    let fresh = good_project();
+    fs::write(
+        fresh.path().join("livret.toml"),
+        "title = \"Guide, deuxième édition\"\n",
+    )
+    .unwrap();
+    write(
+        fresh.path(),
+        "fiches/10-p/00-a.toml",
+        "slug = \"a-new\"\ntitle = \"Nouvelle\"\n",
+    );
+    livret_ok(fresh.path(), &["build"]);
+    assert!(tree_hash(&out) == tree_hash(&fresh.path().join("out")));
+}

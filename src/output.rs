@@ -559,17 +559,27 @@ mod tests {
             assert!(staging.write(rel, b"x").is_err(), "{rel:?} accepted");
         }
         staging.write("ok.html", b"x").unwrap();
-        assert!(staging.write("ok.html", b"y").is_err(), "two outputs, one file");
+        assert!(
+            staging.write("ok.html", b"y").is_err(),
+            "two outputs, one file"
+        );
         assert_eq!(staging.commit().unwrap(), 1);
         let mut all: Vec<String> = walkdir::WalkDir::new(tmp.path())
             .min_depth(1)
             .into_iter()
             .map(|e| {
                 let e = e.unwrap();
-                e.path().strip_prefix(tmp.path()).unwrap().display().to_string()
+                e.path()
+                    .strip_prefix(tmp.path())
+                    .unwrap()
+                    .display()
+                    .to_string()
             })
             .collect();
         all.sort();
-        assert_eq!(all, ["p", "p/out", "p/out/.livret-manifest", "p/out/ok.html"]);
+        assert_eq!(
+            all,
+            ["p", "p/out", "p/out/.livret-manifest", "p/out/ok.html"]
+        );
     }
 }

@@ -29,6 +29,18 @@ pub struct Staging {
 
 /// Refuses an output folder that could hold the user's own work.
 pub fn check_out_dir(root: &Path, out: &Path, force: bool) -> Result<()> {
+    checked_out(root, out, force).map(|_| ())
+}
+
+/// `check_out_dir`, returning the folder that was checked: absolute, normalised, links
+/// resolved. Writing goes there, so `--out link/..` cannot be checked as one folder and
+/// written as another.
+fn checked_out(root: &Path, out: &Path, force: bool) -> Result<PathBuf> {
+    if out.as_os_str().is_empty() {
+        return Err(Error::Usage(
+            "the output folder is empty: pass --out DIR, or leave it out for <root>/out".into(),
+        ));
+    }
     let root = absolute(root)?;
     let out_abs = absolute(out)?;
     let mut protected: Vec<(PathBuf, &str)> = vec![
@@ -69,15 +81,15 @@ pub fn check_out_dir(root: &Path, out: &Path, force: bool) -> Result<()> {
     {
         return refuse(format!("it is inside {what}"));
     }
-    if out.exists() {
-        if !out.is_dir() {
+    if out_abs.exists() {
+        if !out_abs.is_dir() {
             return Err(Error::Usage(format!(
                 "{} exists and is not a folder",
                 out.display()
             )));
         }
-        let has_manifest = out.join(MANIFEST).is_file();
-        let empty = fs::read_dir(out)
+        let has_manifest = out_abs.join(MANIFEST).is_file();
+        let empty = fs::read_dir(&out_abs)
             .map_err(|e| Error::io(out, e))?
             .next()
             .is_none();
@@ -89,7 +101,7 @@ pub fn check_out_dir(root: &Path, out: &Path, force: bool) -> Result<()> {
             )));
         }
     }
-    Ok(())
+    Ok(out_abs)
 }
 
 /// An absolute, lexically normalised path (symlinks of existing ancestors resolved).
@@ -143,15 +155,9 @@ pub fn is_safe_rel(rel: &str) -> bool {
 impl Staging {
     /// Starts a build into `out` (checked with `check_out_dir` first).
     pub fn new(root: &Path, out: &Path, force: bool) -> Result<Staging> {
-        check_out_dir(root, out, force)?;
-        // Stage beside the real folder: a linked out/ may live on another file system, where
-        // moving files in would fail halfway.
-        let out = match fs::symlink_metadata(out) {
-            Ok(m) if m.file_type().is_symlink() => {
-                fs::canonicalize(out).map_err(|e| Error::io(out, e))?
-            }
-            _ => out.to_path_buf(),
-        };
+        // The real folder (a linked out/ resolved): staging beside it is on the same file
+        // system, so that moving files in cannot fail halfway for that reason.
+        let out = checked_out(root, out, force)?;
         let name = out
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())

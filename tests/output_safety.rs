@@ -91,6 +91,8 @@ fn out_refuses_protected_folders() {
     let result = livret_home(&root, &["build", "--out", "../../../lien"], &home);
     assert_refused(&result, "it is the fiches folder");
     fs::remove_file(tmp.path().join("lien")).unwrap();
+    let result = livret_home(&root, &["build", "--out", ""], &home);
+    assert_refused(&result, "--out"); // clap: a value is required
     // A file is not a folder.
     assert_eq!(
         tree_hash(tmp.path()),
@@ -582,4 +584,33 @@ fn out_file_by_file_commit_failing_halfway_is_repaired_by_the_next_build() {
     );
     livret_ok(fresh.path(), &["build"]);
     assert!(tree_hash(&out) == tree_hash(&fresh.path().join("out")));
+}
+
+/// The folder livret checks is the folder it writes: `--out link/..` is checked and written as
+/// the same place, never resolved one way to check and another way to write into `fiches/`.
+#[test]
+fn out_is_written_where_it_was_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("p");
+    for (rel, text) in GOOD {
+        write(&root, rel, text);
+    }
+    let work = tmp.path().join("work");
+    fs::create_dir_all(&work).unwrap();
+    std::os::unix::fs::symlink(root.join("fiches/10-p"), work.join("l")).unwrap();
+    let fiches = tree_hash(&root.join("fiches"));
+    let result = Command::new(bin())
+        .args(["build", "--force", "--root"])
+        .arg(&root)
+        .args(["--out", "l/.."])
+        .current_dir(&work)
+        .output()
+        .unwrap();
+    assert!(result.status.success(), "{}", stderr(&result));
+    assert_eq!(
+        tree_hash(&root.join("fiches")),
+        fiches,
+        "livret wrote into fiches/"
+    );
+    assert!(work.join("x.html").is_file() && work.join("l").is_symlink());
 }

@@ -231,7 +231,8 @@ impl Staging {
     ///
     /// When `out/` holds only files livret wrote (the usual case), the staging folder and
     /// `out/` are exchanged in one atomic step (Linux `renameat2(RENAME_EXCHANGE)`): a reader,
-    /// a crash or a power cut sees the old site or the new one, never a mix. Otherwise (the
+    /// or livret killed at any point, sees the old site or the new one, never a mix (livret
+    /// does not fsync: after a power cut, the file system's own guarantees apply). Otherwise (the
     /// user keeps `.git/`, `CNAME`… in `out/`, or the system cannot exchange), every file is
     /// checked first, then moved in one by one, the stale files of the previous build are
     /// removed, and the user's files are left alone; meanwhile the manifest lists the old and

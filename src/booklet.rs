@@ -3,7 +3,7 @@
 //! defined or never cited, links to unknown fiches, refused URL schemes). Knows no HTML.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::config::Config;
 use crate::error::{Diagnostic, Error, Result};
@@ -353,16 +353,15 @@ fn check_references(
 }
 
 fn check_links(
-    path: &std::path::Path,
+    path: &Path,
     source: &str,
     links: &[String],
     slugs: &HashMap<&str, usize>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     for link in links {
-        if let Some(problem) = link_problem(link, slugs) {
-            let (message, help) = problem;
-            diagnostics.push(Diagnostic::at_text(path, source, link, message).with_help(help));
+        if let Some((message, help)) = link_problem(link, slugs) {
+            diagnostics.push(locate_link(path, source, link, message).with_help(help));
         }
     }
 }
@@ -382,31 +381,50 @@ fn link_problem(link: &str, slugs: &HashMap<&str, usize>) -> Option<(String, Str
         };
         return Some((format!("link to an unknown fiche `@{slug}`"), help));
     }
-    let scheme = link
-        .split_once(':')
-        .map(|(s, _)| s)
-        .filter(|s| !s.contains('/') && !s.contains('?') && !s.contains('#'));
-    match scheme {
-        None => None, // relative link or fragment
-        Some(s) if !ALLOWED_SCHEMES.contains(&s.to_ascii_lowercase().as_str()) => Some((
-            format!("the link `{link}` uses the refused scheme `{s}:`"),
+    url_problem(link)
+}
+
+/// Why a URL written by the user (not an `@slug` link) is refused, if it is: a scheme other
+/// than http, https, mailto and tel, or a malformed web address.
+pub fn url_problem(link: &str) -> Option<(String, String)> {
+    let link = link.trim();
+    if let Some(s) = markdown::refused_scheme(link) {
+        let shown: String = link.chars().take(80).collect();
+        return Some((
+            format!("the link `{shown}` uses the refused scheme `{s}:`"),
             "links may only use http:, https:, mailto:, tel: or a relative path".to_string(),
-        )),
-        Some(s) if s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https") => {
-            match url::Url::parse(link) {
-                Ok(u)
-                    if u.host_str()
-                        .is_some_and(|h| h.contains('.') || h == "localhost") =>
-                {
-                    None
-                }
-                _ => Some((
-                    format!("`{link}` is not a well-formed URL"),
-                    "write it as https://domain.tld/path, without spaces".to_string(),
-                )),
-            }
+        ));
+    }
+    let scheme = link.split_once(':').map(|(s, _)| s)?;
+    if !(scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")) {
+        return None; // mailto:, tel:, or a relative link
+    }
+    match url::Url::parse(link) {
+        Ok(u)
+            if u.host_str()
+                .is_some_and(|h| h.contains('.') || h == "localhost") =>
+        {
+            None
         }
-        Some(_) => None,
+        _ => Some((
+            format!("`{link}` is not a well-formed URL"),
+            "write it as https://domain.tld/path, without spaces".to_string(),
+        )),
+    }
+}
+
+/// Where a link is written in a file's source: the link itself, or, when Markdown decoded it
+/// (`&#106;avascript:`), what follows its scheme; the whole file when neither is found.
+pub fn locate_link(path: &Path, source: &str, link: &str, message: String) -> Diagnostic {
+    let link = link.trim();
+    if source.contains(link) {
+        return Diagnostic::at_text(path, source, link, message);
+    }
+    match link.split_once(':') {
+        Some((_, rest)) if rest.len() >= 4 && source.contains(rest) => {
+            Diagnostic::at_text(path, source, rest, message)
+        }
+        _ => Diagnostic::file(path, message),
     }
 }
 

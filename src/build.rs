@@ -74,7 +74,11 @@ pub fn load_project(root: &Path) -> Result<Project> {
         &mut diagnostics,
     )?;
     match (booklet, theme) {
-        (Some(booklet), Some(theme)) if diagnostics.is_empty() => Ok(Project { booklet, theme }),
+        (Some(booklet), Some(theme)) if diagnostics.is_empty() => {
+            let project = Project { booklet, theme };
+            check_theme_names(&project)?;
+            Ok(project)
+        }
         _ => {
             Diagnostic::sort(&mut diagnostics);
             diagnostics.dedup();
@@ -172,6 +176,55 @@ pub fn build_print(
         files,
         millis: start.elapsed().as_millis(),
     })
+}
+
+/// Refuses a theme file that would be written where livret writes a page or a stylesheet
+/// (`static/riace.html` beside the fiche `riace`, `static/index.html`), before anything is
+/// written.
+fn check_theme_names(project: &Project) -> Result<()> {
+    let theme = &project.theme;
+    let mut taken: std::collections::BTreeMap<String, String> = project
+        .booklet
+        .entries
+        .iter()
+        .filter(|e| e.has_page())
+        .map(|e| (e.file_name(), format!("the page of {}", e.path.display())))
+        .collect();
+    for name in [
+        "index.html",
+        "print.html",
+        "404.html",
+        "sitemap.xml",
+        NOJEKYLL,
+    ]
+    .into_iter()
+    .chain(crate::pdf::FILES)
+    {
+        taken.insert(name.to_string(), "a file livret writes itself".to_string());
+    }
+    for name in theme.stylesheets.keys().filter(|n| !n.starts_with('_')) {
+        taken.insert(name.clone(), format!("the stylesheet css/{name}"));
+    }
+    let diagnostics: Vec<Diagnostic> = theme
+        .assets
+        .keys()
+        .filter_map(|name| {
+            let what = taken.get(name)?;
+            let path = Path::new(theme::THEMES_DIR)
+                .join(&theme.name)
+                .join("static")
+                .join(name);
+            Some(
+                Diagnostic::file(&path, format!("this theme file would overwrite {what}"))
+                    .with_help("rename the theme file, or the fiche (slug = \"…\")"),
+            )
+        })
+        .collect();
+    if diagnostics.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Content(diagnostics))
+    }
 }
 
 /// Where rendered files go: the staging folder of a build, or nowhere (`livret check`).

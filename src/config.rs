@@ -97,17 +97,16 @@ impl Config {
     /// Reads and validates `<root>/livret.toml`.
     pub fn load(root: &Path) -> Result<(Config, PathBuf)> {
         let path = root.join(FILE_NAME);
-        let bytes = std::fs::read(&path).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                Error::Usage(format!(
-                    "no {FILE_NAME} in {}: run livret from a booklet folder, or pass --root DIR",
-                    root.display()
-                ))
-            } else {
-                Error::io(&path, e)
-            }
-        })?;
-        let source = crate::load::decode(&path, &bytes)?;
+        if let Err(e) = std::fs::metadata(&path)
+            && e.kind() == std::io::ErrorKind::NotFound
+        {
+            return Err(Error::Usage(format!(
+                "no {FILE_NAME} in {}: run livret from a booklet folder, or pass --root DIR",
+                root.display()
+            )));
+        }
+        // Same rules as a fiche: a regular file, at most 1 MiB, UTF-8.
+        let source = crate::load::read_text(&path)?;
         let config = Self::parse(&path, &source).map_err(Error::from)?;
         Ok((config, path))
     }
@@ -155,7 +154,49 @@ impl Config {
             )
             .with_help("name a folder of themes/, e.g. theme = \"default\""));
         }
+        if let Some(website) = &config.website
+            && let Some((message, help)) = crate::booklet::url_problem(website)
+        {
+            return Err(Diagnostic::at_text(path, source, website, message).with_help(help));
+        }
+        let mut scan = crate::markdown::Scan::default();
+        for field in config.markdown_fields() {
+            crate::markdown::scan(field, &mut scan);
+        }
+        for link in &scan.links {
+            if link.trim().starts_with('@') {
+                return Err(Diagnostic::at_text(
+                    path,
+                    source,
+                    link,
+                    format!("`{link}`: livret.toml cannot link to a fiche"),
+                )
+                .with_help("link to the fiche's page instead, e.g. [texte](riace.html)"));
+            }
+            if let Some((message, help)) = crate::booklet::url_problem(link) {
+                return Err(
+                    crate::booklet::locate_link(path, source, link, message).with_help(help)
+                );
+            }
+        }
         Ok(config)
+    }
+
+    /// Every Markdown field of livret.toml.
+    pub fn markdown_fields(&self) -> Vec<&str> {
+        [
+            Some(self.title.as_str()),
+            self.subtitle.as_deref(),
+            self.strapline.as_deref(),
+            self.publisher.as_deref(),
+            self.description.as_deref(),
+            self.edition.as_deref(),
+            self.cover.lead.as_deref(),
+            self.colophon.body.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
     }
 
     /// French typography rules apply to `fr` and its regional variants.
@@ -201,5 +242,22 @@ mod tests {
         assert!(d.message.contains("theme"));
         let d = Config::parse(Path::new("l"), "title = \"G\"\nbase_url = \"x.org\"\n").unwrap_err();
         assert_eq!(d.line, 2);
+        let d = Config::parse(
+            Path::new("l"),
+            "title = \"G\"\nwebsite = \"javascript:alert(1)\"\n",
+        )
+        .unwrap_err();
+        assert_eq!((d.line, d.col), (2, 12));
+        assert!(
+            d.message.contains("refused scheme `javascript:`"),
+            "{}",
+            d.message
+        );
+        let d = Config::parse(
+            Path::new("l"),
+            "title = \"G\"\n[colophon]\nbody = \"\"\"\nVoir [ici](JavaScript:alert(1))\n\"\"\"\n",
+        )
+        .unwrap_err();
+        assert_eq!((d.line, d.col), (4, 12));
     }
 }

@@ -79,6 +79,13 @@ pub fn help_for(message: &str) -> Option<String> {
         };
         return Some(format!("expected {expected}{hint}"));
     }
+    if message.contains("recurse") || message.contains("recursion") {
+        return Some(
+            "arrays or tables are nested too deeply here: flatten them (a fiche needs at most \
+             two levels)"
+                .into(),
+        );
+    }
     if message.contains("duplicate key") {
         return Some("each key may appear only once in a table: remove or rename one".into());
     }

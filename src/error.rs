@@ -92,11 +92,12 @@ impl fmt::Display for Diagnostic {
             self.col,
             self.message
         )?;
-        if let Some(text) = &self.source_line {
+        if let Some(line_text) = &self.source_line {
             let gutter = " ".repeat(self.line.to_string().len());
+            let (text, caret_col) = excerpt(line_text, self.col);
             let caret_pad: String = text
                 .chars()
-                .take(self.col.saturating_sub(1))
+                .take(caret_col.saturating_sub(1))
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
             write!(
@@ -110,6 +111,36 @@ impl fmt::Display for Diagnostic {
         }
         Ok(())
     }
+}
+
+/// The longest source line shown whole under a diagnostic, in characters.
+const EXCERPT_CHARS: usize = 120;
+
+/// A window of at most `EXCERPT_CHARS` characters of `line` around column `col` (1-based), with
+/// `…` where it was cut, and the caret's column inside that window. A minified or generated file
+/// can have a line of megabytes: the report stays readable.
+fn excerpt(line: &str, col: usize) -> (String, usize) {
+    let len = line.chars().count();
+    if len <= EXCERPT_CHARS {
+        return (line.to_string(), col);
+    }
+    let half = EXCERPT_CHARS / 2;
+    let start = col
+        .saturating_sub(1)
+        .saturating_sub(half)
+        .min(len - EXCERPT_CHARS);
+    let end = start + EXCERPT_CHARS;
+    let mut text = String::new();
+    let mut caret = col - start;
+    if start > 0 {
+        text.push('…');
+        caret += 1;
+    }
+    text.extend(line.chars().skip(start).take(EXCERPT_CHARS));
+    if end < len {
+        text.push('…');
+    }
+    (text, caret)
 }
 
 /// Everything that can stop a command.
@@ -170,6 +201,27 @@ mod tests {
         let off = src.rfind('=').unwrap();
         assert_eq!(line_col(src, off), (2, 5, "été = \"x\""));
         assert_eq!(line_col(src, 10_000).0, 3);
+    }
+
+    #[test]
+    fn long_lines_are_shown_as_a_window_around_the_caret() {
+        let line = format!("{}X{}", "a".repeat(5000), "b".repeat(5000));
+        let d = Diagnostic::at_offset(Path::new("f.toml"), &line, 5000, "here");
+        assert_eq!(d.col, 5001);
+        let s = d.to_string();
+        assert!(s.len() < 600, "{} bytes", s.len());
+        let shown: Vec<&str> = s.lines().collect();
+        let text = shown[2].split_once("| ").unwrap().1;
+        let caret = shown[3].split_once("| ").unwrap().1;
+        assert!(text.starts_with('…') && text.ends_with('…'), "{text}");
+        assert_eq!(text.chars().nth(caret.chars().count() - 1), Some('X'));
+        // Near the start or the end, only one side is cut.
+        let (t, c) = excerpt(&line, 1);
+        assert!(!t.starts_with('…') && t.ends_with('…') && c == 1);
+        let (t, c) = excerpt(&line, 10_001);
+        assert!(t.starts_with('…') && !t.ends_with('…'));
+        assert_eq!(t.chars().nth(c - 1), Some('b'));
+        assert_eq!(excerpt("short", 3), ("short".to_string(), 3));
     }
 
     #[test]

@@ -77,6 +77,9 @@ pub fn fiches_lenient(root: &Path) -> Result<Loaded> {
             dir.display()
         )));
     }
+    if let Some(d) = outside_project(root, &dir) {
+        return Err(Error::Content(vec![d]));
+    }
     let mut diagnostics = Vec::new();
     let found = walk(&dir, &mut diagnostics);
 
@@ -194,17 +197,24 @@ fn parse_found(found: &Found) -> Result<Parsed, Vec<Diagnostic>> {
 fn walk(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<Found> {
     let mut found = Vec::new();
     let mut parts = 0usize;
-    let walker = walkdir::WalkDir::new(dir)
+    let mut walker = walkdir::WalkDir::new(dir)
         .min_depth(1)
         .follow_links(false)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'));
-    for item in walker {
+    while let Some(item) = walker.next() {
         let entry = match item {
             Ok(e) => e,
             Err(e) => {
                 let path = e.path().unwrap_or(dir).to_path_buf();
+                // A part folder that cannot be listed: this is its one diagnostic.
+                if let Some(Found::Part { dir: part }) = found.last()
+                    && *part == path
+                {
+                    found.pop();
+                    parts -= 1;
+                }
                 diagnostics.push(
                     Diagnostic::file(&path, format!("cannot read: {e}"))
                         .with_help("check that the file or folder exists and is readable"),
@@ -218,6 +228,9 @@ fn walk(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<Found> {
                 Diagnostic::file(&path, "this file name is not valid UTF-8")
                     .with_help("rename it using letters, digits and dashes"),
             );
+            if entry.file_type().is_dir() {
+                walker.skip_current_dir(); // its files belong to no known part
+            }
             continue;
         };
         let ft = entry.file_type();
@@ -234,6 +247,7 @@ fn walk(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<Found> {
                     Diagnostic::file(&path, "parts cannot be nested")
                         .with_help("keep one level of part folders directly under fiches/"),
                 );
+                walker.skip_current_dir(); // reported once, not once per file inside
             } else {
                 found.push(Found::Part { dir: path });
                 parts += 1;
@@ -252,29 +266,73 @@ fn walk(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<Found> {
             }
             continue;
         }
-        let part = (entry.depth() == 2).then(|| parts - 1);
-        if entry.depth() > 2 {
-            continue; // inside a nested folder, already reported
-        }
+        let part = match entry.depth() {
+            1 => None,
+            // Inside the part folder walked last (a skipped folder's files never come here).
+            2 => match parts.checked_sub(1) {
+                Some(k) => Some(k),
+                None => continue,
+            },
+            _ => continue, // inside a nested folder, already reported
+        };
         found.push(Found::Entry { path, part });
     }
     found
 }
 
-/// Reads a content file as text: size limit, UTF-8 check with a located error, BOM removed.
-pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
-    let meta = std::fs::metadata(path).map_err(|e| io_diagnostic(path, &e))?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(Diagnostic::file(
+/// A diagnostic when `path` (a folder of the project, such as `fiches/` or a theme) resolves,
+/// through a symbolic link, to a place outside the project `root`: livret never publishes
+/// files from elsewhere on the disk.
+pub fn outside_project(root: &Path, path: &Path) -> Option<Diagnostic> {
+    let root = std::fs::canonicalize(root).ok()?;
+    let real = std::fs::canonicalize(path).ok()?;
+    if real.starts_with(&root) {
+        return None;
+    }
+    Some(
+        Diagnostic::file(
             path,
             format!(
-                "file is too large ({} bytes, the limit is 1 MiB)",
-                meta.len()
+                "this folder is a symbolic link to {}, outside the project",
+                real.display()
             ),
         )
-        .with_help("split the content into several fiches, or remove pasted binary data"));
+        .with_help("copy the folder into the project instead of linking to it"),
+    )
+}
+
+/// Reads a content file as text: regular files only, size limit, UTF-8 check with a located
+/// error, BOM removed.
+pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| io_diagnostic(path, &e))?;
+    if !meta.is_file() {
+        // A FIFO would block the build forever, a device could be endless.
+        return Err(Diagnostic::file(
+            path,
+            "this is not a regular file (a pipe, socket or device?)",
+        )
+        .with_help("replace it by an ordinary text file"));
     }
-    let bytes = std::fs::read(path).map_err(|e| io_diagnostic(path, &e))?;
+    let too_large = |len: u64| {
+        Diagnostic::file(
+            path,
+            format!("file is too large ({len} bytes, the limit is 1 MiB)"),
+        )
+        .with_help("split the content into several fiches, or remove pasted binary data")
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large(meta.len()));
+    }
+    let file = std::fs::File::open(path).map_err(|e| io_diagnostic(path, &e))?;
+    // Bounded even if the file grows while it is read.
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_diagnostic(path, &e))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
     decode_text(path, &bytes)
 }
 
@@ -288,9 +346,12 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<String> {
     decode_text(path, bytes).map_err(Error::from)
 }
 
+/// Windows line endings become `\n`, so text fields are the same whatever the editor (lines and
+/// columns of diagnostics do not change).
 fn decode_text(path: &Path, bytes: &[u8]) -> Result<String, Diagnostic> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
+        Ok(s) if s.contains("\r\n") => Ok(s.replace("\r\n", "\n")),
         Ok(s) => Ok(s.to_string()),
         Err(e) => {
             let valid = String::from_utf8_lossy(&bytes[..e.valid_up_to()]).into_owned();

@@ -8,7 +8,7 @@
 //! edition's numbers and anchors (per-page notes and `slug.html` on the web, booklet-wide notes
 //! and `#slug` in print).
 
-use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd, TextMergeStream};
+use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, TextMergeStream};
 
 use crate::typo::French;
 
@@ -85,13 +85,30 @@ enum Piece<'a> {
     Note(&'a str),
 }
 
+/// The scheme of a link destination when livret refuses it (`javascript`, `data`, `vbscript`,
+/// anything but http, https, mailto and tel), in any case and after any leading blanks.
+/// Relative paths, fragments and `@slug` links have no scheme.
+pub fn refused_scheme(dest: &str) -> Option<&str> {
+    let dest = dest.trim_start_matches(|c: char| c.is_whitespace() || c.is_control());
+    let (scheme, _) = dest.split_once(':')?;
+    if scheme.contains(['/', '?', '#']) || dest.starts_with('@') {
+        return None;
+    }
+    let allowed = crate::booklet::ALLOWED_SCHEMES
+        .iter()
+        .any(|a| a.eq_ignore_ascii_case(scheme));
+    (!allowed).then_some(scheme)
+}
+
 /// The note keys and link destinations a Markdown field cites.
 pub fn scan(md: &str, into: &mut Scan) {
     // Notes, links and autolinks all need `[` or `<`; most paragraphs have neither.
     if !md.contains(['[', '<']) {
         return;
     }
-    for event in TextMergeStream::new(Parser::new_ext(md, Options::empty())) {
+    // The same parser options as `render`, so that every link rendered was scanned.
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    for event in TextMergeStream::new(Parser::new_ext(md, options)) {
         match event {
             Event::Text(t) => {
                 for piece in split_notes(&t) {
@@ -205,7 +222,27 @@ fn render(md: &str, style: Style, out: &mut String) {
                     events.push(Event::Text(h));
                 }
             }
-            Event::Code(_) | Event::HardBreak | Event::Start(Tag::Image { .. }) => {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                flush(&mut typo, &mut events);
+                // `booklet` reports refused schemes; this makes sure none is written.
+                let dest_url = if refused_scheme(&dest_url).is_some() {
+                    CowStr::Borrowed("")
+                } else {
+                    dest_url
+                };
+                events.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            Event::Code(_) | Event::HardBreak => {
                 flush(&mut typo, &mut events);
                 events.push(event);
             }
@@ -232,6 +269,12 @@ fn render(md: &str, style: Style, out: &mut String) {
                         link_label_stack.push(Some(target.to_string()));
                     }
                     None => {
+                        // `booklet` reports refused schemes; this makes sure none is written.
+                        let dest_url = if refused_scheme(&dest_url).is_some() {
+                            CowStr::Borrowed("")
+                        } else {
+                            dest_url
+                        };
                         link_label_stack.push(None);
                         events.push(Event::Start(Tag::Link {
                             link_type: if link_type == LinkType::Autolink
@@ -448,6 +491,52 @@ mod tests {
             allow_html: true,
         };
         assert!(block("a <b>x</b>", allowed, &R).contains("<b>x</b>"));
+    }
+
+    #[test]
+    fn refused_schemes_are_recognised_and_never_rendered() {
+        for bad in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            "  javascript:alert(1)",
+            "\u{1}javascript:alert(1)",
+            "java\tscript:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "vbscript:msgbox(1)",
+            "file:///etc/passwd",
+        ] {
+            assert!(refused_scheme(bad).is_some(), "{bad:?} accepted");
+        }
+        for good in [
+            "https://x.org",
+            "HTTP://x.org",
+            "mailto:a@b.org",
+            "tel:+33",
+            "page.html",
+            "#note",
+            "@riace",
+            "a/b:c",
+            "?q=a:b",
+        ] {
+            assert_eq!(refused_scheme(good), None, "{good:?} refused");
+        }
+        // Even when `booklet` is bypassed, no refused URL reaches the HTML.
+        for md in [
+            "[x](javascript:alert(1))",
+            "[x](JAVASCRIPT:alert(1))",
+            "<javascript:alert(1)>",
+            "[x](&#106;avascript:alert(1))",
+            "![x](data:image/svg+xml,<svg>)",
+            "[x][r]\n\n[r]: vbscript:x",
+        ] {
+            let html = block(md, EN, &R).to_ascii_lowercase();
+            for scheme in ["javascript:", "data:", "vbscript:"] {
+                assert!(!html.contains(&format!("=\"{scheme}")), "{md:?} → {html}");
+            }
+            let mut s = Scan::default();
+            scan(md, &mut s);
+            assert_eq!(s.links.len(), 1, "{md:?} not scanned");
+        }
     }
 
     #[test]

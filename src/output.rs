@@ -23,10 +23,24 @@ pub struct Staging {
     files: Mutex<BTreeSet<String>>,
     force: bool,
     committed: bool,
+    /// Held for the whole build: see `lock`.
+    _lock: Option<fs::File>,
 }
 
 /// Refuses an output folder that could hold the user's own work.
 pub fn check_out_dir(root: &Path, out: &Path, force: bool) -> Result<()> {
+    checked_out(root, out, force).map(|_| ())
+}
+
+/// `check_out_dir`, returning the folder that was checked: absolute, normalised, links
+/// resolved. Writing goes there, so `--out link/..` cannot be checked as one folder and
+/// written as another.
+fn checked_out(root: &Path, out: &Path, force: bool) -> Result<PathBuf> {
+    if out.as_os_str().is_empty() {
+        return Err(Error::Usage(
+            "the output folder is empty: pass --out DIR, or leave it out for <root>/out".into(),
+        ));
+    }
     let root = absolute(root)?;
     let out_abs = absolute(out)?;
     let mut protected: Vec<(PathBuf, &str)> = vec![
@@ -39,38 +53,43 @@ pub fn check_out_dir(root: &Path, out: &Path, force: bool) -> Result<()> {
     if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
         protected.push((absolute(Path::new(&home))?, "your home folder"));
     }
-    for (path, what) in &protected {
-        if out_abs == *path || path.starts_with(&out_abs) {
-            return Err(Error::Usage(format!(
-                "refusing to write into {}: it is {what}{}; pick a dedicated folder such as out/",
-                out.display(),
-                if out_abs == *path {
-                    ""
-                } else {
-                    " or contains it"
-                },
-            )));
-        }
-        if out_abs.starts_with(path)
-            && *what != "the project folder"
-            && *what != "your home folder"
-            && *what != "the file-system root"
-        {
-            return Err(Error::Usage(format!(
-                "refusing to write into {}: it is inside {what}; pick a folder such as out/",
-                out.display()
-            )));
-        }
+    // The most precise reason first: the folder itself, then what it contains, then where it is.
+    let refuse = |reason: String| {
+        Err(Error::Usage(format!(
+            "refusing to write into {}: {reason}; pick a dedicated folder such as out/",
+            out.display()
+        )))
+    };
+    if let Some((_, what)) = protected.iter().find(|(path, _)| out_abs == *path) {
+        return refuse(format!("it is {what}"));
     }
-    if out.exists() {
-        if !out.is_dir() {
+    if let Some((_, what)) = protected
+        .iter()
+        .find(|(path, _)| path.starts_with(&out_abs))
+    {
+        return refuse(format!("it contains {what}"));
+    }
+    let inside = |what: &str| {
+        !matches!(
+            what,
+            "the project folder" | "your home folder" | "the file-system root"
+        )
+    };
+    if let Some((_, what)) = protected
+        .iter()
+        .find(|(path, what)| inside(what) && out_abs.starts_with(path))
+    {
+        return refuse(format!("it is inside {what}"));
+    }
+    if out_abs.exists() {
+        if !out_abs.is_dir() {
             return Err(Error::Usage(format!(
                 "{} exists and is not a folder",
                 out.display()
             )));
         }
-        let has_manifest = out.join(MANIFEST).is_file();
-        let empty = fs::read_dir(out)
+        let has_manifest = out_abs.join(MANIFEST).is_file();
+        let empty = fs::read_dir(&out_abs)
             .map_err(|e| Error::io(out, e))?
             .next()
             .is_none();
@@ -82,7 +101,7 @@ pub fn check_out_dir(root: &Path, out: &Path, force: bool) -> Result<()> {
             )));
         }
     }
-    Ok(())
+    Ok(out_abs)
 }
 
 /// An absolute, lexically normalised path (symlinks of existing ancestors resolved).
@@ -136,7 +155,9 @@ pub fn is_safe_rel(rel: &str) -> bool {
 impl Staging {
     /// Starts a build into `out` (checked with `check_out_dir` first).
     pub fn new(root: &Path, out: &Path, force: bool) -> Result<Staging> {
-        check_out_dir(root, out, force)?;
+        // The real folder (a linked out/ resolved): staging beside it is on the same file
+        // system, so that moving files in cannot fail halfway for that reason.
+        let out = checked_out(root, out, force)?;
         let name = out
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -146,13 +167,14 @@ impl Staging {
             _ => PathBuf::from("."),
         };
         fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+        let lock = lock(&parent, &out)?;
         let dir = parent.join(format!(".{name}.livret-tmp"));
-        if dir.exists() {
-            if dir.join(STAGING_MARK).is_file() {
+        if fs::symlink_metadata(&dir).is_ok() {
+            if is_leftover(&dir) {
                 fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
             } else {
                 return Err(Error::Usage(format!(
-                    "{} exists and is not a livret staging folder: remove it",
+                    "{} exists and is not a livret staging folder: look inside, then remove it",
                     dir.display()
                 )));
             }
@@ -160,11 +182,12 @@ impl Staging {
         fs::create_dir(&dir).map_err(|e| Error::io(&dir, e))?;
         fs::write(dir.join(STAGING_MARK), b"").map_err(|e| Error::io(&dir, e))?;
         Ok(Staging {
-            out: out.to_path_buf(),
+            out,
             dir,
             files: Mutex::new(BTreeSet::new()),
             force,
             committed: false,
+            _lock: lock,
         })
     }
 
@@ -203,8 +226,17 @@ impl Staging {
         Ok(std::io::BufWriter::with_capacity(256 * 1024, file))
     }
 
-    /// Moves the staged files into `out/`, removes the files of the previous build that are no
-    /// longer produced, and records the new manifest. Returns the number of files written.
+    /// Puts the staged site in place of `out/`, and records the new manifest. Returns the
+    /// number of files written.
+    ///
+    /// When `out/` holds only files livret wrote (the usual case), the staging folder and
+    /// `out/` are exchanged in one atomic step (Linux `renameat2(RENAME_EXCHANGE)`): a reader,
+    /// or livret killed at any point, sees the old site or the new one, never a mix (livret
+    /// does not fsync: after a power cut, the file system's own guarantees apply). Otherwise (the
+    /// user keeps `.git/`, `CNAME`… in `out/`, or the system cannot exchange), every file is
+    /// checked first, then moved in one by one, the stale files of the previous build are
+    /// removed, and the user's files are left alone; meanwhile the manifest lists the old and
+    /// the new files, so a build killed halfway is repaired by the next one.
     pub fn commit(mut self) -> Result<usize> {
         let files = std::mem::take(
             &mut *self
@@ -214,39 +246,46 @@ impl Staging {
         );
         let out = self.out.clone();
         let previous = read_manifest(&out)?;
-        // Conflicts first, before anything in out/ changes.
-        if !self.force {
-            for rel in &files {
-                let target = out.join(rel);
-                if target.exists() && !previous.contains(rel) {
-                    return Err(Error::Usage(format!(
-                        "{} exists and was not written by livret: move it away or pass --force",
-                        target.display()
-                    )));
-                }
+        let swapped = self.swap(&files, &previous)?;
+        if swapped != Swap::No {
+            self.committed = true;
+        }
+        if swapped == Swap::Exchanged {
+            // The previous site is now in the staging folder's place: delete it only if it
+            // still holds nothing but livret's files (the user may have added one meanwhile).
+            if owned_only(&self.dir, &previous) {
+                let _ = fs::remove_dir_all(&self.dir);
+            } else {
+                eprintln!(
+                    "livret: warning: files appeared in {} during the build; the previous site, \
+                     with them, is kept in {}",
+                    out.display(),
+                    self.dir.display()
+                );
             }
         }
+        if swapped != Swap::No {
+            return Ok(files.len());
+        }
+
+        // File by file. Everything is checked before anything in out/ changes.
+        self.check_targets(&files, &previous)?;
         fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
+        write_manifest(&out, previous.union(&files))?;
         for rel in &files {
             let from = self.dir.join(rel);
             let to = out.join(rel);
             if let Some(parent) = to.parent() {
                 fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
             }
-            if to.is_dir() {
-                return Err(Error::Usage(format!(
-                    "{} is a folder, livret needs to write a file there",
-                    to.display()
-                )));
-            }
             fs::rename(&from, &to).map_err(|e| Error::io(&to, e))?;
         }
         for stale in previous.difference(&files) {
-            if !is_safe_rel(stale) {
+            if !is_safe_rel(stale) || stale == MANIFEST || through_link(&out, stale) {
                 continue; // a tampered manifest never makes livret delete outside out/
             }
             let path = out.join(stale);
-            if path.is_file() {
+            if fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
                 fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
             }
             // Remove the folders livret made for it, when now empty.
@@ -262,21 +301,86 @@ impl Staging {
                 parent = p.parent();
             }
         }
-        let mut manifest = String::new();
-        for rel in &files {
-            manifest.push_str(rel);
-            manifest.push('\n');
-        }
-        let tmp = out.join(format!("{MANIFEST}.tmp"));
-        let mut f = fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-        f.write_all(manifest.as_bytes())
-            .map_err(|e| Error::io(&tmp, e))?;
-        drop(f);
-        fs::rename(&tmp, out.join(MANIFEST)).map_err(|e| Error::io(&out, e))?;
+        write_manifest(&out, &files)?;
         self.committed = true;
         let _ = fs::remove_dir_all(&self.dir);
         Ok(files.len())
     }
+
+    /// Exchanges the staging folder with `out/` when `out/` holds nothing but livret's files
+    /// (or does not exist yet). With `Swap::No`, nothing changed.
+    fn swap(&self, files: &BTreeSet<String>, previous: &BTreeSet<String>) -> Result<Swap> {
+        let meta = match fs::symlink_metadata(&self.out) {
+            Ok(m) => Some(m),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(Error::io(&self.out, e)),
+        };
+        if let Some(m) = &meta
+            && (!m.is_dir() || !owned_only(&self.out, previous))
+        {
+            return Ok(Swap::No);
+        }
+        write_manifest(&self.dir, files)?;
+        if let Some(m) = &meta {
+            // The new folder keeps the old one's permissions.
+            let _ = fs::set_permissions(&self.dir, m.permissions());
+        }
+        let mark = self.dir.join(STAGING_MARK);
+        fs::remove_file(&mark).map_err(|e| Error::io(&mark, e))?;
+        let (moved, done) = match meta {
+            None => (fs::rename(&self.dir, &self.out), Swap::Moved),
+            Some(_) => (exchange(&self.dir, &self.out), Swap::Exchanged),
+        };
+        if moved.is_err() {
+            // Nothing moved (e.g. a file system without RENAME_EXCHANGE): file by file instead.
+            fs::write(&mark, b"").map_err(|e| Error::io(&mark, e))?;
+            let staged = self.dir.join(MANIFEST);
+            fs::remove_file(&staged).map_err(|e| Error::io(&staged, e))?;
+            return Ok(Swap::No);
+        }
+        Ok(done)
+    }
+
+    /// Refuses, before anything moves, every target that cannot or must not be replaced.
+    fn check_targets(&self, files: &BTreeSet<String>, previous: &BTreeSet<String>) -> Result<()> {
+        for rel in files {
+            let parts: Vec<&str> = rel.split('/').collect();
+            let mut path = self.out.clone();
+            for (i, part) in parts.iter().enumerate() {
+                path.push(part);
+                let last = i + 1 == parts.len();
+                let meta = match fs::symlink_metadata(&path) {
+                    Ok(m) => m,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => break,
+                    Err(e) => return Err(Error::io(&path, e)),
+                };
+                let problem = if !last && meta.file_type().is_symlink() {
+                    "is a symbolic link: livret never writes through a link in the output folder"
+                } else if !last && !meta.is_dir() {
+                    "is a file where livret needs a folder"
+                } else if last && meta.is_dir() {
+                    "is a folder where livret needs to write a file"
+                } else if last && !self.force && !previous.contains(rel) {
+                    "exists and was not written by livret: move it away or pass --force"
+                } else {
+                    continue;
+                };
+                return Err(Error::Usage(format!("{} {problem}", path.display())));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How `Staging::swap` went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Swap {
+    /// Nothing changed: commit file by file.
+    No,
+    /// out/ did not exist: the staging folder became out/.
+    Moved,
+    /// The staging folder and out/ were exchanged: the previous site is in the staging path.
+    Exchanged,
 }
 
 impl Drop for Staging {
@@ -293,6 +397,79 @@ pub fn manifest_lists(out: &Path, rel: &str) -> Result<bool> {
     Ok(read_manifest(out)?.contains(rel))
 }
 
+/// Whether a folder holds only what livret wrote: the files of `listed`, its manifest, and
+/// the folders around them. Links, other files and empty folders of the user make it false.
+fn owned_only(dir: &Path, listed: &BTreeSet<String>) -> bool {
+    for item in walkdir::WalkDir::new(dir).min_depth(1).follow_links(false) {
+        let Ok(entry) = item else { return false };
+        let Some(rel) = entry
+            .path()
+            .strip_prefix(dir)
+            .ok()
+            .and_then(Path::to_str)
+            .map(|r| r.replace('\\', "/"))
+        else {
+            return false;
+        };
+        let ft = entry.file_type();
+        let owned = if ft.is_dir() {
+            let prefix = format!("{rel}/");
+            listed.iter().any(|f| f.starts_with(&prefix))
+        } else if ft.is_file() {
+            listed.contains(&rel) || rel == MANIFEST || rel == format!("{MANIFEST}.tmp")
+        } else {
+            false
+        };
+        if !owned {
+            return false;
+        }
+    }
+    true
+}
+
+/// Whether a folder at the staging path is livret's own leftover (a build that was killed,
+/// or the previous site just swapped out), safe to delete whole.
+fn is_leftover(dir: &Path) -> bool {
+    let Ok(meta) = fs::symlink_metadata(dir) else {
+        return false;
+    };
+    if !meta.is_dir() {
+        return false;
+    }
+    if fs::symlink_metadata(dir.join(STAGING_MARK)).is_ok_and(|m| m.is_file()) {
+        return true;
+    }
+    // An old site swapped out (with its manifest), or an empty folder swapped out.
+    match read_manifest(dir) {
+        Ok(listed) => owned_only(dir, &listed),
+        Err(_) => false,
+    }
+}
+
+/// Whether a folder on the way to `rel` inside `out` is a symbolic link.
+fn through_link(out: &Path, rel: &str) -> bool {
+    let mut path = out.to_path_buf();
+    let parts: Vec<&str> = rel.split('/').collect();
+    parts[..parts.len().saturating_sub(1)].iter().any(|part| {
+        path.push(part);
+        fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink())
+    })
+}
+
+fn write_manifest<'a>(dir: &Path, files: impl IntoIterator<Item = &'a String>) -> Result<()> {
+    let mut manifest = String::new();
+    for rel in files {
+        manifest.push_str(rel);
+        manifest.push('\n');
+    }
+    let tmp = dir.join(format!("{MANIFEST}.tmp"));
+    let mut f = fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    f.write_all(manifest.as_bytes())
+        .map_err(|e| Error::io(&tmp, e))?;
+    drop(f);
+    fs::rename(&tmp, dir.join(MANIFEST)).map_err(|e| Error::io(dir, e))
+}
+
 fn read_manifest(out: &Path) -> Result<BTreeSet<String>> {
     let path = out.join(MANIFEST);
     match fs::read_to_string(&path) {
@@ -300,6 +477,64 @@ fn read_manifest(out: &Path) -> Result<BTreeSet<String>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeSet::new()),
         Err(e) => Err(Error::io(&path, e)),
     }
+}
+
+/// Exchanges two paths in one atomic step.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let a = CString::new(a.as_os_str().as_bytes())?;
+    let b = CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: two valid NUL-terminated paths that outlive the call, which only reads them.
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
+}
+
+/// Holds an exclusive lock on the output's parent folder for the whole build, so that a second
+/// build into the same folder stops instead of deleting this one's staging folder.
+#[cfg(unix)]
+fn lock(parent: &Path, out: &Path) -> Result<Option<fs::File>> {
+    use std::os::fd::AsRawFd;
+    let Ok(dir) = fs::File::open(parent) else {
+        return Ok(None); // cannot lock here (unusual file system): build unlocked
+    };
+    // SAFETY: flock on a descriptor we own; released when `dir` is closed.
+    let rc = unsafe { libc::flock(dir.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    if rc == 0 {
+        return Ok(Some(dir));
+    }
+    let e = std::io::Error::last_os_error();
+    if e.kind() == std::io::ErrorKind::WouldBlock {
+        return Err(Error::Usage(format!(
+            "another livret build is writing into {}: wait for it to finish",
+            out.display()
+        )));
+    }
+    Ok(None)
+}
+
+#[cfg(not(unix))]
+fn lock(_: &Path, _: &Path) -> Result<Option<fs::File>> {
+    Ok(None)
 }
 
 #[cfg(test)]
@@ -314,5 +549,50 @@ mod tests {
         assert!(!is_safe_rel("/etc/passwd"));
         assert!(!is_safe_rel("a//b"));
         assert!(!is_safe_rel(""));
+    }
+
+    #[test]
+    fn staging_never_writes_outside_its_folder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("p");
+        fs::create_dir_all(&root).unwrap();
+        let out = root.join("out");
+        let staging = Staging::new(&root, &out, false).unwrap();
+        for rel in [
+            "../evil.html",
+            "/tmp/evil.html",
+            "a/../../evil.html",
+            "",
+            ".",
+            "a//b",
+            "a\\..\\b",
+            MANIFEST,
+            STAGING_MARK,
+        ] {
+            assert!(staging.write(rel, b"x").is_err(), "{rel:?} accepted");
+        }
+        staging.write("ok.html", b"x").unwrap();
+        assert!(
+            staging.write("ok.html", b"y").is_err(),
+            "two outputs, one file"
+        );
+        assert_eq!(staging.commit().unwrap(), 1);
+        let mut all: Vec<String> = walkdir::WalkDir::new(tmp.path())
+            .min_depth(1)
+            .into_iter()
+            .map(|e| {
+                let e = e.unwrap();
+                e.path()
+                    .strip_prefix(tmp.path())
+                    .unwrap()
+                    .display()
+                    .to_string()
+            })
+            .collect();
+        all.sort();
+        assert_eq!(
+            all,
+            ["p", "p/out", "p/out/.livret-manifest", "p/out/ok.html"]
+        );
     }
 }

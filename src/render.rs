@@ -414,8 +414,12 @@ impl<'a> Renderer<'a> {
             Doc::Fiche(f) => {
                 ctx.kind = "fiche";
                 ctx.kicker = entry.number.map(|n| {
-                    format!("{} {}", self.label("fiche"), self.label("number"))
-                        + &format!("\u{a0}{n}")
+                    // HTML (templates print it as is): the labels are plain text to escape.
+                    let text = format!("{} {}", self.label("fiche"), self.label("number"))
+                        + &format!("\u{a0}{n}");
+                    let mut html = String::with_capacity(text.len());
+                    markdown::html_escape(&text, &mut html);
+                    html
                 });
                 ctx.example = f.example.as_deref().map(inline);
                 ctx.tagline = f.tagline.as_deref().map(inline);
@@ -472,10 +476,17 @@ impl<'a> Renderer<'a> {
                 ctx.links = f
                     .links
                     .iter()
-                    .map(|l| LinkCtx {
-                        label: l.label.as_deref().map(inline),
-                        url: l.url.clone(),
-                        display_url: l.url.as_deref().map(display_url),
+                    .map(|l| {
+                        // `booklet` refuses these; never write one even so.
+                        let url = l
+                            .url
+                            .as_deref()
+                            .filter(|u| markdown::refused_scheme(u).is_none());
+                        LinkCtx {
+                            label: l.label.as_deref().map(inline),
+                            url: url.map(str::to_string),
+                            display_url: url.map(display_url),
+                        }
                     })
                     .collect();
                 if mode == Mode::Web {
@@ -634,16 +645,23 @@ impl<'a> Renderer<'a> {
 
     fn render(&self, template: &str, ctx: &tera::Context) -> Result<String> {
         self.theme.tera.render(template, ctx).map_err(|e| {
-            Error::Content(vec![
-                Diagnostic::file(
-                    &std::path::Path::new(theme::THEMES_DIR)
-                        .join(&self.theme.name)
-                        .join("templates")
-                        .join(template),
-                    format!("template error: {}", theme::error_chain(&e)),
-                )
-                .with_help("fix the template; the variables available are listed in README.md"),
-            ])
+            // The template at fault may be a partial the page includes.
+            let (name, at) = theme::error_location(&e).unwrap_or((template.to_string(), None));
+            let dir = std::path::Path::new(theme::THEMES_DIR).join(&self.theme.name);
+            let path = match name.strip_prefix("css/") {
+                Some(_) => dir.join(&name),
+                None => dir.join("templates").join(&name),
+            };
+            let mut d = Diagnostic::file(
+                &path,
+                format!("template error: {}", theme::error_message(&e)),
+            );
+            if let Some((line, col)) = at {
+                (d.line, d.col) = (line, col);
+            }
+            Error::Content(vec![d.with_help(
+                "fix the template; the variables available are listed in README.md",
+            )])
         })
     }
 
@@ -771,22 +789,29 @@ impl<'a> Renderer<'a> {
     /// The print edition's frame, split around the place where the items go, so the items can
     /// be streamed (thousands of fiches never sit in memory at once).
     pub fn print_frame(&self) -> Result<(String, String)> {
-        const SLOT: &str = "\u{1}livret-print-items\u{1}";
         let mut ctx = self.base_context();
         ctx.insert("toc", &self.toc(Mode::Print));
-        ctx.insert("items_html", SLOT);
         ctx.insert("page_kind", "print");
         ctx.insert("meta", &self.meta(None, None, "print.html"));
-        let html = self.render("print.html", &ctx)?;
-        match html.split_once(SLOT) {
-            Some((head, tail)) => Ok((head.to_string(), tail.to_string())),
-            None => Err(Error::Content(vec![Diagnostic::file(
-                &std::path::Path::new(theme::THEMES_DIR)
-                    .join(&self.theme.name)
-                    .join("templates/print.html"),
-                "print.html must output {{ items_html | safe }} exactly once",
-            )])),
+        // The marker must occur once: the book's own text (its title, its colophon) could
+        // hold any given marker, so another one is tried until it is unique.
+        for attempt in 0..16 {
+            let slot = format!("\u{1}livret-print-items-{attempt}\u{1}");
+            ctx.insert("items_html", &slot);
+            let html = self.render("print.html", &ctx)?;
+            let mut parts = html.split(&slot);
+            match (parts.next(), parts.next(), parts.next()) {
+                (Some(head), Some(tail), None) => return Ok((head.to_string(), tail.to_string())),
+                (_, None, _) => break,
+                _ => continue,
+            }
         }
+        Err(Error::Content(vec![Diagnostic::file(
+            &std::path::Path::new(theme::THEMES_DIR)
+                .join(&self.theme.name)
+                .join("templates/print.html"),
+            "print.html must output {{ items_html | safe }} exactly once",
+        )]))
     }
 
     /// One block of the print edition (a part divider, an entry, the sommaire).

@@ -62,6 +62,9 @@ pub fn load(root: &Path, config: &Config, config_path: &Path) -> Result<Theme> {
     embedded_files(&DEFAULT, &mut files);
     let dir = root.join(THEMES_DIR).join(&config.theme);
     if dir.is_dir() {
+        if let Some(d) = crate::load::outside_project(root, &dir) {
+            return Err(Error::Content(vec![d]));
+        }
         disk_files(&dir, &mut files)?;
     } else if config.theme != "default" {
         return Err(Error::Content(vec![
@@ -129,18 +132,66 @@ pub fn load(root: &Path, config: &Config, config_path: &Path) -> Result<Theme> {
     })
 }
 
-/// Describes a Tera error with the theme file it comes from.
+/// Describes a Tera error with the theme file it comes from, at the line and column Tera
+/// points at when it does. `rel` is the theme file to blame when Tera names none.
 pub fn template_diagnostic(
     files: &BTreeMap<String, ThemeFile>,
     rel: &str,
     e: &tera::Error,
 ) -> Diagnostic {
+    let located = error_location(e);
+    let rel = match &located {
+        // Templates are named without `templates/`; stylesheets keep their `css/`.
+        Some((name, _)) if files.contains_key(&format!("templates/{name}")) => {
+            format!("templates/{name}")
+        }
+        Some((name, _)) => name.clone(),
+        None => rel.to_string(),
+    };
     let path = files
-        .get(rel)
-        .map(|f| f.origin.path(rel))
-        .unwrap_or_else(|| Path::new(THEMES_DIR).join(rel));
-    Diagnostic::file(&path, format!("template error: {}", error_chain(e)))
-        .with_help("fix the template syntax; see https://keats.github.io/tera/docs/")
+        .get(&rel)
+        .map(|f| f.origin.path(&rel))
+        .unwrap_or_else(|| Path::new(THEMES_DIR).join(&rel));
+    let message = format!("template error: {}", error_message(e));
+    let mut d = Diagnostic::file(&path, message);
+    if let (Some((_, Some((line, col)))), Some(file)) = (&located, files.get(&rel)) {
+        d.line = *line;
+        d.col = *col;
+        d.source_line = String::from_utf8_lossy(&file.bytes)
+            .lines()
+            .nth(line.saturating_sub(1))
+            .map(str::to_string);
+    }
+    d.with_help("fix the template syntax; see https://keats.github.io/tera/docs/")
+}
+
+/// The template a Tera error is about, and where in it (1-based line and column).
+pub fn error_location(e: &tera::Error) -> Option<(String, Option<(usize, usize)>)> {
+    match e.kind() {
+        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r)
+            if !r.filename().is_empty() =>
+        {
+            let span = r.span();
+            Some((
+                r.filename().to_string(),
+                Some((span.start_line.max(1), span.start_col + 1)),
+            ))
+        }
+        tera::ErrorKind::MissingParent { current, .. } => Some((current.clone(), None)),
+        tera::ErrorKind::CircularExtend { tpl, .. }
+        | tera::ErrorKind::CircularInclude { tpl, .. } => Some((tpl.clone(), None)),
+        _ => None,
+    }
+}
+
+/// A Tera error's message without its source excerpt (the diagnostic shows its own).
+pub fn error_message(e: &tera::Error) -> String {
+    match e.kind() {
+        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
+            r.message().to_string()
+        }
+        _ => error_chain(e),
+    }
 }
 
 /// All messages of an error and its sources, on one line.

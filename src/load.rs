@@ -42,7 +42,7 @@ pub enum Node {
 }
 
 /// A file found by the walk, before parsing.
-enum Found {
+pub enum Found {
     Entry { path: PathBuf, part: Option<usize> },
     Part { dir: PathBuf },
 }
@@ -70,6 +70,15 @@ pub struct Loaded {
 /// (under an empty placeholder part), so `booklet` can check the rest of the folder in the same
 /// run. Only a missing `fiches/` folder stops it.
 pub fn fiches_lenient(root: &Path) -> Result<Loaded> {
+    fiches_lenient_with(root, &parse_found)
+}
+
+/// Like `fiches_lenient`, with each file the walk finds parsed by `parse` (called in parallel):
+/// `livret serve` passes one that reuses what it parsed before when the file did not change.
+pub fn fiches_lenient_with(
+    root: &Path,
+    parse: &(dyn Fn(&Found) -> Result<Parsed, Vec<Diagnostic>> + Sync),
+) -> Result<Loaded> {
     let dir = root.join(FICHES_DIR);
     if !dir.is_dir() {
         return Err(Error::Usage(format!(
@@ -81,7 +90,7 @@ pub fn fiches_lenient(root: &Path) -> Result<Loaded> {
     let found = walk(&dir, &mut diagnostics);
 
     // Parse in parallel, keep document order.
-    let parsed: Vec<Result<Parsed, Vec<Diagnostic>>> = found.par_iter().map(parse_found).collect();
+    let parsed: Vec<Result<Parsed, Vec<Diagnostic>>> = found.par_iter().map(parse).collect();
 
     let mut nodes: Vec<Node> = Vec::new();
     let mut broken_slugs = Vec::new();
@@ -149,12 +158,15 @@ pub fn fiches_lenient(root: &Path) -> Result<Loaded> {
     })
 }
 
-enum Parsed {
+/// One parsed file: an entry, or a part's `_part.toml` (its entries are added by the walk).
+#[derive(Debug, Clone)]
+pub enum Parsed {
     Entry(LoadedEntry),
     Part(LoadedPart),
 }
 
-fn parse_found(found: &Found) -> Result<Parsed, Vec<Diagnostic>> {
+/// Reads and parses one file the walk found (for a part folder, its `_part.toml`).
+pub fn parse_found(found: &Found) -> Result<Parsed, Vec<Diagnostic>> {
     match found {
         Found::Entry { path, .. } => {
             let source = read_text(path).map_err(|d| vec![d])?;

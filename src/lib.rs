@@ -15,6 +15,7 @@ pub mod css;
 pub mod de;
 pub mod error;
 pub mod fiche;
+pub mod incremental;
 pub mod load;
 pub mod markdown;
 pub mod new;

@@ -16,9 +16,10 @@ use std::time::{Duration, Instant};
 
 use notify::{EventKind, RecursiveMode, Watcher};
 
-use crate::build::{self, BuildOptions};
+use crate::build::BuildOptions;
 use crate::check::tidy;
 use crate::error::{Error, Result};
+use crate::incremental::Session;
 
 /// What `livret serve` is asked to do.
 #[derive(Debug, Clone)]
@@ -80,7 +81,9 @@ impl Shared {
 /// Runs the server until the process is stopped.
 pub fn serve(options: &ServeOptions) -> Result<()> {
     let root = &options.build.root;
-    let first = build::build(&options.build);
+    // Rebuilds re-parse only the changed files and re-render only what depends on them.
+    let mut session = Session::new(options.build.clone());
+    let first = session.rebuild();
     let problems = match first {
         Ok(report) => {
             println!(
@@ -122,9 +125,15 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
     watched.refresh(&mut watcher, &root);
     {
         let shared = Arc::clone(&shared);
-        let options = options.clone();
         std::thread::spawn(move || {
-            watch_loop(&rx, &mut watcher, &mut watched, &root, &options, &shared)
+            watch_loop(
+                &rx,
+                &mut watcher,
+                &mut watched,
+                &root,
+                &mut session,
+                &shared,
+            )
         });
     }
 
@@ -229,7 +238,7 @@ fn watch_loop(
     watcher: &mut impl Watcher,
     watched: &mut Watched,
     root: &Path,
-    options: &ServeOptions,
+    session: &mut Session,
     shared: &Shared,
 ) {
     let relevant = |event: &notify::Result<notify::Event>| match event {
@@ -267,13 +276,13 @@ fn watch_loop(
             }
         }
         watched.refresh(watcher, root);
-        rebuild(options, shared);
+        rebuild(session, shared);
     }
 }
 
-fn rebuild(options: &ServeOptions, shared: &Shared) {
+fn rebuild(session: &mut Session, shared: &Shared) {
     let started = Instant::now();
-    match build::build(&options.build) {
+    match session.rebuild() {
         Ok(report) => {
             let generation = {
                 let mut state = shared.state();
@@ -282,9 +291,13 @@ fn rebuild(options: &ServeOptions, shared: &Shared) {
                 state.generation
             };
             shared.broadcast(format!("event: reload\ndata: {generation}\n\n"));
+            let what = if report.full {
+                format!("{} pages", report.pages)
+            } else {
+                format!("the {} changed files", report.written.len())
+            };
             println!(
-                "livret: rebuilt {} pages in {} ms, open pages reload",
-                report.pages,
+                "livret: rebuilt {what} in {} ms, open pages reload",
                 started.elapsed().as_millis()
             );
         }

@@ -22,6 +22,8 @@ pub struct LoadedEntry {
     pub name_slug: String,
     pub source: String,
     pub doc: Doc,
+    /// The notes and links its Markdown fields cite (scanned while parsing, in parallel).
+    pub cited: crate::markdown::Scan,
 }
 
 /// One part folder with its entries, in order.
@@ -177,6 +179,7 @@ pub fn parse_found(found: &Found) -> Result<Parsed, Vec<Diagnostic>> {
                 name_slug: name_slug(path),
                 path: path.clone(),
                 source,
+                cited: crate::markdown::scan_all(doc.markdown_fields()),
                 doc,
             }))
         }

@@ -13,9 +13,10 @@
 //! rebuild that fails writes nothing.
 
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::fs;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -26,7 +27,7 @@ use crate::build::{self, BuildOptions, Project, keep};
 use crate::config::Config;
 use crate::error::{Diagnostic, Error, Result};
 use crate::fiche::Doc;
-use crate::load::{self, Found, Parsed};
+use crate::load::{self, Found, LoadedEntry, Parsed};
 use crate::output::{self, MANIFEST};
 use crate::render::{Fields, Renderer};
 use crate::theme::{self, Theme};
@@ -40,7 +41,11 @@ const SETTLE: Duration = Duration::from_secs(2);
 pub struct Session {
     options: BuildOptions,
     /// Every content file read by the last rebuild, by path.
-    files: HashMap<PathBuf, Arc<Seen>>,
+    files: HashMap<OsString, Arc<Seen>>,
+    /// The documents of the last booklet, with the file they were parsed from: the next
+    /// rebuild moves them into its booklet instead of copying them from `files` (a document
+    /// is many small strings).
+    docs: Docs,
     /// The compiled theme, with the fingerprint of what it was compiled from.
     theme: Option<(u64, Theme)>,
     /// What `out/` holds, when this session wrote it.
@@ -61,6 +66,9 @@ pub struct Rebuilt {
     pub pages: usize,
     pub millis: u128,
 }
+
+/// Documents by path (as an `OsString`: hashing a `Path` walks its components), each with the file reading it came from.
+type Docs = HashMap<OsString, (Arc<Seen>, Doc)>;
 
 /// One content file as last read.
 struct Seen {
@@ -159,6 +167,7 @@ impl Session {
         Session {
             options,
             files: HashMap::new(),
+            docs: HashMap::new(),
             theme: None,
             last: None,
             rebuilds: 0,
@@ -171,6 +180,21 @@ impl Session {
         let start = Instant::now();
         self.rebuilds += 1;
         let project = self.load()?;
+        let result = self.write(&project, start);
+        let files = &self.files;
+        self.docs = project
+            .booklet
+            .entries
+            .into_iter()
+            .filter_map(|e| Some((Arc::clone(files.get(e.path.as_os_str())?), e.path, e.doc)))
+            .map(|(seen, path, doc)| (path.into_os_string(), (seen, doc)))
+            .collect();
+        result
+    }
+
+    /// Renders and writes what changed in `project` since the last rebuild (everything when
+    /// its structure, config or theme changed).
+    fn write(&mut self, project: &Project, start: Instant) -> Result<Rebuilt> {
         let has_pdf = self.options.out.join(crate::PDF_NAME).is_file();
         let keys = self.keys(&project.booklet, has_pdf);
         let pages = 2 + project
@@ -183,11 +207,11 @@ impl Session {
         let (full, written) = match self.last.take() {
             // Same structure, config and theme, and out/ is still as this session left it.
             Some(last) if last.keys.global == keys.global && last.manifest == manifest => {
-                (false, self.update(&project, has_pdf, keys, last)?)
+                (false, self.update(project, has_pdf, keys, last)?)
             }
             last => {
                 self.last = last;
-                (true, self.render_all(&project, keys, start)?)
+                (true, self.render_all(project, keys, start)?)
             }
         };
         Ok(Rebuilt {
@@ -202,11 +226,12 @@ impl Session {
     /// compiling the theme only when its files or the config changed.
     fn load(&mut self) -> Result<Project> {
         let before = &self.files;
+        let docs = Mutex::new(std::mem::take(&mut self.docs));
         let now = Mutex::new(HashMap::with_capacity(before.len()));
         let theme = &mut self.theme;
         let project = build::load_project_with(
             &self.options.root,
-            |root| load::fiches_lenient_with(root, &|found| parse(before, &now, found)),
+            |root| load::fiches_lenient_with(root, &|found| parse(before, &docs, &now, found)),
             |root, config, path| cached_theme(theme, root, config, path),
         );
         self.files = now.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -215,7 +240,7 @@ impl Session {
 
     /// The fingerprints of every output of `booklet`.
     fn keys(&self, booklet: &Booklet, has_pdf: bool) -> Keys {
-        let content = |path: &Path| match self.files.get(path) {
+        let content = |path: &Path| match self.files.get(path.as_os_str()) {
             Some(seen) => seen.hash,
             None => hash(&("not read", self.rebuilds)), // never equal to the last one
         };
@@ -265,8 +290,8 @@ impl Session {
                 hash(&(entry_content[i], part, title(e.prev), title(e.next)))
             })
             .collect();
-        // A print block shows its entry, its part's title and its notes, numbered after all the
-        // notes before it; the sommaire's block shows the sommaire.
+        // A print block shows its entry, its part's title and its notes, if any, numbered after
+        // all the notes before it; the sommaire's block shows the sommaire.
         let blocks = booklet
             .order
             .iter()
@@ -276,7 +301,8 @@ impl Session {
                     let e = &entries[i];
                     let sommaire = matches!(e.doc, Doc::Sommaire(_)).then_some(toc);
                     let part = e.part.map(|p| part_content[p]);
-                    hash(&(1u8, entry_content[i], part, e.notes_before, sommaire))
+                    let notes_before = (!e.notes.is_empty()).then_some(e.notes_before);
+                    hash(&(1u8, entry_content[i], part, notes_before, sommaire))
                 }
             })
             .collect();
@@ -429,26 +455,28 @@ fn render(
         .collect();
     let index = stale(&keys.index, before.map(|b| &b.index));
     let frame = stale(&keys.frame, before.map(|b| &b.frame));
-    // The sommaire is the costliest page: render it while the entries are.
-    let ((index, frame), items) = rayon::join(
+    // The sommaires are the costliest pages: render them side by side and with the entries.
+    let (index, (frame, items)) = rayon::join(
+        || index.then(|| renderer.index()),
         || {
-            (
-                index.then(|| renderer.index()),
-                frame.then(|| renderer.print_frame()),
+            rayon::join(
+                || frame.then(|| renderer.print_frame()),
+                || {
+                    todo.par_iter()
+                        .map(|&(k, item, page, block)| {
+                            // An entry's page and print block share its rendered Markdown.
+                            let fields = Fields::default();
+                            let page = match item {
+                                Item::Entry(i) if page => {
+                                    Some((i, renderer.entry_page(i, &fields)))
+                                }
+                                _ => None,
+                            };
+                            (page, block.then(|| (k, renderer.print_item(item, &fields))))
+                        })
+                        .collect::<Vec<_>>()
+                },
             )
-        },
-        || {
-            todo.par_iter()
-                .map(|&(k, item, page, block)| {
-                    // An entry's page and print block share its rendered Markdown.
-                    let fields = Fields::default();
-                    let page = match item {
-                        Item::Entry(i) if page => Some((i, renderer.entry_page(i, &fields))),
-                        _ => None,
-                    };
-                    (page, block.then(|| (k, renderer.print_item(item, &fields))))
-                })
-                .collect::<Vec<_>>()
         },
     );
     let mut rendered = Rendered::default();
@@ -474,10 +502,11 @@ fn render(
 }
 
 /// Parses one file the walk found, or reuses what the last rebuild parsed when the file did not
-/// change. Records what it saw in `now`.
+/// change (its document taken from `docs` when there). Records what it saw in `now`.
 fn parse(
-    before: &HashMap<PathBuf, Arc<Seen>>,
-    now: &Mutex<HashMap<PathBuf, Arc<Seen>>>,
+    before: &HashMap<OsString, Arc<Seen>>,
+    docs: &Mutex<Docs>,
+    now: &Mutex<HashMap<OsString, Arc<Seen>>>,
     found: &Found,
 ) -> std::result::Result<Parsed, Vec<Diagnostic>> {
     let path = match found {
@@ -489,31 +518,51 @@ fn parse(
         Ok(meta) if meta.is_file() && meta.len() <= load::MAX_FILE_BYTES => Stamp::of(&meta),
         _ => return load::parse_found(found), // missing, too large…: its own diagnostic
     };
-    let old = before.get(&path);
-    let seen = match old {
-        Some(old) if old.stamp == stamp && old.stamp.settled(old.checked) => Arc::clone(old),
+    let old = before.get(path.as_os_str());
+    let (seen, unchanged) = match old {
+        Some(old) if old.stamp == stamp && old.stamp.settled(old.checked) => {
+            (Arc::clone(old), Some(old))
+        }
         _ => {
             let Ok(bytes) = fs::read(&path) else {
                 return load::parse_found(found);
             };
             let hash = hash(&bytes);
-            let parsed = match old {
-                Some(old) if old.hash == hash => old.parsed.clone(),
+            let (parsed, unchanged) = match old {
+                Some(old) if old.hash == hash => (old.parsed.clone(), Some(old)),
                 // Reads the file again: if it changed since, its stamp differs next time.
-                _ => load::parse_found(found),
+                _ => (load::parse_found(found), None),
             };
-            Arc::new(Seen {
+            let seen = Arc::new(Seen {
                 stamp,
                 checked,
                 hash,
                 parsed,
-            })
+            });
+            (seen, unchanged)
         }
     };
-    let parsed = seen.parsed.clone();
+    // The same content as last time: its document, if the last booklet had it, is still right.
+    let doc = unchanged.and_then(|old| {
+        let (from, doc) = docs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(path.as_os_str())?;
+        Arc::ptr_eq(&from, old).then_some(doc)
+    });
+    let parsed = match (&seen.parsed, doc) {
+        (Ok(Parsed::Entry(e)), Some(doc)) => Ok(Parsed::Entry(LoadedEntry {
+            path: e.path.clone(),
+            name_slug: e.name_slug.clone(),
+            source: e.source.clone(),
+            doc,
+            cited: e.cited.clone(),
+        })),
+        (parsed, _) => parsed.clone(),
+    };
     now.lock()
         .unwrap_or_else(|e| e.into_inner())
-        .insert(path, seen);
+        .insert(path.into_os_string(), seen);
     parsed
 }
 

@@ -1,6 +1,6 @@
 //! `livret serve`: builds, serves the output folder on 127.0.0.1, watches `livret.toml`,
-//! `fiches/` and `themes/`, rebuilds on change (debounced) and live-reloads open pages through
-//! Server-Sent Events. Owns the small HTTP/1.1 server (GET and HEAD of static files, path
+//! `fiches/` and `themes/`, rebuilds on change (debounced; incrementally, see `incremental`) and
+//! live-reloads open pages through Server-Sent Events. Owns the small HTTP/1.1 server (GET and HEAD of static files, path
 //! traversal refused), the watcher, and the reload script, which is injected into HTML responses
 //! only: files in `out/` are never changed by serving. A broken edit prints its diagnostics and
 //! shows them over the page, while the last good build stays served (a failed build writes
@@ -29,8 +29,10 @@ pub struct ServeOptions {
     pub port: u16,
 }
 
-/// Quiet time after the last change before rebuilding.
-const DEBOUNCE: Duration = Duration::from_millis(80);
+/// Quiet time after the last change before rebuilding: an editor's save is a burst of a few
+/// milliseconds. Short, since an incremental rebuild is cheap: one that starts in the middle of a
+/// longer burst (a `git checkout`) is followed by another one.
+const DEBOUNCE: Duration = Duration::from_millis(30);
 /// A burst of changes never delays a rebuild longer than this.
 const MAX_DELAY: Duration = Duration::from_millis(600);
 /// An idle event stream sends a comment this often, to notice closed pages.

@@ -67,7 +67,8 @@ pub struct Rebuilt {
     pub millis: u128,
 }
 
-/// Documents by path (as an `OsString`: hashing a `Path` walks its components), each with the file reading it came from.
+/// Documents by path (as an `OsString`: hashing a `Path` walks its components), each with the
+/// reading of the file it was parsed from.
 type Docs = HashMap<OsString, (Arc<Seen>, Doc)>;
 
 /// One content file as last read.
@@ -135,7 +136,9 @@ struct Last {
     blocks: Vec<String>,
 }
 
-/// Fingerprints of the inputs of every output: equal fingerprints, equal output.
+/// Fingerprints of the inputs of every output: equal fingerprints, equal output. They follow
+/// what `render` reads for each output, and must follow it when it changes (tests/incremental.rs
+/// compares the result with full builds after every kind of edit).
 #[derive(Clone)]
 struct Keys {
     /// Structure (order, slugs, kinds, numbers, parts), config, theme, PDF presence: when it
@@ -339,7 +342,9 @@ impl Session {
                 };
                 let mut blocks = vec![String::new(); booklet.order.len()];
                 for (k, html) in rendered.blocks {
-                    blocks[k] = html;
+                    if let Some(block) = blocks.get_mut(k) {
+                        *block = html;
+                    }
                 }
                 rendered.pages.par_iter().try_for_each(|(i, html)| {
                     sink.write(&booklet.entries[*i].file_name(), html.as_bytes())
@@ -408,7 +413,9 @@ impl Session {
                 last.tail = tail;
             }
             for (k, html) in rendered.blocks {
-                last.blocks[k] = html;
+                if let Some(block) = last.blocks.get_mut(k) {
+                    *block = html;
+                }
             }
             files.push((
                 "print.html".into(),
@@ -652,4 +659,30 @@ fn write_in_place(out: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
         let _ = fs::remove_file(&tmp);
         Error::io(&target, e)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_changed_just_before_it_was_looked_at_is_not_settled() {
+        let changed = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let stamp = Stamp {
+            len: 10,
+            modified: Some(changed),
+            changed: Some(changed),
+            inode: 1,
+        };
+        assert!(!stamp.settled(changed));
+        assert!(!stamp.settled(changed + Duration::from_millis(500)));
+        assert!(stamp.settled(changed + Duration::from_secs(3)));
+        // A modification time in the future (a clock set back) is never trusted.
+        assert!(!stamp.settled(changed - Duration::from_secs(60)));
+        let later_status_change = Stamp {
+            changed: Some(changed + Duration::from_secs(10)),
+            ..stamp
+        };
+        assert!(!later_status_change.settled(changed + Duration::from_secs(3)));
+    }
 }

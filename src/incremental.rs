@@ -654,11 +654,12 @@ fn write_in_place(out: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
         )));
     };
     let tmp = target.with_file_name(format!(".{name}.livret-new"));
-    fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
-    fs::rename(&tmp, &target).map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        Error::io(&target, e)
-    })
+    fs::write(&tmp, bytes)
+        .and_then(|()| fs::rename(&tmp, &target))
+        .map_err(|e| {
+            let _ = fs::remove_file(&tmp);
+            Error::io(&target, e)
+        })
 }
 
 #[cfg(test)]

@@ -96,6 +96,17 @@ fn main() {
             let report = session.rebuild().expect("rebuild");
             times.push(started.elapsed());
             assert!(!report.full, "{name}: a full rebuild");
+            // out/ holds the edit: the edited fiche's page was written (when it changed).
+            let page = format!("{}.html", livret::load::name_slug(path));
+            let changed = !name.starts_with("saved");
+            assert_eq!(report.written.contains(&page), changed, "{name}: {page}");
+            if name.starts_with("text") {
+                let html = fs::read_to_string(root.join("out").join(&page)).expect("page");
+                assert!(
+                    html.contains(&format!("Édition {k}.")),
+                    "{name}: not in {page}"
+                );
+            }
             written = written.max(report.written.len());
         }
         fs::write(

@@ -71,7 +71,7 @@ fn ms(d: Duration) -> f64 {
 }
 
 /// The guide's numbered fiches, as (file name, text without an explicit slug).
-fn real_fiches(repo: &Path) -> Vec<(String, String)> {
+pub fn real_fiches(repo: &Path) -> Vec<(String, String)> {
     let mut all = Vec::new();
     for part in ["10-repenser", "20-co-construire"] {
         let dir = repo.join("fiches").join(part);
@@ -95,7 +95,7 @@ fn real_fiches(repo: &Path) -> Vec<(String, String)> {
 }
 
 /// A booklet of `n` fiches: the guide's pages and config, fiches spread over parts of ≤ 100.
-fn generate(repo: &Path, sources: &[(String, String)], n: usize, dir: &Path) {
+pub fn generate(repo: &Path, sources: &[(String, String)], n: usize, dir: &Path) {
     fs::copy(repo.join("livret.toml"), dir.join("livret.toml")).expect("config");
     let fiches = dir.join("fiches");
     fs::create_dir_all(&fiches).expect("fiches dir");

@@ -94,12 +94,14 @@ pub fn assemble_with(config: Config, nodes: Vec<Node>, known_slugs: &[String]) -
     let mut parts = Vec::new();
     let mut entries: Vec<Entry> = Vec::new();
     let mut sources: Vec<String> = Vec::new();
+    let mut cited: Vec<Scan> = Vec::new();
     let mut order = Vec::new();
 
     let push_entry = |e: LoadedEntry,
                       part: Option<usize>,
                       entries: &mut Vec<Entry>,
                       sources: &mut Vec<String>,
+                      cited: &mut Vec<Scan>,
                       order: &mut Vec<Item>| {
         let slug = e.doc.slug().map(str::to_string).unwrap_or(e.name_slug);
         order.push(Item::Entry(entries.len()));
@@ -115,17 +117,27 @@ pub fn assemble_with(config: Config, nodes: Vec<Node>, known_slugs: &[String]) -
             next: None,
         });
         sources.push(e.source);
+        cited.push(e.cited);
     };
     let mut part_sources = Vec::new();
     for node in nodes {
         match node {
-            Node::Entry(e) => push_entry(e, None, &mut entries, &mut sources, &mut order),
+            Node::Entry(e) => {
+                push_entry(e, None, &mut entries, &mut sources, &mut cited, &mut order)
+            }
             Node::Part(p) => {
                 let index = parts.len();
                 order.push(Item::Part(index));
                 let first = entries.len();
                 for e in p.entries {
-                    push_entry(e, Some(index), &mut entries, &mut sources, &mut order);
+                    push_entry(
+                        e,
+                        Some(index),
+                        &mut entries,
+                        &mut sources,
+                        &mut cited,
+                        &mut order,
+                    );
                 }
                 parts.push(PartInfo {
                     slug: p.part.slug.clone().unwrap_or(p.name_slug),
@@ -180,8 +192,14 @@ pub fn assemble_with(config: Config, nodes: Vec<Node>, known_slugs: &[String]) -
         slugs.entry(slug.as_str()).or_insert(usize::MAX);
     }
     let mut resolved_notes = Vec::with_capacity(entries.len());
-    for (entry, source) in entries.iter().zip(&sources) {
-        resolved_notes.push(check_references(entry, source, &slugs, &mut diagnostics));
+    for ((entry, source), scan) in entries.iter().zip(&sources).zip(cited) {
+        resolved_notes.push(check_references(
+            entry,
+            source,
+            scan,
+            &slugs,
+            &mut diagnostics,
+        ));
     }
     for (part, source) in parts.iter().zip(&part_sources) {
         if let Some(intro) = &part.part.intro {
@@ -273,17 +291,15 @@ fn check_slugs(
     }
 }
 
-/// Checks the notes and links of one entry; returns its notes in citation order.
+/// Checks the notes and links of one entry, given what its fields cite; returns its notes in
+/// citation order.
 fn check_references(
     entry: &Entry,
     source: &str,
+    mut scan: Scan,
     slugs: &HashMap<&str, usize>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<(String, String)> {
-    let mut scan = Scan::default();
-    for field in entry.doc.markdown_fields() {
-        markdown::scan(field, &mut scan);
-    }
     let empty = BTreeMap::new();
     let defined = entry.doc.notes().unwrap_or(&empty);
     let mut notes: Vec<(String, String)> = Vec::new();

@@ -45,6 +45,16 @@ pub struct Project {
 /// Loads and checks everything without writing: config, fiches, parts, theme. Keeps going
 /// after a problem, so that every problem of the project comes out in one run.
 pub fn load_project(root: &Path) -> Result<Project> {
+    load_project_with(root, load::fiches_lenient, theme::load)
+}
+
+/// `load_project` with its two costly steps supplied: reading the fiches and loading the theme
+/// (`livret serve` passes steps that reuse what did not change since its last build).
+pub fn load_project_with(
+    root: &Path,
+    fiches: impl FnOnce(&Path) -> Result<load::Loaded>,
+    load_theme: impl FnOnce(&Path, &Config, &Path) -> Result<Theme>,
+) -> Result<Project> {
     let mut diagnostics = Vec::new();
     // Every unknown key, wrong type and missing key of livret.toml at once, before serde's first.
     let config_path = root.join(crate::config::FILE_NAME);
@@ -58,10 +68,10 @@ pub fn load_project(root: &Path) -> Result<Project> {
         diagnostics.extend(problems);
         None
     };
-    let loaded = load::fiches_lenient(root)?;
+    let loaded = fiches(root)?;
     diagnostics.extend(loaded.diagnostics);
     let theme = match &config {
-        Some((config, path)) => keep(theme::load(root, config, path), &mut diagnostics)?,
+        Some((config, path)) => keep(load_theme(root, config, path), &mut diagnostics)?,
         None => None,
     };
     // A broken livret.toml must not hide the fiches' problems: check them with a stand-in.
@@ -88,7 +98,7 @@ pub fn load_project(root: &Path) -> Result<Project> {
 }
 
 /// Keeps a step's value, or moves its content problems into `diagnostics` and carries on.
-fn keep<T>(result: Result<T>, diagnostics: &mut Vec<Diagnostic>) -> Result<Option<T>> {
+pub(crate) fn keep<T>(result: Result<T>, diagnostics: &mut Vec<Diagnostic>) -> Result<Option<T>> {
     match result {
         Ok(value) => Ok(Some(value)),
         Err(Error::Content(found)) => {
@@ -131,6 +141,27 @@ pub fn build_print(
 ) -> Result<BuildReport> {
     let start = Instant::now();
     let project = load_project(&options.root)?;
+    write_staged(
+        options,
+        &project,
+        page_numbers,
+        pdf_files,
+        start,
+        render_site,
+    )
+}
+
+/// Writes a loaded project into `options.out` through a staging folder: `render` fills it
+/// (`render_site`, or the serve session's caching equivalent), the PDFs and `.nojekyll` are
+/// carried over, and the whole is moved into place only if everything succeeded.
+pub fn write_staged(
+    options: &BuildOptions,
+    project: &Project,
+    page_numbers: Option<&std::collections::BTreeMap<String, u32>>,
+    pdf_files: PdfFiles<'_>,
+    start: Instant,
+    render: impl FnOnce(&Renderer, &Project, &dyn Sink) -> Result<usize>,
+) -> Result<BuildReport> {
     let has_pdf = match pdf_files {
         PdfFiles::Keep => options.out.join(crate::PDF_NAME).is_file(),
         PdfFiles::Announce => true,
@@ -139,7 +170,7 @@ pub fn build_print(
     let staging = Staging::new(&options.root, &options.out, options.force)?;
     let mut renderer = Renderer::new(&project.booklet, &project.theme, has_pdf);
     renderer.page_numbers = page_numbers;
-    let pages = render_site(&renderer, &project, &staging)?;
+    let pages = render(&renderer, project, &staging)?;
     match pdf_files {
         // PDFs from an earlier `livret pdf` stay published until the next one replaces them;
         // one the user put there themselves is linked to and left alone (theirs, not livret's).
@@ -264,48 +295,10 @@ impl Sink for Discard {
 /// and memory stays bounded whatever the number of fiches. Returns the number of HTML pages.
 pub fn render_site(renderer: &Renderer, project: &Project, sink: &dyn Sink) -> Result<usize> {
     let booklet = &project.booklet;
-    let theme = &project.theme;
     let mut problems = Vec::new();
-
-    // Stylesheets: Tera (for settings such as the page size), then lightningcss.
-    for (name, (_, path)) in &theme.stylesheets {
-        if name.starts_with('_') {
-            continue; // partials, included by the others
-        }
-        let compiled = renderer
-            .with_site(&format!("css/{name}"), |_| {})
-            .and_then(|text| css::compile(path, &text).map_err(Error::from));
-        if let Some(code) = keep(compiled, &mut problems)? {
-            sink.write(name, code.as_bytes())?;
-        }
-    }
-    for (name, bytes) in &theme.assets {
-        sink.write(name, bytes)?;
-    }
+    let pages = render_shared(renderer, project, sink, &mut problems)?;
     if let Some(html) = keep(renderer.index(), &mut problems)? {
         sink.write("index.html", html.as_bytes())?;
-    }
-    let pages: Vec<String> = booklet
-        .entries
-        .iter()
-        .filter(|e| e.has_page())
-        .map(|e| e.file_name())
-        .collect();
-    for extra in ["404.html", "sitemap.xml"] {
-        if !theme.tera.get_template_names().any(|n| n == extra)
-            || (extra == "sitemap.xml" && booklet.config.base_url.is_none())
-        {
-            continue;
-        }
-        let text = renderer.with_site(extra, |ctx| {
-            ctx.insert("pages", &pages);
-            if extra == "404.html" {
-                renderer.not_found(ctx);
-            }
-        });
-        if let Some(text) = keep(text, &mut problems)? {
-            sink.write(extra, text.as_bytes())?;
-        }
     }
 
     let path = Path::new("print.html");
@@ -344,8 +337,65 @@ pub fn render_site(renderer: &Renderer, project: &Project, sink: &dyn Sink) -> R
             .map_err(|e| Error::io(path, e))?;
     }
     print.flush().map_err(|e| Error::io(path, e))?;
+    finish(problems).map(|()| pages)
+}
+
+/// The files that depend on the whole site and on no entry's content: stylesheets, static
+/// assets, 404 and sitemap. Problems go into `problems`. Returns the number of HTML pages of the site (the index, the
+/// entries' pages and the print edition).
+pub fn render_shared(
+    renderer: &Renderer,
+    project: &Project,
+    sink: &dyn Sink,
+    problems: &mut Vec<Diagnostic>,
+) -> Result<usize> {
+    let booklet = &project.booklet;
+    let theme = &project.theme;
+    // Stylesheets: Tera (for settings such as the page size), then lightningcss.
+    for (name, (_, path)) in &theme.stylesheets {
+        if name.starts_with('_') {
+            continue; // partials, included by the others
+        }
+        let compiled = renderer
+            .with_site(&format!("css/{name}"), |_| {})
+            .and_then(|text| css::compile(path, &text).map_err(Error::from));
+        if let Some(code) = keep(compiled, problems)? {
+            sink.write(name, code.as_bytes())?;
+        }
+    }
+    for (name, bytes) in &theme.assets {
+        sink.write(name, bytes)?;
+    }
+    let pages: Vec<String> = booklet
+        .entries
+        .iter()
+        .filter(|e| e.has_page())
+        .map(|e| e.file_name())
+        .collect();
+    for extra in ["404.html", "sitemap.xml"] {
+        if !theme.tera.get_template_names().any(|n| n == extra)
+            || (extra == "sitemap.xml" && booklet.config.base_url.is_none())
+        {
+            continue;
+        }
+        let text = renderer.with_site(extra, |ctx| {
+            ctx.insert("pages", &pages);
+            if extra == "404.html" {
+                renderer.not_found(ctx);
+            }
+        });
+        if let Some(text) = keep(text, problems)? {
+            sink.write(extra, text.as_bytes())?;
+        }
+    }
+
+    Ok(pages.len() + 2)
+}
+
+/// The result of a render that collected `problems`: all of them, sorted, or success.
+pub(crate) fn finish(mut problems: Vec<Diagnostic>) -> Result<()> {
     if problems.is_empty() {
-        Ok(pages.len() + 2)
+        Ok(())
     } else {
         Diagnostic::sort(&mut problems);
         problems.dedup();

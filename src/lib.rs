@@ -3,8 +3,8 @@
 //! The pipeline, one module a step: `config` and `load` read the disk, `fiche` types one file,
 //! `booklet` assembles the document order, numbers and cross-file checks, `markdown` and `typo`
 //! turn text into HTML, `render` fills the theme's Tera templates (`theme`), `css` compiles the
-//! stylesheets, and `output` writes `out/` safely. `build` sequences them; `cli` is the command
-//! line.
+//! stylesheets, and `output` writes `out/` safely. `build` sequences them; `incremental` reruns
+//! only what an edit touched, for `serve`; `cli` is the command line.
 
 pub mod booklet;
 pub mod build;
@@ -16,6 +16,7 @@ pub mod de;
 pub mod error;
 pub mod fiche;
 pub mod html;
+pub mod incremental;
 pub mod load;
 pub mod markdown;
 pub mod new;

@@ -22,6 +22,21 @@ pub struct LoadedEntry {
     pub name_slug: String,
     pub source: String,
     pub doc: Doc,
+    /// The notes and links its Markdown fields cite (scanned while parsing, in parallel).
+    pub cited: crate::markdown::Scan,
+}
+
+impl LoadedEntry {
+    /// An entry read from `path`: its name's slug and the references it cites are derived here.
+    pub fn new(path: PathBuf, source: String, doc: Doc) -> LoadedEntry {
+        LoadedEntry {
+            name_slug: name_slug(&path),
+            cited: crate::markdown::scan_all(doc.markdown_fields()),
+            path,
+            source,
+            doc,
+        }
+    }
 }
 
 /// One part folder with its entries, in order.
@@ -42,7 +57,7 @@ pub enum Node {
 }
 
 /// A file found by the walk, before parsing.
-enum Found {
+pub enum Found {
     Entry { path: PathBuf, part: Option<usize> },
     Part { dir: PathBuf },
 }
@@ -70,6 +85,15 @@ pub struct Loaded {
 /// (under an empty placeholder part), so `booklet` can check the rest of the folder in the same
 /// run. Only a missing `fiches/` folder stops it.
 pub fn fiches_lenient(root: &Path) -> Result<Loaded> {
+    fiches_lenient_with(root, &parse_found)
+}
+
+/// Like `fiches_lenient`, with each file the walk finds parsed by `parse` (called in parallel):
+/// `livret serve` passes one that reuses what it parsed before when the file did not change.
+pub fn fiches_lenient_with(
+    root: &Path,
+    parse: &(dyn Fn(&Found) -> Result<Parsed, Vec<Diagnostic>> + Sync),
+) -> Result<Loaded> {
     let dir = root.join(FICHES_DIR);
     if !dir.is_dir() {
         return Err(Error::Usage(format!(
@@ -84,7 +108,7 @@ pub fn fiches_lenient(root: &Path) -> Result<Loaded> {
     let found = walk(&dir, &mut diagnostics);
 
     // Parse in parallel, keep document order.
-    let parsed: Vec<Result<Parsed, Vec<Diagnostic>>> = found.par_iter().map(parse_found).collect();
+    let parsed: Vec<Result<Parsed, Vec<Diagnostic>>> = found.par_iter().map(parse).collect();
 
     let mut nodes: Vec<Node> = Vec::new();
     let mut broken_slugs = Vec::new();
@@ -152,24 +176,22 @@ pub fn fiches_lenient(root: &Path) -> Result<Loaded> {
     })
 }
 
-enum Parsed {
+/// One parsed file: an entry, or a part's `_part.toml` (its entries are added by the walk).
+#[derive(Debug, Clone)]
+pub enum Parsed {
     Entry(LoadedEntry),
     Part(LoadedPart),
 }
 
-fn parse_found(found: &Found) -> Result<Parsed, Vec<Diagnostic>> {
+/// Reads and parses one file the walk found (for a part folder, its `_part.toml`).
+pub fn parse_found(found: &Found) -> Result<Parsed, Vec<Diagnostic>> {
     match found {
         Found::Entry { path, .. } => {
             let source = read_text(path).map_err(|d| vec![d])?;
             // Every unknown key, wrong type and missing key of the file, not only serde's first.
             let tree = crate::schema::validated_entry(path, &source)?;
             let doc = fiche::from_tree(path, &source, tree).map_err(|d| vec![d])?;
-            Ok(Parsed::Entry(LoadedEntry {
-                name_slug: name_slug(path),
-                path: path.clone(),
-                source,
-                doc,
-            }))
+            Ok(Parsed::Entry(LoadedEntry::new(path.clone(), source, doc)))
         }
         Found::Part { dir } => {
             let path = dir.join(PART_FILE);

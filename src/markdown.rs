@@ -28,7 +28,7 @@ pub struct Style {
 }
 
 /// What a field cites: note keys and link destinations, in order of appearance.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Scan {
     pub notes: Vec<String>,
     pub links: Vec<String>,
@@ -122,6 +122,15 @@ pub fn scan(md: &str, into: &mut Scan) {
             _ => {}
         }
     }
+}
+
+/// What all of `fields` cite, in order.
+pub fn scan_all<'a>(fields: impl IntoIterator<Item = &'a str>) -> Scan {
+    let mut scan = Scan::default();
+    for field in fields {
+        self::scan(field, &mut scan);
+    }
+    scan
 }
 
 /// Renders a block of Markdown (paragraphs, lists…) to HTML with markers (see

@@ -1,6 +1,6 @@
 //! `livret serve`: builds, serves the output folder on 127.0.0.1, watches `livret.toml`,
-//! `fiches/` and `themes/`, rebuilds on change (debounced) and live-reloads open pages through
-//! Server-Sent Events. Owns the small HTTP/1.1 server (GET and HEAD of static files, path
+//! `fiches/` and `themes/`, rebuilds on change (debounced; incrementally, see `incremental`) and
+//! live-reloads open pages through Server-Sent Events. Owns the small HTTP/1.1 server (GET and HEAD of static files, path
 //! traversal refused), the watcher, and the reload script, which is injected into HTML responses
 //! only: files in `out/` are never changed by serving. A broken edit prints its diagnostics and
 //! shows them over the page, while the last good build stays served (a failed build writes
@@ -16,9 +16,10 @@ use std::time::{Duration, Instant};
 
 use notify::{EventKind, RecursiveMode, Watcher};
 
-use crate::build::{self, BuildOptions};
+use crate::build::BuildOptions;
 use crate::check::tidy;
 use crate::error::{Error, Result};
+use crate::incremental::Session;
 
 /// What `livret serve` is asked to do.
 #[derive(Debug, Clone)]
@@ -28,8 +29,10 @@ pub struct ServeOptions {
     pub port: u16,
 }
 
-/// Quiet time after the last change before rebuilding.
-const DEBOUNCE: Duration = Duration::from_millis(80);
+/// Quiet time after the last change before rebuilding: an editor's save is a burst of a few
+/// milliseconds. Short, since an incremental rebuild is cheap: one that starts in the middle of a
+/// longer burst (a `git checkout`) is followed by another one.
+const DEBOUNCE: Duration = Duration::from_millis(30);
 /// A burst of changes never delays a rebuild longer than this.
 const MAX_DELAY: Duration = Duration::from_millis(600);
 /// An idle event stream sends a comment this often, to notice closed pages.
@@ -80,7 +83,9 @@ impl Shared {
 /// Runs the server until the process is stopped.
 pub fn serve(options: &ServeOptions) -> Result<()> {
     let root = &options.build.root;
-    let first = build::build(&options.build);
+    // Rebuilds re-parse only the changed files and re-render only what depends on them.
+    let mut session = Session::new(options.build.clone());
+    let first = session.rebuild();
     let problems = match first {
         Ok(report) => {
             println!(
@@ -122,9 +127,15 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
     watched.refresh(&mut watcher, &root);
     {
         let shared = Arc::clone(&shared);
-        let options = options.clone();
         std::thread::spawn(move || {
-            watch_loop(&rx, &mut watcher, &mut watched, &root, &options, &shared)
+            watch_loop(
+                &rx,
+                &mut watcher,
+                &mut watched,
+                &root,
+                &mut session,
+                &shared,
+            )
         });
     }
 
@@ -229,7 +240,7 @@ fn watch_loop(
     watcher: &mut impl Watcher,
     watched: &mut Watched,
     root: &Path,
-    options: &ServeOptions,
+    session: &mut Session,
     shared: &Shared,
 ) {
     let relevant = |event: &notify::Result<notify::Event>| match event {
@@ -267,13 +278,13 @@ fn watch_loop(
             }
         }
         watched.refresh(watcher, root);
-        rebuild(options, shared);
+        rebuild(session, shared);
     }
 }
 
-fn rebuild(options: &ServeOptions, shared: &Shared) {
+fn rebuild(session: &mut Session, shared: &Shared) {
     let started = Instant::now();
-    match build::build(&options.build) {
+    match session.rebuild() {
         Ok(report) => {
             let generation = {
                 let mut state = shared.state();
@@ -282,9 +293,13 @@ fn rebuild(options: &ServeOptions, shared: &Shared) {
                 state.generation
             };
             shared.broadcast(format!("event: reload\ndata: {generation}\n\n"));
+            let what = if report.full {
+                format!("{} pages", report.pages)
+            } else {
+                format!("the {} changed files", report.written.len())
+            };
             println!(
-                "livret: rebuilt {} pages in {} ms, open pages reload",
-                report.pages,
+                "livret: rebuilt {what} in {} ms, open pages reload",
                 started.elapsed().as_millis()
             );
         }

@@ -39,6 +39,7 @@ pub struct ThemeFile {
 }
 
 /// A theme ready to render: compiled templates, stylesheets, static assets and labels.
+#[derive(Clone)]
 pub struct Theme {
     pub name: String,
     pub tera: tera::Tera,

@@ -186,12 +186,7 @@ fn pipeline(
     for (i, text) in fiches.iter().enumerate() {
         let path = PathBuf::from(format!("fiches/10-p/{i:02}-f{i}.toml"));
         match fiche::parse(&path, text) {
-            Ok(doc) => entries.push(LoadedEntry {
-                name_slug: load::name_slug(&path),
-                path,
-                source: text.clone(),
-                doc,
-            }),
+            Ok(doc) => entries.push(LoadedEntry::new(path, text.clone(), doc)),
             Err(d) => return check_diagnostic(&d, text),
         }
     }

@@ -3,7 +3,8 @@
 //! `livret build` processes (release binary): wall-clock median over the runs after a warm-up,
 //! peak resident memory of the process (from `wait4`), output size, time per fiche.
 //!
-//! Run: `cargo bench --bench scale` (options after `--`: `--runs N`, `--sizes 10,1000`).
+//! Run: `cargo bench --bench scale` (options after `--`: `--runs N`, `--sizes 10,1000`,
+//! `--in DIR` to build the booklets in DIR, e.g. `/dev/shm` to take the disk out of the figures).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -21,21 +22,34 @@ fn main() {
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_livret"));
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let sources = real_fiches(&repo);
+    let place = arg(&args, "--in").map(PathBuf::from);
 
-    println!("livret build benchmark — {runs} runs after 1 warm-up, median; 2-core machine");
+    println!(
+        "livret build benchmark — {runs} runs after 1 warm-up, median; 2-core machine; in {}",
+        place
+            .as_deref()
+            .map_or("the system temp folder".into(), |p| p.display().to_string())
+    );
     println!(
         "{:>8} | {:>11} | {:>11} | {:>9} | {:>10} | {:>12}",
         "fiches", "wall median", "wall min", "peak MB", "output MB", "µs / fiche"
     );
     println!("{}", "-".repeat(77));
     for &n in &sizes {
-        let dir = tempfile::tempdir().expect("tempdir");
+        let dir = match &place {
+            Some(p) => tempfile::tempdir_in(p).expect("tempdir"),
+            None => tempfile::tempdir().expect("tempdir"),
+        };
         generate(&repo, &sources, n, dir.path());
         let out = dir.path().join("out");
         let mut walls = Vec::new();
         let mut peaks = Vec::new();
         for run in 0..=runs {
             let _ = fs::remove_dir_all(&out);
+            // Untimed: let the kernel finish writing back the previous run's output, so one
+            // run's disk traffic is not charged to the next.
+            // SAFETY: sync(2) takes no arguments and cannot fail.
+            unsafe { libc::sync() };
             let (wall, peak_kb) = timed_build(&bin, dir.path());
             if run > 0 {
                 walls.push(wall);

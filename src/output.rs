@@ -152,6 +152,16 @@ pub fn is_safe_rel(rel: &str) -> bool {
             .all(|part| !part.is_empty() && part != "." && part != ".." && !part.contains('\0'))
 }
 
+/// Whether a file other than `rel` was already claimed directly in `folder` (whose creation
+/// it then did). A range query on the sorted set: no scan.
+fn folder_claimed(files: &BTreeSet<String>, folder: &str, rel: &str) -> bool {
+    let prefix = format!("{folder}/");
+    files
+        .range(prefix.clone()..)
+        .take_while(|f| f.starts_with(&prefix))
+        .any(|f| f != rel && !f[prefix.len()..].contains('/'))
+}
+
 impl Staging {
     /// Starts a build into `out` (checked with `check_out_dir` first).
     pub fn new(root: &Path, out: &Path, force: bool) -> Result<Staging> {
@@ -207,7 +217,12 @@ impl Staging {
             )));
         }
         let path = self.dir.join(rel);
-        if let Some(parent) = path.parent() {
+        // Pages sit at the top of the staging folder, which exists; a folder (fonts/…) is made
+        // once, by the first file in it.
+        if let Some((folder, _)) = rel.rsplit_once('/')
+            && !folder_claimed(&files, folder, rel)
+            && let Some(parent) = path.parent()
+        {
             fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
         }
         Ok(path)

@@ -33,6 +33,38 @@ pub struct Renderer<'a> {
     slugs: HashMap<&'a str, usize>,
     /// Each entry's title as plain text (for `<title>` and previous/next links).
     titles_plain: Vec<String>,
+    /// Each entry's sommaire line as HTML, the same in every edition: rendered once, in
+    /// parallel (the sommaire appears on the index and in print, and can list thousands).
+    toc_texts: Vec<TocText>,
+}
+
+/// The edition-independent text of one sommaire line.
+struct TocText {
+    title: String,
+    example: Option<String>,
+    tagline: Option<String>,
+    kicker: Option<String>,
+}
+
+impl TocText {
+    fn of(entry: &Entry, style: Style) -> TocText {
+        let inline = |md: &str| unresolved(markdown::inline(md, style));
+        let (example, tagline, kicker) = match &entry.doc {
+            Doc::Fiche(f) => (
+                f.example.as_deref().map(inline),
+                f.tagline.as_deref().map(inline),
+                None,
+            ),
+            Doc::Page(p) => (None, None, p.kicker.as_deref().map(inline)),
+            Doc::Sommaire(_) => (None, None, None),
+        };
+        TocText {
+            title: inline(entry.doc.title()),
+            example,
+            tagline,
+            kicker,
+        }
+    }
 }
 
 /// The `<head>` of one page: title, description, canonical URL.
@@ -342,6 +374,11 @@ impl<'a> Renderer<'a> {
             .par_iter()
             .map(|e| markdown::plain(e.doc.title(), style.french))
             .collect();
+        let toc_texts = booklet
+            .entries
+            .par_iter()
+            .map(|e| TocText::of(e, style))
+            .collect();
         Renderer {
             booklet,
             theme,
@@ -350,6 +387,7 @@ impl<'a> Renderer<'a> {
             page_numbers: None,
             slugs,
             titles_plain,
+            toc_texts,
         }
     }
 
@@ -548,7 +586,7 @@ impl<'a> Renderer<'a> {
                     if !entry.in_toc() {
                         continue;
                     }
-                    let toc_entry = self.toc_entry(entry, mode);
+                    let toc_entry = self.toc_entry(i, mode);
                     match (entry.part, groups.last_mut()) {
                         (Some(_), Some(group)) if group.part.is_some() => {
                             group.entries.push(toc_entry)
@@ -589,26 +627,9 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn toc_entry(&self, entry: &Entry, mode: Mode) -> TocEntry {
-        let (example, tagline, kicker) = match &entry.doc {
-            Doc::Fiche(f) => (
-                f.example
-                    .as_deref()
-                    .map(|s| unresolved(markdown::inline(s, self.style))),
-                f.tagline
-                    .as_deref()
-                    .map(|s| unresolved(markdown::inline(s, self.style))),
-                None,
-            ),
-            Doc::Page(p) => (
-                None,
-                None,
-                p.kicker
-                    .as_deref()
-                    .map(|s| unresolved(markdown::inline(s, self.style))),
-            ),
-            Doc::Sommaire(_) => (None, None, None),
-        };
+    fn toc_entry(&self, index: usize, mode: Mode) -> TocEntry {
+        let entry = &self.booklet.entries[index];
+        let text = &self.toc_texts[index];
         TocEntry {
             slug: entry.slug.clone(),
             kind: match entry.doc {
@@ -617,10 +638,10 @@ impl<'a> Renderer<'a> {
                 Doc::Sommaire(_) => "sommaire",
             },
             number: entry.number,
-            kicker,
-            title: unresolved(markdown::inline(entry.doc.title(), self.style)),
-            example,
-            tagline,
+            kicker: text.kicker.clone(),
+            title: text.title.clone(),
+            example: text.example.clone(),
+            tagline: text.tagline.clone(),
             href: self.entry_href(entry, mode),
             page: self.page_of(&entry.slug, mode),
         }

@@ -13,6 +13,8 @@
 #[path = "scale.rs"]
 mod scale;
 
+use scale::{arg, ms};
+
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
@@ -157,17 +159,6 @@ fn main() {
 
 /// One series of edits: its name, the file edited, the file's text at edit `k`.
 type Row<'a> = (&'a str, &'a Path, &'a dyn Fn(usize) -> String);
-
-fn arg<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .map(String::as_str)
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
 
 fn row(name: &str, times: &mut [Duration], written: &str) {
     times.sort();

@@ -73,14 +73,15 @@ fn main() {
     }
 }
 
-fn arg<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
+/// The value after `name` on the command line.
+pub fn arg<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
     args.iter()
         .position(|a| a == name)
         .and_then(|i| args.get(i + 1))
         .map(String::as_str)
 }
 
-fn ms(d: Duration) -> f64 {
+pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 

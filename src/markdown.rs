@@ -238,12 +238,7 @@ fn render(md: &str, style: Style, out: &mut String) {
                 id,
             }) => {
                 flush(&mut typo, &mut events);
-                // `booklet` reports refused schemes; this makes sure none is written.
-                let dest_url = if refused_scheme(&dest_url).is_some() {
-                    CowStr::Borrowed("")
-                } else {
-                    dest_url
-                };
+                let dest_url = safe_dest(dest_url);
                 events.push(Event::Start(Tag::Image {
                     link_type,
                     dest_url,
@@ -278,12 +273,7 @@ fn render(md: &str, style: Style, out: &mut String) {
                         link_label_stack.push(Some(target.to_string()));
                     }
                     None => {
-                        // `booklet` reports refused schemes; this makes sure none is written.
-                        let dest_url = if refused_scheme(&dest_url).is_some() {
-                            CowStr::Borrowed("")
-                        } else {
-                            dest_url
-                        };
+                        let dest_url = safe_dest(dest_url);
                         link_label_stack.push(None);
                         events.push(Event::Start(Tag::Link {
                             link_type: if link_type == LinkType::Autolink
@@ -316,6 +306,16 @@ fn render(md: &str, style: Style, out: &mut String) {
     }
     flush(&mut typo, &mut events);
     pulldown_cmark::html::push_html(out, events.into_iter());
+}
+
+/// A link or image destination as written, or nothing when its scheme is refused: `booklet`
+/// reports those as errors; this makes sure none is ever written.
+fn safe_dest(dest: CowStr<'_>) -> CowStr<'_> {
+    if refused_scheme(&dest).is_some() {
+        CowStr::Borrowed("")
+    } else {
+        dest
+    }
 }
 
 fn push_text(text: &str, style: Style, typo: &mut French, out: &mut String) {

@@ -145,13 +145,7 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
         if shared.connections.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
             shared.connections.fetch_sub(1, Ordering::SeqCst);
             let mut stream = stream;
-            let _ = respond(
-                &mut stream,
-                503,
-                "text/plain; charset=utf-8",
-                b"busy\n",
-                false,
-            );
+            let _ = respond_text(&mut stream, 503, b"busy\n", false);
             continue;
         }
         let shared = Arc::clone(&shared);
@@ -357,23 +351,11 @@ fn handle(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     stream.set_write_timeout(Some(Duration::from_secs(10)))?;
     let Some(request) = read_request(&stream) else {
-        return respond(
-            &mut stream,
-            400,
-            "text/plain; charset=utf-8",
-            b"bad request\n",
-            false,
-        );
+        return respond_text(&mut stream, 400, b"bad request\n", false);
     };
     let head_only = request.method == "HEAD";
     if request.method != "GET" && !head_only {
-        return respond(
-            &mut stream,
-            405,
-            "text/plain; charset=utf-8",
-            b"only GET and HEAD\n",
-            false,
-        );
+        return respond_text(&mut stream, 405, b"only GET and HEAD\n", false);
     }
     let path = request
         .target
@@ -417,13 +399,7 @@ fn handle(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
         _ => {}
     }
     let Some(rel) = safe_path(&path) else {
-        return respond(
-            &mut stream,
-            403,
-            "text/plain; charset=utf-8",
-            b"forbidden\n",
-            head_only,
-        );
+        return respond_text(&mut stream, 403, b"forbidden\n", head_only);
     };
     match resolve(&shared.out, &rel) {
         Some(file) => {
@@ -497,6 +473,16 @@ fn events(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
         }
         stream.flush()?;
     }
+}
+
+/// A short plain-text answer (errors, refusals).
+fn respond_text(
+    stream: &mut TcpStream,
+    status: u16,
+    body: &[u8],
+    head_only: bool,
+) -> std::io::Result<()> {
+    respond(stream, status, "text/plain; charset=utf-8", body, head_only)
 }
 
 fn respond(

@@ -232,6 +232,104 @@ fn out_is_swapped_whole_when_it_holds_only_livrets_files() {
     assert_eq!(tree_hash(&out), tree_hash(&fresh.path().join("out")));
 }
 
+/// A rebuild keeps the files whose bytes did not change (hard-linked from the previous site,
+/// same inode) and writes the others afresh; a file changed in `out/` behind livret's back, or
+/// replaced by a FIFO, is never taken for an unchanged one.
+#[test]
+fn out_rebuild_reuses_exactly_the_unchanged_files() {
+    let dir = good_project();
+    let out = dir.path().join("out");
+    let inodes = |out: &Path| -> std::collections::BTreeMap<String, u64> {
+        walkdir::WalkDir::new(out)
+            .into_iter()
+            .map(Result::unwrap)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                let meta = e.metadata().unwrap();
+                assert_eq!(
+                    meta.nlink(),
+                    1,
+                    "{} still linked elsewhere",
+                    e.path().display()
+                );
+                let rel = e.path().strip_prefix(out).unwrap().display().to_string();
+                (rel, meta.ino())
+            })
+            .collect()
+    };
+    livret_ok(dir.path(), &["build"]);
+    let first = inodes(&out);
+
+    // Nothing changed: every file is the same file, but the two livret streams or rewrites.
+    livret_ok(dir.path(), &["build"]);
+    let second = inodes(&out);
+    let renewed: Vec<&String> = first.keys().filter(|k| first[*k] != second[*k]).collect();
+    assert_eq!(renewed, [".livret-manifest", "print.html"]);
+
+    // One fiche changed: its page is new, its neighbour's page (same titles) is not.
+    write(
+        dir.path(),
+        "fiches/10-p/02-y.toml",
+        "title = \"Autre\"\nsummary = \"Neuf.\"\n",
+    );
+    livret_ok(dir.path(), &["build"]);
+    let third = inodes(&out);
+    assert_ne!(third["y.html"], second["y.html"]);
+    assert_eq!(third["x.html"], second["x.html"]);
+    assert!(
+        fs::read_to_string(out.join("y.html"))
+            .unwrap()
+            .contains("Neuf.")
+    );
+
+    // Same length, other bytes, same inode: compared, not trusted.
+    let page = out.join("x.html");
+    let mut bytes = fs::read(&page).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] = if bytes[at] == b'x' { b'y' } else { b'x' };
+    fs::OpenOptions::new()
+        .write(true)
+        .open(&page)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, &bytes))
+        .unwrap();
+    assert_eq!(fs::metadata(&page).unwrap().ino(), third["x.html"]);
+    // A FIFO where a page was: neither opened for good nor waited on.
+    fs::remove_file(out.join("404.html")).unwrap();
+    let fifo =
+        std::ffi::CString::new(out.join("404.html").into_os_string().into_encoded_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+    let mut child = Command::new(bin())
+        .arg("build")
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            child.kill().unwrap();
+            panic!("the build waited on a FIFO in out/");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success());
+    assert_ne!(fs::metadata(&page).unwrap().ino(), third["x.html"]);
+    assert!(fs::metadata(out.join("404.html")).unwrap().is_file());
+    let fresh = good_project();
+    write(
+        fresh.path(),
+        "fiches/10-p/02-y.toml",
+        "title = \"Autre\"\nsummary = \"Neuf.\"\n",
+    );
+    livret_ok(fresh.path(), &["build"]);
+    assert_eq!(tree_hash(&out), tree_hash(&fresh.path().join("out")));
+}
+
 /// A tampered manifest or a symbolic link inside `out/` never makes livret delete or write
 /// outside `out/`.
 #[test]

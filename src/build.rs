@@ -298,7 +298,7 @@ pub fn render_site(renderer: &Renderer, project: &Project, sink: &dyn Sink) -> R
     let mut problems = Vec::new();
     let pages = render_shared(renderer, project, sink, &mut problems)?;
     if let Some(html) = keep(renderer.index(), &mut problems)? {
-        sink.write("index.html", html.as_bytes())?;
+        sink.write("index.html", &html)?;
     }
 
     let path = Path::new("print.html");
@@ -310,7 +310,7 @@ pub fn render_site(renderer: &Renderer, project: &Project, sink: &dyn Sink) -> R
             .map_err(|e| Error::io(path, e))?;
     }
     for chunk in booklet.order.chunks(256) {
-        let rendered: Vec<Result<String>> = chunk
+        let rendered: Vec<Result<Vec<u8>>> = chunk
             .par_iter()
             .map(|&item: &Item| {
                 let fields = Fields::default();
@@ -318,16 +318,14 @@ pub fn render_site(renderer: &Renderer, project: &Project, sink: &dyn Sink) -> R
                     && booklet.entries[i].has_page()
                 {
                     let html = renderer.entry_page(i, &fields)?;
-                    sink.write(&booklet.entries[i].file_name(), html.as_bytes())?;
+                    sink.write(&booklet.entries[i].file_name(), &html)?;
                 }
                 renderer.print_item(item, &fields)
             })
             .collect();
         for html in rendered {
             if let Some(html) = keep(html, &mut problems)? {
-                print
-                    .write_all(html.as_bytes())
-                    .map_err(|e| Error::io(path, e))?;
+                print.write_all(&html).map_err(|e| Error::io(path, e))?;
             }
         }
     }

@@ -133,7 +133,7 @@ struct Last {
     head: String,
     tail: String,
     /// Every print block, in document order.
-    blocks: Vec<String>,
+    blocks: Vec<Vec<u8>>,
 }
 
 /// Fingerprints of the inputs of every output: equal fingerprints, equal output. They follow
@@ -158,10 +158,10 @@ struct Keys {
 #[derive(Default)]
 struct Rendered {
     /// Web pages, by entry index.
-    pages: Vec<(usize, String)>,
+    pages: Vec<(usize, Vec<u8>)>,
     /// Print blocks, by position in document order.
-    blocks: Vec<(usize, String)>,
-    index: Option<String>,
+    blocks: Vec<(usize, Vec<u8>)>,
+    index: Option<Vec<u8>>,
     frame: Option<(String, String)>,
 }
 
@@ -345,16 +345,17 @@ impl Session {
                         "the index or the print frame was not rendered".into(),
                     ));
                 };
-                let mut blocks = vec![String::new(); booklet.order.len()];
+                let mut blocks = vec![Vec::new(); booklet.order.len()];
                 for (k, html) in rendered.blocks {
                     if let Some(block) = blocks.get_mut(k) {
                         *block = html;
                     }
                 }
-                rendered.pages.par_iter().try_for_each(|(i, html)| {
-                    sink.write(&booklet.entries[*i].file_name(), html.as_bytes())
-                })?;
-                sink.write("index.html", index.as_bytes())?;
+                rendered
+                    .pages
+                    .par_iter()
+                    .try_for_each(|(i, html)| sink.write(&booklet.entries[*i].file_name(), html))?;
+                sink.write("index.html", &index)?;
                 sink.write("print.html", &print_edition(&head, &blocks, &tail))?;
                 last = Some(Last {
                     keys,
@@ -408,10 +409,10 @@ impl Session {
         let mut files: Vec<(String, Vec<u8>)> = rendered
             .pages
             .into_iter()
-            .map(|(i, html)| (booklet.entries[i].file_name(), html.into_bytes()))
+            .map(|(i, html)| (booklet.entries[i].file_name(), html))
             .collect();
         if let Some(html) = rendered.index {
-            files.push(("index.html".into(), html.into_bytes()));
+            files.push(("index.html".into(), html));
         }
         if rendered.frame.is_some() || !rendered.blocks.is_empty() {
             if let Some((head, tail)) = rendered.frame {
@@ -638,12 +639,12 @@ fn manifest_stamp(out: &Path) -> Option<Stamp> {
 }
 
 /// The print edition: its frame around its blocks.
-fn print_edition(head: &str, blocks: &[String], tail: &str) -> Vec<u8> {
-    let len = head.len() + tail.len() + blocks.iter().map(String::len).sum::<usize>();
+fn print_edition(head: &str, blocks: &[Vec<u8>], tail: &str) -> Vec<u8> {
+    let len = head.len() + tail.len() + blocks.iter().map(Vec::len).sum::<usize>();
     let mut bytes = Vec::with_capacity(len);
     bytes.extend_from_slice(head.as_bytes());
     for block in blocks {
-        bytes.extend_from_slice(block.as_bytes());
+        bytes.extend_from_slice(block);
     }
     bytes.extend_from_slice(tail.as_bytes());
     bytes

@@ -28,6 +28,10 @@ pub struct Renderer<'a> {
     pub theme: &'a Theme,
     pub style: Style,
     pub site: SiteCtx,
+    /// `site` as a template value, made once: every page's context shares it (a cheap clone).
+    site_value: tera::Value,
+    /// The booklet's title with its subtitle, as plain text: the `<title>` of the index.
+    site_title: String,
     /// Page numbers of the print edition, by anchor, once `livret pdf` has measured them.
     pub page_numbers: Option<&'a BTreeMap<String, u32>>,
     slugs: HashMap<&'a str, usize>,
@@ -379,11 +383,21 @@ impl<'a> Renderer<'a> {
             .par_iter()
             .map(|e| TocText::of(e, style))
             .collect();
+        let site_title = match &config.subtitle {
+            Some(sub) => format!(
+                "{} — {}",
+                site.title_plain,
+                markdown::plain(sub, style.french)
+            ),
+            None => site.title_plain.clone(),
+        };
         Renderer {
             booklet,
             theme,
             style,
+            site_value: tera::Value::from_serializable(&site),
             site,
+            site_title,
             page_numbers: None,
             slugs,
             titles_plain,
@@ -665,30 +679,41 @@ impl<'a> Renderer<'a> {
     }
 
     fn render(&self, template: &str, ctx: &tera::Context) -> Result<String> {
-        self.theme.tera.render(template, ctx).map_err(|e| {
-            // The template at fault may be a partial the page includes.
-            let (name, at) = theme::error_location(&e).unwrap_or((template.to_string(), None));
-            let dir = std::path::Path::new(theme::THEMES_DIR).join(&self.theme.name);
-            let path = match name.strip_prefix("css/") {
-                Some(_) => dir.join(&name),
-                None => dir.join("templates").join(&name),
-            };
-            let mut d = Diagnostic::file(
-                &path,
-                format!("template error: {}", theme::error_message(&e)),
-            );
-            if let Some((line, col)) = at {
-                (d.line, d.col) = (line, col);
-            }
-            Error::Content(vec![d.with_help(
-                "fix the template; the variables available are listed in README.md",
-            )])
-        })
+        let bytes = self.render_bytes(template, ctx)?;
+        String::from_utf8(bytes).map_err(|e| Error::Other(format!("{template}: {e}")))
+    }
+
+    /// A page as bytes, ready for its file: no second pass over it to check its UTF-8.
+    fn render_bytes(&self, template: &str, ctx: &tera::Context) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(32 * 1024);
+        self.theme
+            .tera
+            .render_to(template, ctx, &mut out)
+            .map_err(|e| {
+                // The template at fault may be a partial the page includes.
+                let (name, at) = theme::error_location(&e).unwrap_or((template.to_string(), None));
+                let dir = std::path::Path::new(theme::THEMES_DIR).join(&self.theme.name);
+                let path = match name.strip_prefix("css/") {
+                    Some(_) => dir.join(&name),
+                    None => dir.join("templates").join(&name),
+                };
+                let mut d = Diagnostic::file(
+                    &path,
+                    format!("template error: {}", theme::error_message(&e)),
+                );
+                if let Some((line, col)) = at {
+                    (d.line, d.col) = (line, col);
+                }
+                Error::Content(vec![d.with_help(
+                    "fix the template; the variables available are listed in README.md",
+                )])
+            })?;
+        Ok(out)
     }
 
     fn base_context(&self) -> tera::Context {
         let mut ctx = tera::Context::new();
-        ctx.insert("site", &self.site);
+        ctx.insert_value("site", self.site_value.clone());
         ctx.insert("meta", &self.meta(None, None, ""));
         ctx.insert("page_kind", "page");
         // Prefix of the site's own links: empty (relative links) everywhere but on the 404 page.
@@ -712,18 +737,10 @@ impl<'a> Renderer<'a> {
 
     /// Head metadata: the booklet's own for the index, the page's for the others.
     fn meta(&self, title: Option<&str>, description: Option<&str>, file: &str) -> MetaCtx {
-        let site_title = match &self.booklet.config.subtitle {
-            Some(sub) => format!(
-                "{} — {}",
-                self.site.title_plain,
-                markdown::plain(sub, self.style.french)
-            ),
-            None => self.site.title_plain.clone(),
-        };
         MetaCtx {
             title: match title {
                 Some(t) => format!("{t} — {}", self.site.title_plain),
-                None => site_title,
+                None => self.site_title.clone(),
             },
             description: description.unwrap_or(&self.site.description).to_string(),
             canonical: self.site.base_url.as_ref().map(|b| format!("{b}{file}")),
@@ -736,7 +753,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// `index.html`: cover, the pages before the sommaire, the sommaire.
-    pub fn index(&self) -> Result<String> {
+    pub fn index(&self) -> Result<Vec<u8>> {
         let front_end = self.booklet.sommaire.unwrap_or(0);
         let front: Vec<EntryCtx> = (0..front_end)
             .filter(|&i| self.booklet.entries[i].part.is_none())
@@ -764,11 +781,11 @@ impl<'a> Renderer<'a> {
         ctx.insert("start", &self.nav_link(first));
         ctx.insert("page_kind", "index");
         ctx.insert("meta", &self.meta(None, None, ""));
-        self.render("index.html", &ctx)
+        self.render_bytes("index.html", &ctx)
     }
 
     /// The web page of one entry.
-    pub fn entry_page(&self, index: usize, fields: &Fields) -> Result<String> {
+    pub fn entry_page(&self, index: usize, fields: &Fields) -> Result<Vec<u8>> {
         let entry = &self.booklet.entries[index];
         let mut ctx = self.base_context();
         let entry_ctx = self.entry(index, Mode::Web, fields);
@@ -793,7 +810,7 @@ impl<'a> Renderer<'a> {
             Doc::Fiche(_) => "fiche.html",
             _ => "page.html",
         };
-        self.render(template, &ctx)
+        self.render_bytes(template, &ctx)
     }
 
     /// A template rendered with the site context plus what `fill` adds (404 page, sitemap…).
@@ -836,7 +853,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// One block of the print edition (a part divider, an entry, the sommaire).
-    pub fn print_item(&self, item: Item, fields: &Fields) -> Result<String> {
+    pub fn print_item(&self, item: Item, fields: &Fields) -> Result<Vec<u8>> {
         let mut ctx = self.base_context();
         let print_item = match item {
             Item::Part(p) => PrintItem {
@@ -859,7 +876,7 @@ impl<'a> Renderer<'a> {
             ctx.insert("toc", &self.toc(Mode::Print));
         }
         ctx.insert("item", &print_item);
-        self.render("print_item.html", &ctx)
+        self.render_bytes("print_item.html", &ctx)
     }
 }
 

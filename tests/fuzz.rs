@@ -94,16 +94,21 @@ fn render_all(booklet: &Booklet, theme: &Theme, css: bool) -> Result<(), TestCas
     let mut outputs: Vec<(String, String)> = Vec::new();
     let fail =
         |what: &str, e: Error| TestCaseError::fail(format!("{what} failed to render: {e:?}"));
+    // Pages come out as bytes, written as they are: they must be UTF-8.
+    let utf8 = |what: &str, bytes: Vec<u8>| {
+        String::from_utf8(bytes)
+            .map_err(|e| TestCaseError::fail(format!("{what} is not UTF-8: {e}")))
+    };
     outputs.push((
         "index".into(),
-        renderer.index().map_err(|e| fail("index", e))?,
+        utf8("index", renderer.index().map_err(|e| fail("index", e))?)?,
     ));
     for (i, entry) in booklet.entries.iter().enumerate() {
         if entry.has_page() {
             let html = renderer
                 .entry_page(i, &Fields::default())
                 .map_err(|e| fail(&entry.slug, e))?;
-            outputs.push((entry.file_name(), html));
+            outputs.push((entry.file_name(), utf8(&entry.slug, html)?));
         }
     }
     let (head, tail) = renderer.print_frame().map_err(|e| fail("print frame", e))?;
@@ -123,7 +128,7 @@ fn render_all(booklet: &Booklet, theme: &Theme, css: bool) -> Result<(), TestCas
         let html = renderer
             .print_item(item, &Fields::default())
             .map_err(|e| fail(&format!("{item:?}"), e))?;
-        outputs.push((format!("print {item:?}"), html));
+        outputs.push((format!("print {item:?}"), utf8("print item", html)?));
     }
     outputs.push((
         "404".into(),

@@ -129,19 +129,86 @@ impl French {
     }
 
     fn push(&mut self, text: &str, out: &mut String, html: bool) {
+        out.reserve(text.len() + 8);
+        let bytes = text.as_bytes();
         let mut i = 0;
-        while let Some(c) = text[i..].chars().next() {
-            if c.is_whitespace() {
-                self.ws.push(c);
-                i += c.len_utf8();
+        while i < bytes.len() {
+            // A whitespace run: held back until the next character is known.
+            let start = i;
+            while i < bytes.len() {
+                match bytes[i] {
+                    b' ' | b'\t'..=b'\r' => i += 1,
+                    b if b.is_ascii() => break,
+                    _ => match text[i..].chars().next() {
+                        Some(c) if c.is_whitespace() => i += c.len_utf8(),
+                        _ => break,
+                    },
+                }
+            }
+            if i > start {
+                self.ws.push_str(&text[start..i]);
                 continue;
             }
-            let end = text[i..]
-                .find(char::is_whitespace)
-                .map_or(text.len(), |k| i + k);
-            self.chunk(&text[i..end], end < text.len(), out, html);
-            i = end;
+            // A word: up to the next whitespace, noting whether it is letters only, but for a
+            // final comma or full stop (`plain`).
+            let mut plain = true;
+            let mut closed = false;
+            while i < bytes.len() {
+                match bytes[i] {
+                    b' ' | b'\t'..=b'\r' => break,
+                    b if b.is_ascii_alphabetic() => {
+                        plain &= !closed;
+                        i += 1;
+                    }
+                    b',' | b'.' if i > start => {
+                        plain &= !closed;
+                        closed = true;
+                        i += 1;
+                    }
+                    b if b.is_ascii() => {
+                        plain = false;
+                        i += 1;
+                    }
+                    _ => match text[i..].chars().next() {
+                        Some(c) if c.is_whitespace() => break,
+                        Some(c) => {
+                            // `º` is no plain letter: `nº` is *numéro*.
+                            plain &= !closed && is_letter(c) && !matches!(c, 'º' | 'ª');
+                            i += c.len_utf8();
+                        }
+                        None => break,
+                    },
+                }
+            }
+            let word = &text[start..i];
+            if !(plain && self.plain_word(word, i < bytes.len(), out)) {
+                self.chunk(word, i < bytes.len(), out, html);
+            }
         }
+    }
+
+    /// Most words: letters, maybe then a comma or a full stop, after a space. No rule applies
+    /// inside such a word, so only the space before it needs a decision, and it leaves the
+    /// token "not a number". Returns false, having done nothing, for a word `chunk` must
+    /// handle: an ordinal (`XVIe`), one that ends a piece (the next piece may continue it:
+    /// `n` + `°`), one glued to what precedes it.
+    fn plain_word(&mut self, word: &str, ws_after: bool, out: &mut String) -> bool {
+        let Some(c) = word.chars().next() else {
+            return false;
+        };
+        if self.ws.is_empty() || !ws_after || (is_roman(c) && ordinal(word).is_some()) {
+            return false;
+        }
+        match self.ws_rule(c, &word[c.len_utf8()..], ws_after) {
+            Some(s) => out.push(s),
+            None => out.push_str(&self.ws),
+        }
+        self.ws.clear();
+        out.push_str(word);
+        self.last = word.chars().next_back();
+        self.tok = Tok::opaque();
+        self.gap_done = false;
+        true
     }
 
     /// Process a maximal run of non-whitespace characters of one piece.
@@ -182,7 +249,8 @@ impl French {
                 && had_ws
                 && c.is_ascii_alphabetic()
                 && !matches!(c, 'n' | 'N' | 'I' | 'V' | 'X' | 'L' | 'C' | 'D' | 'M')
-                && self.last.is_some_and(char::is_alphabetic);
+                && self.last.is_some_and(is_letter)
+                && !self.tok.is_numero(); // `nº` ends in a letter
             if word_after_word {
                 out.push_str(&self.ws);
                 self.ws.clear();
@@ -190,7 +258,7 @@ impl French {
             }
             if (!first || word_after_word)
                 && c.is_ascii_alphabetic()
-                && self.last.is_some_and(char::is_alphabetic)
+                && self.last.is_some_and(is_letter)
             {
                 first = false;
                 let run = chunk[j..]
@@ -286,7 +354,7 @@ impl French {
         let nbsp = (is_unit_sign(c) && l.is_ascii_digit())
             || (matches!(c, '-' | '–') && after.is_empty() && ws_after)
             || (self.tok.is_numero() && is_word(c))
-            || (self.tok.is_number() && c.is_alphabetic() && !is_function_word(c, after));
+            || (self.tok.is_number() && is_letter(c) && !is_function_word(c, after));
         nbsp.then_some(NBSP)
     }
 
@@ -342,9 +410,20 @@ fn push_char(out: &mut String, c: char, html: bool) {
     }
 }
 
+/// `char::is_alphabetic`, answered without the Unicode tables for ASCII and the Latin-1 and
+/// Latin Extended letters of French and its neighbours (this runs for most characters).
+fn is_letter(c: char) -> bool {
+    match c {
+        'a'..='z' | 'A'..='Z' => true,
+        '\u{C0}'..='\u{24F}' => c != '×' && c != '÷',
+        c if c.is_ascii() => false,
+        c => c.is_alphabetic(),
+    }
+}
+
 /// Letters, digits and combining accents: characters that continue a word.
 fn is_word(c: char) -> bool {
-    c.is_alphanumeric() || ('\u{300}'..='\u{36F}').contains(&c)
+    is_letter(c) || c.is_numeric() || ('\u{300}'..='\u{36F}').contains(&c)
 }
 
 fn is_roman(c: char) -> bool {
@@ -372,7 +451,7 @@ const FUNCTION_WORDS: &[&str] = &[
 fn is_function_word(c: char, after: &str) -> bool {
     let len = after
         .char_indices()
-        .find(|&(_, d)| !d.is_alphabetic())
+        .find(|&(_, d)| !is_letter(d))
         .map_or(after.len(), |(k, _)| k);
     let rest = &after[..len];
     FUNCTION_WORDS
@@ -678,6 +757,20 @@ mod tests {
         }
         fr.finish(&mut out);
         out
+    }
+
+    #[test]
+    fn is_letter_is_is_alphabetic() {
+        for c in (0..0x3_0000).filter_map(char::from_u32) {
+            assert_eq!(is_letter(c), c.is_alphabetic(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn numero_ending_in_a_letter() {
+        // `º` is a letter to Unicode; `nº` still takes a no-break space before the next word.
+        assert_eq!(plain("nº un"), "nº\u{a0}un");
+        assert_eq!(plain("nº 12"), "nº\u{a0}12");
     }
 
     #[test]

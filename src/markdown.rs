@@ -55,7 +55,7 @@ fn options(style: Style) -> Options {
 fn split_notes(text: &str) -> Vec<Piece<'_>> {
     let mut pieces = Vec::new();
     let mut rest = text;
-    while let Some(start) = rest.find("[^") {
+    while let Some(start) = memchr::memmem::find(rest.as_bytes(), b"[^") {
         let after = &rest[start + 2..];
         let Some(end) = after.find(']') else { break };
         let key = &after[..end];
@@ -103,7 +103,7 @@ pub fn refused_scheme(dest: &str) -> Option<&str> {
 /// The note keys and link destinations a Markdown field cites.
 pub fn scan(md: &str, into: &mut Scan) {
     // Notes, links and autolinks all need `[` or `<`; most paragraphs have neither.
-    if !md.contains(['[', '<']) {
+    if memchr::memchr2(b'[', b'<', md.as_bytes()).is_none() {
         return;
     }
     // The same parser options as `render`, so that every link rendered was scanned.

@@ -416,6 +416,8 @@ fn is_letter(c: char) -> bool {
     match c {
         'a'..='z' | 'A'..='Z' => true,
         '\u{C0}'..='\u{24F}' => c != '×' && c != '÷',
+        '\u{80}'..='\u{BF}' => matches!(c, 'ª' | 'µ' | 'º'),
+        '\u{2000}'..='\u{206F}' => false, // spaces, dashes, quotes, ellipsis
         c if c.is_ascii() => false,
         c => c.is_alphabetic(),
     }

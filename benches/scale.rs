@@ -7,7 +7,7 @@
 //!   (edit, build, look).
 //!
 //! It also reports the peak resident memory of the process (from `wait4`, over every run), the
-//! CPU time it used (user + system, median), the output size and the time per fiche.
+//! CPU time of a clean build (user and system, medians), the output size and the time per fiche.
 //!
 //! A clean run's predecessor is moved aside, not deleted, and the moved copies are deleted at
 //! the very end: on ext4 without a journal (this machine's disk) every file deleted in the last
@@ -42,10 +42,10 @@ fn main() {
             .map_or("the system temp folder".into(), |p| p.display().to_string())
     );
     println!(
-        "{:>7} | {:>11} | {:>11} | {:>9} | {:>8} | {:>9} | {:>10}",
-        "fiches", "clean", "rebuild", "CPU", "peak MB", "output MB", "µs / fiche"
+        "{:>7} | {:>11} | {:>11} | {:>9} | {:>9} | {:>8} | {:>9} | {:>10}",
+        "fiches", "clean", "rebuild", "user", "system", "peak MB", "output MB", "µs / fiche"
     );
-    println!("{}", "-".repeat(84));
+    println!("{}", "-".repeat(96));
     let mut dirs = Vec::new();
     for &n in &sizes {
         let dir = match &place {
@@ -58,7 +58,8 @@ fn main() {
         fs::create_dir(&aside).expect("aside dir");
         let mut clean = Vec::new();
         let mut rebuild = Vec::new();
-        let mut cpu = Vec::new();
+        let mut user = Vec::new();
+        let mut system = Vec::new();
         let mut peak_kb = 0;
         for run in 0..=runs {
             if out.exists() {
@@ -69,17 +70,19 @@ fn main() {
             if run > 0 {
                 clean.push(first.wall);
                 rebuild.push(again.wall);
-                cpu.push(first.cpu);
+                user.push(first.user);
+                system.push(first.system);
                 peak_kb = peak_kb.max(first.peak_kb).max(again.peak_kb);
             }
         }
         let clean = median(clean);
         println!(
-            "{:>7} | {:>8.1} ms | {:>8.1} ms | {:>6.1} ms | {:>8.1} | {:>9.2} | {:>10.1}",
+            "{:>7} | {:>8.1} ms | {:>8.1} ms | {:>6.0} ms | {:>6.0} ms | {:>8.1} | {:>9.2} | {:>10.1}",
             n,
             ms(clean),
             ms(median(rebuild)),
-            ms(median(cpu)),
+            ms(median(user)),
+            ms(median(system)),
             peak_kb as f64 / 1024.0,
             dir_size(&out) as f64 / 1_048_576.0,
             clean.as_secs_f64() * 1e6 / n as f64
@@ -87,7 +90,8 @@ fn main() {
         dirs.push(dir);
     }
     println!(
-        "clean: no out/ yet; rebuild: out/ holds the previous build; CPU: user + system, clean"
+        "clean: no out/ yet; rebuild: out/ holds the previous build; user, system: CPU time of \
+         the clean builds"
     );
     println!("µs / fiche: clean wall time divided by the number of fiches");
     drop(dirs); // deletes every booklet and its outputs, now that nothing is timed
@@ -174,8 +178,9 @@ pub fn generate(repo: &Path, sources: &[(String, String)], n: usize, dir: &Path)
 /// One timed `livret build` process.
 struct Run {
     wall: Duration,
-    /// User + system CPU time.
-    cpu: Duration,
+    /// CPU time in the program and in the kernel.
+    user: Duration,
+    system: Duration,
     peak_kb: i64,
 }
 
@@ -207,7 +212,8 @@ fn timed_build(bin: &Path, dir: &Path) -> Run {
     let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
     Run {
         wall,
-        cpu: time(usage.ru_utime) + time(usage.ru_stime),
+        user: time(usage.ru_utime),
+        system: time(usage.ru_stime),
         peak_kb: usage.ru_maxrss,
     }
 }

@@ -262,7 +262,7 @@ fn check_theme_names(project: &Project) -> Result<()> {
 pub trait Sink: Sync {
     fn write(&self, rel: &str, bytes: &[u8]) -> Result<()>;
     /// A file written piece by piece (the print edition can be large).
-    fn stream(&self, rel: &str) -> Result<Box<dyn Write>>;
+    fn stream(&self, rel: &str) -> Result<Box<dyn Write + Send>>;
 }
 
 impl Sink for Staging {
@@ -270,7 +270,7 @@ impl Sink for Staging {
         Staging::write(self, rel, bytes)
     }
 
-    fn stream(&self, rel: &str) -> Result<Box<dyn Write>> {
+    fn stream(&self, rel: &str) -> Result<Box<dyn Write + Send>> {
         Ok(Box::new(self.create(rel)?))
     }
 }
@@ -283,7 +283,7 @@ impl Sink for Discard {
         Ok(())
     }
 
-    fn stream(&self, _: &str) -> Result<Box<dyn Write>> {
+    fn stream(&self, _: &str) -> Result<Box<dyn Write + Send>> {
         Ok(Box::new(std::io::sink()))
     }
 }
@@ -292,43 +292,47 @@ impl Sink for Discard {
 /// the print edition, 404 and sitemap. Template and CSS problems are all collected and reported
 /// together. Entries go by chunks in document order, each entry's web page and print block
 /// rendered together (they share its Markdown), so the print edition streams out in order
-/// and memory stays bounded whatever the number of fiches. Returns the number of HTML pages.
+/// and memory stays bounded whatever the number of fiches. Both cores stay busy: the index and
+/// the shared files are made beside the entries, and each chunk's print blocks are written
+/// while the next chunk renders. Returns the number of HTML pages.
 pub fn render_site(renderer: &Renderer, project: &Project, sink: &dyn Sink) -> Result<usize> {
     let booklet = &project.booklet;
-    let mut problems = Vec::new();
-    let pages = render_shared(renderer, project, sink, &mut problems)?;
-    if let Some(html) = keep(renderer.index(), &mut problems)? {
-        sink.write("index.html", &html)?;
-    }
-
     let path = Path::new("print.html");
     let mut print = sink.stream("print.html")?;
+    let mut problems = Vec::new();
     let frame = keep(renderer.print_frame(), &mut problems)?;
     if let Some((head, _)) = &frame {
         print
             .write_all(head.as_bytes())
             .map_err(|e| Error::io(path, e))?;
     }
-    for chunk in booklet.order.chunks(256) {
-        let rendered: Vec<Result<Vec<u8>>> = chunk
-            .par_iter()
-            .map(|&item: &Item| {
-                let fields = Fields::default();
-                if let Item::Entry(i) = item
-                    && booklet.entries[i].has_page()
-                {
-                    let html = renderer.entry_page(i, &fields)?;
-                    sink.write(&booklet.entries[i].file_name(), &html)?;
-                }
-                renderer.print_item(item, &fields)
-            })
-            .collect();
-        for html in rendered {
-            if let Some(html) = keep(html, &mut problems)? {
-                print.write_all(&html).map_err(|e| Error::io(path, e))?;
+    let (shared, entries) = rayon::join(
+        || -> Result<(usize, Vec<Diagnostic>)> {
+            let mut problems = Vec::new();
+            let pages = render_shared(renderer, project, sink, &mut problems)?;
+            if let Some(html) = keep(renderer.index(), &mut problems)? {
+                sink.write("index.html", &html)?;
             }
-        }
-    }
+            Ok((pages, problems))
+        },
+        || -> Result<Vec<Diagnostic>> {
+            let mut problems = Vec::new();
+            let mut done: Vec<Result<Vec<u8>>> = Vec::new();
+            for chunk in booklet.order.chunks(256) {
+                let (rendered, written) = rayon::join(
+                    || render_chunk(renderer, booklet, sink, chunk),
+                    || write_blocks(&mut print, std::mem::take(&mut done), &mut problems),
+                );
+                written?;
+                done = rendered;
+            }
+            write_blocks(&mut print, done, &mut problems)?;
+            Ok(problems)
+        },
+    );
+    let (pages, shared_problems) = shared?;
+    problems.extend(shared_problems);
+    problems.extend(entries?);
     if let Some((_, tail)) = &frame {
         print
             .write_all(tail.as_bytes())
@@ -336,6 +340,45 @@ pub fn render_site(renderer: &Renderer, project: &Project, sink: &dyn Sink) -> R
     }
     print.flush().map_err(|e| Error::io(path, e))?;
     finish(problems).map(|()| pages)
+}
+
+/// Renders the web pages of a chunk of items (written into `sink` at once) and their print
+/// blocks (returned in order).
+fn render_chunk(
+    renderer: &Renderer,
+    booklet: &Booklet,
+    sink: &dyn Sink,
+    chunk: &[Item],
+) -> Vec<Result<Vec<u8>>> {
+    chunk
+        .par_iter()
+        .map(|&item| {
+            let fields = Fields::default();
+            if let Item::Entry(i) = item
+                && booklet.entries[i].has_page()
+            {
+                let html = renderer.entry_page(i, &fields)?;
+                sink.write(&booklet.entries[i].file_name(), &html)?;
+            }
+            renderer.print_item(item, &fields)
+        })
+        .collect()
+}
+
+/// Appends rendered print blocks to the print edition; their problems go into `problems`.
+fn write_blocks(
+    print: &mut Box<dyn Write + Send>,
+    blocks: Vec<Result<Vec<u8>>>,
+    problems: &mut Vec<Diagnostic>,
+) -> Result<()> {
+    for html in blocks {
+        if let Some(html) = keep(html, problems)? {
+            print
+                .write_all(&html)
+                .map_err(|e| Error::io(Path::new("print.html"), e))?;
+        }
+    }
+    Ok(())
 }
 
 /// The files that depend on the whole site and on no entry's content: stylesheets, static

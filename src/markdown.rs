@@ -319,7 +319,8 @@ fn safe_dest(dest: CowStr<'_>) -> CowStr<'_> {
 }
 
 fn push_text(text: &str, style: Style, typo: &mut French, out: &mut String) {
-    if text.contains(is_marker_char) {
+    // Both markers start with the byte 0xEE (U+E000–U+EFFF): look for it first.
+    if memchr::memchr(0xEE, text.as_bytes()).is_some() && text.contains(is_marker_char) {
         let cleaned = text.replace(is_marker_char, "\u{FFFD}");
         return push_text(&cleaned, style, typo, out);
     }

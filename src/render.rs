@@ -428,10 +428,8 @@ impl<'a> Renderer<'a> {
             cited: RefCell::new(HashMap::new()),
         };
         let style = self.style;
-        let inline =
-            |md: &str| markdown::resolve_markers(&fields.get(md, true, style), &refs).into_owned();
-        let block =
-            |md: &str| markdown::resolve_markers(&fields.get(md, false, style), &refs).into_owned();
+        let inline = |md: &str| resolved(fields.get(md, true, style), &refs);
+        let block = |md: &str| resolved(fields.get(md, false, style), &refs);
         let part = entry.part.map(|p| PartRef {
             slug: self.booklet.parts[p].slug.clone(),
             title: unresolved(markdown::inline(&self.booklet.parts[p].part.title, style)),
@@ -911,7 +909,12 @@ impl Fields {
 
 /// A field rendered outside any entry (part titles, the sommaire): references stay unresolved.
 fn unresolved(html: String) -> String {
-    match markdown::resolve_markers(&html, &NoRefs) {
+    resolved(html, &NoRefs)
+}
+
+/// A rendered field with its markers filled in by `refs`; without markers, the same string.
+fn resolved(html: String, refs: &dyn Resolve) -> String {
+    match markdown::resolve_markers(&html, refs) {
         std::borrow::Cow::Borrowed(_) => html,
         std::borrow::Cow::Owned(resolved) => resolved,
     }

@@ -425,7 +425,11 @@ fn is_letter(c: char) -> bool {
 
 /// Letters, digits and combining accents: characters that continue a word.
 fn is_word(c: char) -> bool {
-    is_letter(c) || c.is_numeric() || ('\u{300}'..='\u{36F}').contains(&c)
+    match c {
+        c if c.is_ascii() => c.is_ascii_alphanumeric(),
+        '\u{2000}'..='\u{206F}' => false, // spaces, dashes, quotes, ellipsis
+        c => is_letter(c) || c.is_numeric() || ('\u{300}'..='\u{36F}').contains(&c),
+    }
 }
 
 fn is_roman(c: char) -> bool {
@@ -765,6 +769,14 @@ mod tests {
     fn is_letter_is_is_alphabetic() {
         for c in (0..0x3_0000).filter_map(char::from_u32) {
             assert_eq!(is_letter(c), c.is_alphabetic(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn is_word_is_alphanumeric_or_combining() {
+        for c in (0..0x3_0000).filter_map(char::from_u32) {
+            let expected = c.is_alphanumeric() || ('\u{300}'..='\u{36F}').contains(&c);
+            assert_eq!(is_word(c), expected, "{c:?}");
         }
     }
 

@@ -199,7 +199,13 @@ impl French {
         if self.ws.is_empty() || !ws_after || (is_roman(c) && ordinal(word).is_some()) {
             return false;
         }
-        match self.ws_rule(c, &word[c.len_utf8()..], ws_after) {
+        // After a word or punctuation (the usual case), the space before a letter stays.
+        let rule = if self.tok.is_opaque() && self.last != Some('«') {
+            None
+        } else {
+            self.ws_rule(c, &word[c.len_utf8()..], ws_after)
+        };
+        match rule {
             Some(s) => out.push(s),
             None => out.push_str(&self.ws),
         }
@@ -574,6 +580,11 @@ impl Tok {
             Numero::N if c == '°' || c == 'º' => Numero::Deg,
             _ => Numero::No,
         };
+    }
+
+    /// Neither a number nor `n°`, nor the start of one.
+    fn is_opaque(self) -> bool {
+        self.num == Num::No && self.numero == Numero::No
     }
 
     fn is_number(self) -> bool {

@@ -224,17 +224,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn minimal_config_gets_defaults() {
-        let c = Config::parse(Path::new("livret.toml"), "title = \"Guide\"\n").unwrap();
+    fn minimal_config_gets_defaults() -> crate::error::TestResult {
+        let c = Config::parse(Path::new("livret.toml"), "title = \"Guide\"\n")?;
         assert_eq!(c.lang, "fr");
         assert_eq!(c.theme, "default");
         assert_eq!(c.page_size, PageSize::A5);
         assert!(c.is_french());
+        Ok(())
     }
 
     #[test]
-    fn page_sizes_and_bad_values() {
-        let c = Config::parse(Path::new("l"), "title = \"G\"\npage_size = \"letter\"\n").unwrap();
+    fn page_sizes_and_bad_values() -> crate::error::TestResult {
+        let c = Config::parse(Path::new("l"), "title = \"G\"\npage_size = \"letter\"\n")?;
         assert_eq!(c.page_size.css(), "letter");
         let d = Config::parse(Path::new("l"), "title = \"G\"\npage_size = \"A6\"\n").unwrap_err();
         assert_eq!(d.line, 2);
@@ -259,5 +260,6 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!((d.line, d.col), (4, 12));
+        Ok(())
     }
 }

@@ -44,15 +44,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn minifies_and_keeps_page_rules() {
+    fn minifies_and_keeps_page_rules() -> crate::error::TestResult {
         let css = compile(
             Path::new("print.css"),
             "@page { size: A5; margin: 10mm }\n@page :left { @bottom-left { content: counter(page) } }\nh1 { color: #ff0000 }\n",
-        )
-        .unwrap();
+        )?;
         assert!(css.contains("@page{size:A5"), "{css}");
         assert!(css.contains("counter(page)"), "{css}");
         assert!(css.contains("h1{color:red}"), "{css}");
+        Ok(())
     }
 
     #[test]

@@ -131,30 +131,29 @@ mod tests {
     }
 
     #[test]
-    fn unknown_key_suggests_closest() {
+    fn unknown_key_suggests_closest() -> crate::error::TestResult {
         let d = parse::<T>(Path::new("x.toml"), "titel = \"a\"\n").unwrap_err();
         assert_eq!((d.line, d.col), (1, 1));
         assert!(d.message.contains("unknown field `titel`"), "{}", d.message);
-        assert!(
-            d.help
-                .as_deref()
-                .unwrap()
-                .starts_with("did you mean `title`?")
-        );
+        let help = d.help.ok_or("no help")?;
+        assert!(help.starts_with("did you mean `title`?"), "{help}");
+        Ok(())
     }
 
     #[test]
-    fn wrong_type_and_missing_field() {
+    fn wrong_type_and_missing_field() -> crate::error::TestResult {
         let d = parse::<T>(Path::new("x.toml"), "title = 3\n").unwrap_err();
         assert_eq!((d.line, d.col), (1, 9));
-        assert!(d.help.unwrap().contains("string"));
+        assert!(d.help.ok_or("no help")?.contains("string"));
         let d = parse::<T>(Path::new("x.toml"), "items = []\n").unwrap_err();
         assert!(d.message.contains("missing field `title`"));
+        Ok(())
     }
 
     #[test]
-    fn bom_is_accepted_and_offsets_stay_right() {
-        let t: T = parse(Path::new("x.toml"), "\u{feff}title = \"a\"\n").unwrap();
+    fn bom_is_accepted_and_offsets_stay_right() -> crate::error::TestResult {
+        let t: T = parse(Path::new("x.toml"), "\u{feff}title = \"a\"\n")?;
         assert_eq!(t.title, "a");
+        Ok(())
     }
 }

@@ -143,6 +143,12 @@ fn excerpt(line: &str, col: usize) -> (String, usize) {
     (text, caret)
 }
 
+impl std::error::Error for Diagnostic {}
+
+/// What a unit test returns: a failed step is reported with `?`, never unwrapped.
+#[cfg(test)]
+pub(crate) type TestResult = std::result::Result<(), Box<dyn std::error::Error>>;
+
 /// Everything that can stop a command.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -194,25 +200,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn line_col_counts_characters() {
+    fn line_col_counts_characters() -> TestResult {
         let src = "a = 1\nété = \"x\"\n";
-        let off = src.find('=').unwrap();
+        let off = src.find('=').ok_or("no =")?;
         assert_eq!(line_col(src, off), (1, 3, "a = 1"));
-        let off = src.rfind('=').unwrap();
+        let off = src.rfind('=').ok_or("no =")?;
         assert_eq!(line_col(src, off), (2, 5, "été = \"x\""));
         assert_eq!(line_col(src, 10_000).0, 3);
+        Ok(())
     }
 
     #[test]
-    fn long_lines_are_shown_as_a_window_around_the_caret() {
+    fn long_lines_are_shown_as_a_window_around_the_caret() -> TestResult {
         let line = format!("{}X{}", "a".repeat(5000), "b".repeat(5000));
         let d = Diagnostic::at_offset(Path::new("f.toml"), &line, 5000, "here");
         assert_eq!(d.col, 5001);
         let s = d.to_string();
         assert!(s.len() < 600, "{} bytes", s.len());
         let shown: Vec<&str> = s.lines().collect();
-        let text = shown[2].split_once("| ").unwrap().1;
-        let caret = shown[3].split_once("| ").unwrap().1;
+        let text = shown[2].split_once("| ").ok_or("no source line")?.1;
+        let caret = shown[3].split_once("| ").ok_or("no caret line")?.1;
         assert!(text.starts_with('…') && text.ends_with('…'), "{text}");
         assert_eq!(text.chars().nth(caret.chars().count() - 1), Some('X'));
         // Near the start or the end, only one side is cut.
@@ -222,6 +229,7 @@ mod tests {
         assert!(t.starts_with('…') && !t.ends_with('…'));
         assert_eq!(t.chars().nth(c - 1), Some('b'));
         assert_eq!(excerpt("short", 3), ("short".to_string(), 3));
+        Ok(())
     }
 
     #[test]

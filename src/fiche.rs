@@ -330,6 +330,7 @@ fn checked_part(path: &Path, source: &str, part: Part) -> Result<Part, Diagnosti
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::TestResult;
 
     const RIACE: &str = r#"
 title = "Tirer parti de la présence des migrant.e.s"
@@ -357,37 +358,38 @@ a = "Une note"
 "#;
 
     #[test]
-    fn fiche_parses_with_all_sections() {
-        let Doc::Fiche(f) = parse(Path::new("riace.toml"), RIACE).unwrap() else {
-            panic!("not a fiche")
+    fn fiche_parses_with_all_sections() -> TestResult {
+        let Doc::Fiche(f) = parse(Path::new("riace.toml"), RIACE)? else {
+            return Err("not a fiche".into());
         };
         assert_eq!(f.figures[0].value.as_deref(), Some("2100"));
         assert_eq!(f.quotes[0].at, Place::Summary);
-        assert_eq!(f.takeaways.unwrap().items.len(), 2);
+        assert_eq!(f.takeaways.ok_or("no takeaways")?.items.len(), 2);
+        Ok(())
     }
 
     #[test]
-    fn markdown_fields_follow_display_order() {
-        let doc = parse(Path::new("riace.toml"), RIACE).unwrap();
+    fn markdown_fields_follow_display_order() -> TestResult {
+        let doc = parse(Path::new("riace.toml"), RIACE)?;
         let fields = doc.markdown_fields();
-        let summary = fields
-            .iter()
-            .position(|f| f.contains("Un village"))
-            .unwrap();
-        let quote = fields.iter().position(|f| *f == "Citation").unwrap();
-        let how = fields.iter().position(|f| *f == "Texte").unwrap();
+        let at = |find: &dyn Fn(&str) -> bool| fields.iter().position(|f| find(f));
+        let summary = at(&|f| f.contains("Un village")).ok_or("no summary")?;
+        let quote = at(&|f| f == "Citation").ok_or("no quote")?;
+        let how = at(&|f| f == "Texte").ok_or("no how")?;
         assert!(summary < quote && quote < how);
+        Ok(())
     }
 
     #[test]
-    fn kinds_dispatch_and_unknown_kind_is_located() {
-        let doc = parse(Path::new("p.toml"), "kind = \"page\"\ntitle = \"Intro\"\n").unwrap();
+    fn kinds_dispatch_and_unknown_kind_is_located() -> TestResult {
+        let doc = parse(Path::new("p.toml"), "kind = \"page\"\ntitle = \"Intro\"\n")?;
         assert!(matches!(doc, Doc::Page(ref p) if p.toc));
-        let doc = parse(Path::new("s.toml"), "kind = \"sommaire\"\n").unwrap();
+        let doc = parse(Path::new("s.toml"), "kind = \"sommaire\"\n")?;
         assert_eq!(doc.title(), "Sommaire");
         let d = parse(Path::new("p.toml"), "title = \"x\"\nkind = \"pgae\"\n").unwrap_err();
         assert_eq!((d.line, d.col), (2, 8));
-        assert!(d.help.unwrap().contains("did you mean \"page\""));
+        assert!(d.help.ok_or("no help")?.contains("did you mean \"page\""));
+        Ok(())
     }
 
     #[test]

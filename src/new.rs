@@ -362,15 +362,16 @@ source = "La source de l'information, avec sa date."
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::TestResult;
     use crate::fiche;
 
     #[test]
-    fn templates_parse_with_every_section() {
+    fn templates_parse_with_every_section() -> TestResult {
         let text = fiche_template("São Paulo : « l'accueil » \"cité\"");
         let path = Path::new("f.toml");
         assert!(crate::schema::check_entry(path, &text).is_empty());
-        let Doc::Fiche(f) = fiche::parse(path, &text).unwrap() else {
-            panic!("not a fiche")
+        let Doc::Fiche(f) = fiche::parse(path, &text)? else {
+            return Err("not a fiche".into());
         };
         assert_eq!(f.title, "São Paulo : « l'accueil » \"cité\"");
         assert!(f.summary.is_some() && f.outcome.is_some() && f.takeaways.is_some());
@@ -387,27 +388,29 @@ mod tests {
         );
         let text = page_template("Contacts");
         assert!(crate::schema::check_entry(path, &text).is_empty());
-        assert!(matches!(fiche::parse(path, &text).unwrap(), Doc::Page(_)));
+        assert!(matches!(fiche::parse(path, &text)?, Doc::Page(_)));
+        Ok(())
     }
 
     #[test]
-    fn names_sort_last() {
-        let dir = tempfile::tempdir().unwrap();
-        assert_eq!(last_name(dir.path(), "a").unwrap(), "01-a.toml");
+    fn names_sort_last() -> TestResult {
+        let dir = tempfile::tempdir()?;
+        assert_eq!(last_name(dir.path(), "a")?, "01-a.toml");
         for name in ["01-x.toml", "03b-y.toml", "_part.toml", "notes.md"] {
-            std::fs::write(dir.path().join(name), "").unwrap();
+            std::fs::write(dir.path().join(name), "")?;
         }
-        assert_eq!(last_name(dir.path(), "lyon").unwrap(), "04-lyon.toml");
-        std::fs::write(dir.path().join("009-z.toml"), "").unwrap();
-        assert_eq!(last_name(dir.path(), "lyon").unwrap(), "04-lyon.toml");
-        std::fs::write(dir.path().join("099-z.toml"), "").unwrap();
-        assert_eq!(last_name(dir.path(), "lyon").unwrap(), "100-lyon.toml");
-        std::fs::write(dir.path().join("99-z.toml"), "").unwrap();
+        assert_eq!(last_name(dir.path(), "lyon")?, "04-lyon.toml");
+        std::fs::write(dir.path().join("009-z.toml"), "")?;
+        assert_eq!(last_name(dir.path(), "lyon")?, "04-lyon.toml");
+        std::fs::write(dir.path().join("099-z.toml"), "")?;
+        assert_eq!(last_name(dir.path(), "lyon")?, "100-lyon.toml");
+        std::fs::write(dir.path().join("99-z.toml"), "")?;
         assert!(
             last_name(dir.path(), "lyon").is_err(),
             "100 sorts before 99"
         );
-        std::fs::write(dir.path().join("zz.toml"), "").unwrap();
+        std::fs::write(dir.path().join("zz.toml"), "")?;
         assert!(last_name(dir.path(), "lyon").is_err());
+        Ok(())
     }
 }

@@ -634,12 +634,12 @@ mod tests {
     }
 
     #[test]
-    fn staging_never_writes_outside_its_folder() {
-        let tmp = tempfile::tempdir().unwrap();
+    fn staging_never_writes_outside_its_folder() -> crate::error::TestResult {
+        let tmp = tempfile::tempdir()?;
         let root = tmp.path().join("p");
-        fs::create_dir_all(&root).unwrap();
+        fs::create_dir_all(&root)?;
         let out = root.join("out");
-        let staging = Staging::new(&root, &out, false).unwrap();
+        let staging = Staging::new(&root, &out, false)?;
         for rel in [
             "../evil.html",
             "/tmp/evil.html",
@@ -653,28 +653,22 @@ mod tests {
         ] {
             assert!(staging.write(rel, b"x").is_err(), "{rel:?} accepted");
         }
-        staging.write("ok.html", b"x").unwrap();
+        staging.write("ok.html", b"x")?;
         assert!(
             staging.write("ok.html", b"y").is_err(),
             "two outputs, one file"
         );
-        assert_eq!(staging.commit().unwrap(), 1);
-        let mut all: Vec<String> = walkdir::WalkDir::new(tmp.path())
-            .min_depth(1)
-            .into_iter()
-            .map(|e| {
-                let e = e.unwrap();
-                e.path()
-                    .strip_prefix(tmp.path())
-                    .unwrap()
-                    .display()
-                    .to_string()
-            })
-            .collect();
+        assert_eq!(staging.commit()?, 1);
+        let mut all = Vec::new();
+        for entry in walkdir::WalkDir::new(tmp.path()).min_depth(1) {
+            let path = entry?.into_path();
+            all.push(path.strip_prefix(tmp.path())?.display().to_string());
+        }
         all.sort();
         assert_eq!(
             all,
             ["p", "p/out", "p/out/.livret-manifest", "p/out/ok.html"]
         );
+        Ok(())
     }
 }

@@ -545,7 +545,7 @@ mod tests {
     }
 
     #[test]
-    fn every_problem_of_a_file_is_reported() {
+    fn every_problem_of_a_file_is_reported() -> crate::error::TestResult {
         let src = "titel = \"x\"\nsumary = 3\n\n[[how]]\nheading = 2\n\n[[quotes]]\ntext = \"q\"\nat = \"sumary\"\n\n[takeaways]\nitems = [\"a\", 1]\n";
         let d = check_entry(Path::new("f.toml"), src);
         let got: Vec<(usize, usize, &str)> = d
@@ -571,28 +571,30 @@ mod tests {
                 ),
             ]
         );
-        assert!(d[0].help.as_deref().unwrap().starts_with(
+        assert!(d[0].help.as_deref().ok_or("no help")?.starts_with(
             "did you mean `title`? allowed keys here: kind, slug, title, example, tagline"
         ));
         assert_eq!(
             d[4].help.as_deref(),
             Some("did you mean \"summary\"? allowed values: \"summary\", \"how\", \"outcome\"")
         );
+        Ok(())
     }
 
     #[test]
-    fn kinds_choose_their_schema_and_syntax_errors_all_come_out() {
+    fn kinds_choose_their_schema_and_syntax_errors_all_come_out() -> crate::error::TestResult {
         let page = "kind = \"page\"\ntitle = \"t\"\nlead = \"l\"\ntoc = \"yes\"\n";
         let d = check_entry(Path::new("p.toml"), page);
         assert_eq!(d.len(), 1);
         assert_eq!((d[0].line, d[0].col), (4, 7));
-        assert!(d[0].help.as_deref().unwrap().contains("true"));
+        assert!(d[0].help.as_deref().ok_or("no help")?.contains("true"));
         // unknown kinds are explained by fiche::parse
         assert!(check_entry(Path::new("p.toml"), "kind = \"pgae\"\n").is_empty());
         let broken = "title = \"x\nfoo = \nbar = \"y\"\n";
         let d = check_entry(Path::new("b.toml"), broken);
         assert!(d.len() >= 2, "{d:?}");
         assert_eq!((d[0].line, d[0].col), (1, 11));
+        Ok(())
     }
 
     #[test]

@@ -634,15 +634,16 @@ mod tests {
     }
 
     #[test]
-    fn script_goes_before_the_last_body_end() {
+    fn script_goes_before_the_last_body_end() -> crate::error::TestResult {
         let html = b"<html><body><p>x</p></BODY></html>";
-        let out = String::from_utf8(inject(html, 7)).unwrap();
+        let out = String::from_utf8(inject(html, 7))?;
         assert_eq!(
             out,
             "<html><body><p>x</p><script src=\"/__livret/live.js\" data-gen=\"7\"></script>\n</BODY></html>"
         );
-        let out = String::from_utf8(inject(b"<p>x</p>", 1)).unwrap();
+        let out = String::from_utf8(inject(b"<p>x</p>", 1))?;
         assert!(out.starts_with("<p>x</p><script"));
+        Ok(())
     }
 
     #[test]

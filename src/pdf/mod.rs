@@ -392,7 +392,7 @@ mod tests {
     }
 
     #[test]
-    fn settles_when_a_pass_measures_what_it_printed() {
+    fn settles_when_a_pass_measures_what_it_printed() -> crate::error::TestResult {
         let mut seen = Vec::new();
         let mut lines = Vec::new();
         let (passes, got, kept) = settle(
@@ -408,8 +408,7 @@ mod tests {
                 Ok((measured, pass * 10))
             },
             &mut |l| lines.push(l.to_string()),
-        )
-        .unwrap();
+        )?;
         assert_eq!((passes, kept), (3, 30));
         assert_eq!(got, numbers(&[("a", 4), ("b", 8)]));
         assert_eq!(seen[0], None);
@@ -419,6 +418,7 @@ mod tests {
             "{lines:?}"
         );
         assert!(lines[2].contains("settled"), "{lines:?}");
+        Ok(())
     }
 
     #[test]

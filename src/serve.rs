@@ -413,31 +413,18 @@ fn handle(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
             }
         }
         None => {
-            let page = shared.out.join("404.html");
-            match std::fs::read(&page) {
-                Ok(bytes) => {
-                    let html = inject(&bytes, shared.state().generation);
-                    respond(
-                        &mut stream,
-                        404,
-                        "text/html; charset=utf-8",
-                        &html,
-                        head_only,
-                    )
-                }
-                // Nothing built yet (the first build failed): a bare page, so that the
-                // overlay can still show the problems.
-                Err(_) => {
-                    let html = inject(NOTHING_YET.as_bytes(), shared.state().generation);
-                    respond(
-                        &mut stream,
-                        404,
-                        "text/html; charset=utf-8",
-                        &html,
-                        head_only,
-                    )
-                }
-            }
+            // Nothing built yet (the first build failed): a bare page, so that the overlay can
+            // still show the problems.
+            let page = std::fs::read(shared.out.join("404.html"))
+                .unwrap_or_else(|_| NOTHING_YET.as_bytes().to_vec());
+            let html = inject(&page, shared.state().generation);
+            respond(
+                &mut stream,
+                404,
+                "text/html; charset=utf-8",
+                &html,
+                head_only,
+            )
         }
     }
 }

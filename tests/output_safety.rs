@@ -30,6 +30,16 @@ fn good_project() -> tempfile::TempDir {
     project(GOOD)
 }
 
+/// The good project in `p/` inside a temporary folder, leaving room around it.
+fn good_project_in_subfolder() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("p");
+    for (rel, text) in GOOD {
+        write(&root, rel, text);
+    }
+    (tmp, root)
+}
+
 /// `livret ARGS` in `dir` with a chosen `$HOME`.
 fn livret_home(dir: &Path, args: &[&str], home: &Path) -> Output {
     Command::new(bin())
@@ -334,11 +344,7 @@ fn out_rebuild_reuses_exactly_the_unchanged_files() {
 /// outside `out/`.
 #[test]
 fn out_never_deletes_or_writes_through_links_or_a_tampered_manifest() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("p");
-    for (rel, text) in GOOD {
-        write(&root, rel, text);
-    }
+    let (tmp, root) = good_project_in_subfolder();
     let victim = tmp.path().join("victime");
     write(&victim, "x.html", "not livret's");
     write(&victim, "a.html", "not livret's");
@@ -379,11 +385,7 @@ fn out_never_deletes_or_writes_through_links_or_a_tampered_manifest() {
 /// user chose it), staged beside the real folder, and stays a link.
 #[test]
 fn out_as_a_link_to_another_folder() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("p");
-    for (rel, text) in GOOD {
-        write(&root, rel, text);
-    }
+    let (tmp, root) = good_project_in_subfolder();
     let www = tmp.path().join("www/guide");
     fs::create_dir_all(&www).unwrap();
     std::os::unix::fs::symlink(&www, root.join("out")).unwrap();
@@ -688,11 +690,7 @@ fn out_file_by_file_commit_failing_halfway_is_repaired_by_the_next_build() {
 /// the same place, never resolved one way to check and another way to write into `fiches/`.
 #[test]
 fn out_is_written_where_it_was_checked() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("p");
-    for (rel, text) in GOOD {
-        write(&root, rel, text);
-    }
+    let (tmp, root) = good_project_in_subfolder();
     let work = tmp.path().join("work");
     fs::create_dir_all(&work).unwrap();
     std::os::unix::fs::symlink(root.join("fiches/10-p"), work.join("l")).unwrap();

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use crate::booklet::{self, Booklet, Item};
 use crate::config::Config;
 use crate::error::{Diagnostic, Error, Result};
-use crate::output::{self, Staging};
+use crate::output::Staging;
 use crate::render::{Fields, Renderer};
 use crate::theme::{self, Theme};
 use crate::{css, load};
@@ -177,7 +177,7 @@ pub fn write_staged(
         PdfFiles::Keep => {
             for name in crate::pdf::FILES {
                 let pdf = options.out.join(name);
-                if pdf.is_file() && output::manifest_lists(&options.out, name)? {
+                if pdf.is_file() && staging.wrote_before(name) {
                     let bytes = std::fs::read(&pdf).map_err(|e| Error::io(&pdf, e))?;
                     staging.write(name, &bytes)?;
                 }
@@ -192,7 +192,7 @@ pub fn write_staged(
     }
     // GitHub Pages publishing from a branch: serve the files as they are, no Jekyll (which
     // would hide files starting with `_`). A `.nojekyll` of the user's own is left alone.
-    if !options.out.join(NOJEKYLL).exists() || output::manifest_lists(&options.out, NOJEKYLL)? {
+    if !options.out.join(NOJEKYLL).exists() || staging.wrote_before(NOJEKYLL) {
         staging.write(NOJEKYLL, b"")?;
     }
     let files = staging.commit()?;

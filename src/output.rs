@@ -243,10 +243,16 @@ impl Staging {
     /// files also keep their modification time, which rsync and HTTP caches use.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
         let path = self.claim(rel)?;
-        if self.previous.contains(rel) && reuse(&self.out, rel, &path, bytes) {
+        if self.wrote_before(rel) && reuse(&self.out, rel, &path, bytes) {
             return Ok(());
         }
         fs::write(&path, bytes).map_err(|e| Error::io(&path, e))
+    }
+
+    /// Whether the previous build's manifest lists `rel`: livret wrote that file, so this build
+    /// may replace it; a file it does not list is the user's and is left alone.
+    pub fn wrote_before(&self, rel: &str) -> bool {
+        self.previous.contains(rel)
     }
 
     /// Opens one output file for streaming.
@@ -419,12 +425,6 @@ impl Drop for Staging {
             let _ = fs::remove_dir_all(&self.dir);
         }
     }
-}
-
-/// Whether the previous build's manifest in `out` lists `rel`: livret wrote that file, so a
-/// rebuild may replace it; a file it does not list is the user's and is left alone.
-pub fn manifest_lists(out: &Path, rel: &str) -> Result<bool> {
-    Ok(read_manifest(out)?.contains(rel))
 }
 
 /// Whether a folder holds only what livret wrote: the files of `listed`, its manifest, and

@@ -1,5 +1,7 @@
-//! The build pipeline, end to end: config → load → booklet → render → css → output. Each step is
-//! one call; this module only sequences them, runs the per-page work on both cores, and reports.
+//! The build pipeline, end to end: load → assemble → `render_outputs(plan, sink)` → write.
+//! Each step is one call; this module only sequences them, runs the per-page work on both
+//! cores, and reports. `livret build`, `check`, `pdf` and `serve` all render through
+//! `render_outputs`, with a plan (everything, or what changed) and a sink of their own.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -9,11 +11,12 @@ use rayon::prelude::*;
 
 use crate::booklet::{self, Booklet, Item};
 use crate::config::Config;
-use crate::error::{Diagnostic, Error, Result};
+use crate::error::{Diagnostic, Diagnostics, Error, Result};
+use crate::load;
 use crate::output::Staging;
-use crate::render::{Fields, Renderer};
-use crate::theme::{self, Theme};
-use crate::{css, load};
+use crate::render::plan::Plan;
+use crate::render::theme::{self, Theme};
+use crate::render::{Numbers, PdfLink, Renderer, Settings, css};
 
 /// Tells GitHub Pages not to run Jekyll over `out/`.
 pub const NOJEKYLL: &str = ".nojekyll";
@@ -55,7 +58,7 @@ pub fn load_project_with(
     fiches: impl FnOnce(&Path) -> Result<load::Loaded>,
     load_theme: impl FnOnce(&Path, &Config, &Path) -> Result<Theme>,
 ) -> Result<Project> {
-    let mut diagnostics = Vec::new();
+    let mut diagnostics = Diagnostics::new();
     // Every unknown key, wrong type and missing key of livret.toml at once, before serde's first.
     let config_path = root.join(crate::config::FILE_NAME);
     let problems = match load::read_text(&config_path) {
@@ -63,7 +66,7 @@ pub fn load_project_with(
         Err(_) => Vec::new(), // missing or unreadable: Config::load explains it
     };
     let config = if problems.is_empty() {
-        keep(Config::load(root), &mut diagnostics)?
+        diagnostics.keep(Config::load(root))?
     } else {
         diagnostics.extend(problems);
         None
@@ -71,7 +74,7 @@ pub fn load_project_with(
     let loaded = fiches(root)?;
     diagnostics.extend(loaded.diagnostics);
     let theme = match &config {
-        Some((config, path)) => keep(load_theme(root, config, path), &mut diagnostics)?,
+        Some((config, path)) => diagnostics.keep(load_theme(root, config, path))?,
         None => None,
     };
     // A broken livret.toml must not hide the fiches' problems: check them with a stand-in.
@@ -79,47 +82,24 @@ pub fn load_project_with(
         Some((config, _)) => config,
         None => Config::parse(Path::new(crate::config::FILE_NAME), "title = \"livret\"\n")?,
     };
-    let booklet = keep(
-        booklet::assemble_with(config, loaded.nodes, &loaded.broken_slugs),
-        &mut diagnostics,
-    )?;
+    let booklet = diagnostics.keep(booklet::assemble_with(
+        config,
+        loaded.nodes,
+        &loaded.broken_slugs,
+    ))?;
     match (booklet, theme) {
         (Some(booklet), Some(theme)) if diagnostics.is_empty() => {
             let project = Project { booklet, theme };
             check_theme_names(&project)?;
             Ok(project)
         }
-        _ => {
-            Diagnostic::sort(&mut diagnostics);
-            diagnostics.dedup();
-            Err(Error::Content(diagnostics))
-        }
-    }
-}
-
-/// Keeps a step's value, or moves its content problems into `diagnostics` and carries on.
-pub(crate) fn keep<T>(result: Result<T>, diagnostics: &mut Vec<Diagnostic>) -> Result<Option<T>> {
-    match result {
-        Ok(value) => Ok(Some(value)),
-        Err(Error::Content(found)) => {
-            diagnostics.extend(found);
-            Ok(None)
-        }
-        Err(other) => Err(other),
+        _ => Err(Error::Content(diagnostics.into_sorted())),
     }
 }
 
 /// Builds the site into `options.out`.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
-    build_with(options, None)
-}
-
-/// Builds, with print-edition page numbers when `livret pdf` has measured them.
-pub fn build_with(
-    options: &BuildOptions,
-    page_numbers: Option<&std::collections::BTreeMap<String, u32>>,
-) -> Result<BuildReport> {
-    build_print(options, page_numbers, PdfFiles::Keep)
+    build_print(options, None, PdfFiles::Keep)
 }
 
 /// What a build does with the PDFs of `livret pdf` (`crate::pdf::FILES`).
@@ -136,31 +116,36 @@ pub enum PdfFiles<'a> {
 /// Builds with measured page numbers and the given treatment of the PDFs.
 pub fn build_print(
     options: &BuildOptions,
-    page_numbers: Option<&std::collections::BTreeMap<String, u32>>,
+    page_numbers: Option<&Numbers>,
     pdf_files: PdfFiles<'_>,
 ) -> Result<BuildReport> {
     let start = Instant::now();
     let project = load_project(&options.root)?;
+    let plan = Plan::all(&project.booklet);
     write_staged(
         options,
         &project,
         page_numbers,
         pdf_files,
         start,
-        render_site,
+        |renderer, staging| {
+            let mut print = PrintFile::create(staging)?;
+            render_outputs(renderer, &plan, staging, &mut print)
+        },
     )
 }
 
 /// Writes a loaded project into `options.out` through a staging folder: `render` fills it
-/// (`render_site`, or the serve session's caching equivalent), the PDFs and `.nojekyll` are
-/// carried over, and the whole is moved into place only if everything succeeded.
+/// (`render_outputs` with a plan and a print sink of the caller's choice), the PDFs and
+/// `.nojekyll` are carried over, and the whole is moved into place only if everything
+/// succeeded.
 pub fn write_staged(
     options: &BuildOptions,
     project: &Project,
-    page_numbers: Option<&std::collections::BTreeMap<String, u32>>,
+    page_numbers: Option<&Numbers>,
     pdf_files: PdfFiles<'_>,
     start: Instant,
-    render: impl FnOnce(&Renderer, &Project, &dyn Sink) -> Result<usize>,
+    render: impl FnOnce(&Renderer, &Staging) -> Result<()>,
 ) -> Result<BuildReport> {
     let has_pdf = match pdf_files {
         PdfFiles::Keep => options.out.join(crate::PDF_NAME).is_file(),
@@ -168,9 +153,16 @@ pub fn write_staged(
         PdfFiles::Publish(files) => files.iter().any(|(name, _)| *name == crate::PDF_NAME),
     };
     let staging = Staging::new(&options.root, &options.out, options.force)?;
-    let mut renderer = Renderer::new(&project.booklet, &project.theme, has_pdf);
-    renderer.page_numbers = page_numbers;
-    let pages = render(&renderer, project, &staging)?;
+    let settings = Settings {
+        pdf: if has_pdf {
+            PdfLink::Linked
+        } else {
+            PdfLink::Absent
+        },
+        page_numbers,
+    };
+    let renderer = Renderer::new(&project.booklet, &project.theme, settings);
+    render(&renderer, &staging)?;
     match pdf_files {
         // PDFs from an earlier `livret pdf` stay published until the next one replaces them;
         // one the user put there themselves is linked to and left alone (theirs, not livret's).
@@ -203,10 +195,16 @@ pub fn write_staged(
             .iter()
             .filter(|e| e.number.is_some())
             .count(),
-        pages,
+        pages: html_pages(booklet),
         files,
         millis: start.elapsed().as_millis(),
     })
+}
+
+/// The number of HTML pages of a site: the index, one per entry with a page, the print
+/// edition.
+pub fn html_pages(booklet: &Booklet) -> usize {
+    booklet.entries.iter().filter(|e| e.has_page()).count() + 2
 }
 
 /// Refuses a theme file that would be written where livret writes a page or a stylesheet
@@ -258,20 +256,15 @@ fn check_theme_names(project: &Project) -> Result<()> {
     }
 }
 
-/// Where rendered files go: the staging folder of a build, or nowhere (`livret check`).
+/// Where rendered files go: the staging folder of a build, the serve session's memory, or
+/// nowhere (`livret check`).
 pub trait Sink: Sync {
     fn write(&self, rel: &str, bytes: &[u8]) -> Result<()>;
-    /// A file written piece by piece (the print edition can be large).
-    fn stream(&self, rel: &str) -> Result<Box<dyn Write + Send>>;
 }
 
 impl Sink for Staging {
     fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
         Staging::write(self, rel, bytes)
-    }
-
-    fn stream(&self, rel: &str) -> Result<Box<dyn Write + Send>> {
-        Ok(Box::new(self.create(rel)?))
     }
 }
 
@@ -282,164 +275,217 @@ impl Sink for Discard {
     fn write(&self, _: &str, _: &[u8]) -> Result<()> {
         Ok(())
     }
+}
 
-    fn stream(&self, _: &str) -> Result<Box<dyn Write + Send>> {
-        Ok(Box::new(std::io::sink()))
+/// Where the print edition goes: its frame (the part before and after the blocks) and its
+/// blocks, each in document order.
+pub trait PrintSink: Send {
+    fn frame(&mut self, head: &str, tail: String) -> Result<()>;
+    /// The `k`-th block of the document order (only those of the plan, in order).
+    fn block(&mut self, k: usize, html: Vec<u8>) -> Result<()>;
+    /// Called once, after the last block.
+    fn finish(&mut self) -> Result<()>;
+}
+
+/// The print edition streamed into one file of a sink: never all in memory.
+pub struct PrintFile {
+    writer: Box<dyn Write + Send>,
+    tail: Option<String>,
+}
+
+impl PrintFile {
+    pub fn create(staging: &Staging) -> Result<PrintFile> {
+        Ok(PrintFile {
+            writer: Box::new(staging.create(PRINT)?),
+            tail: None,
+        })
+    }
+
+    /// A print edition that goes nowhere (`livret check`).
+    pub fn discard() -> PrintFile {
+        PrintFile {
+            writer: Box::new(std::io::sink()),
+            tail: None,
+        }
+    }
+
+    fn put(&mut self, bytes: &[u8]) -> Result<()> {
+        self.writer
+            .write_all(bytes)
+            .map_err(|e| Error::io(Path::new(PRINT), e))
     }
 }
 
-/// Renders every output file into `sink`: stylesheets, assets, the index, one page per entry,
-/// the print edition, 404 and sitemap. Template and CSS problems are all collected and reported
-/// together. Entries go by chunks in document order, each entry's web page and print block
-/// rendered together (they share its Markdown), so the print edition streams out in order
-/// and memory stays bounded whatever the number of fiches. Both cores stay busy: the index and
-/// the shared files are made beside the entries, and each chunk's print blocks are written
-/// while the next chunk renders. Returns the number of HTML pages.
-pub fn render_site(renderer: &Renderer, project: &Project, sink: &dyn Sink) -> Result<usize> {
-    let booklet = &project.booklet;
-    let path = Path::new("print.html");
-    let mut print = sink.stream("print.html")?;
-    let mut problems = Vec::new();
-    let frame = keep(renderer.print_frame(), &mut problems)?;
-    if let Some((head, _)) = &frame {
-        print
-            .write_all(head.as_bytes())
-            .map_err(|e| Error::io(path, e))?;
+impl PrintSink for PrintFile {
+    fn frame(&mut self, head: &str, tail: String) -> Result<()> {
+        self.tail = Some(tail);
+        self.put(head.as_bytes())
     }
+
+    fn block(&mut self, _: usize, html: Vec<u8>) -> Result<()> {
+        self.put(&html)
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        if let Some(tail) = self.tail.take() {
+            self.put(tail.as_bytes())?;
+        }
+        self.writer
+            .flush()
+            .map_err(|e| Error::io(Path::new(PRINT), e))
+    }
+}
+
+/// The print edition's file name.
+pub const PRINT: &str = "print.html";
+
+/// Renders the outputs of `plan` into `sink` (and the print edition into `print`): stylesheets,
+/// assets, 404 and sitemap, the index, one page per entry, the print edition. Template and CSS
+/// problems are all collected and reported together. Entries go by chunks in document order,
+/// each entry's web page and print block rendered together (they share its Markdown), so the
+/// print edition streams out in order and memory stays bounded whatever the number of fiches.
+/// Both cores stay busy: the index and the shared files are made beside the entries, and each
+/// chunk's print blocks are handed on while the next chunk renders.
+pub fn render_outputs(
+    renderer: &Renderer,
+    plan: &Plan,
+    sink: &dyn Sink,
+    print: &mut dyn PrintSink,
+) -> Result<()> {
+    let booklet = renderer.booklet();
+    let mut problems = Diagnostics::new();
+    if plan.frame
+        && let Some((head, tail)) = problems.keep(renderer.print_frame())?
+    {
+        print.frame(&head, tail)?;
+    }
+    let todo: Vec<(usize, Item)> = booklet
+        .order
+        .iter()
+        .enumerate()
+        .filter(|&(k, &item)| plan.blocks[k] || matches!(item, Item::Entry(i) if plan.pages[i]))
+        .map(|(k, &item)| (k, item))
+        .collect();
     let (shared, entries) = rayon::join(
-        || -> Result<(usize, Vec<Diagnostic>)> {
-            let mut problems = Vec::new();
-            let pages = render_shared(renderer, project, sink, &mut problems)?;
-            if let Some(html) = keep(renderer.index(), &mut problems)? {
-                sink.write("index.html", &html)?;
+        || -> Result<Diagnostics> {
+            let mut problems = Diagnostics::new();
+            if plan.shared {
+                render_shared(renderer, sink, &mut problems)?;
             }
-            Ok((pages, problems))
+            if plan.index
+                && let Some(html) = problems.keep(renderer.index())?
+            {
+                sink.write(INDEX, &html)?;
+            }
+            Ok(problems)
         },
-        || -> Result<Vec<Diagnostic>> {
-            let mut problems = Vec::new();
-            let mut done: Vec<Result<Vec<u8>>> = Vec::new();
-            for chunk in booklet.order.chunks(256) {
-                let (rendered, written) = rayon::join(
-                    || render_chunk(renderer, booklet, sink, chunk),
-                    || write_blocks(&mut print, std::mem::take(&mut done), &mut problems),
+        || -> Result<Diagnostics> {
+            let mut problems = Diagnostics::new();
+            let mut done: Vec<Block> = Vec::new();
+            for chunk in todo.chunks(256) {
+                let (rendered, handed) = rayon::join(
+                    || render_chunk(renderer, plan, sink, chunk),
+                    || hand_blocks(print, std::mem::take(&mut done), &mut problems),
                 );
-                written?;
-                done = rendered;
+                handed?;
+                done = rendered?;
             }
-            write_blocks(&mut print, done, &mut problems)?;
+            hand_blocks(print, done, &mut problems)?;
             Ok(problems)
         },
     );
-    let (pages, shared_problems) = shared?;
-    problems.extend(shared_problems);
+    problems.extend(shared?);
     problems.extend(entries?);
-    if let Some((_, tail)) = &frame {
-        print
-            .write_all(tail.as_bytes())
-            .map_err(|e| Error::io(path, e))?;
-    }
-    print.flush().map_err(|e| Error::io(path, e))?;
-    finish(problems).map(|()| pages)
+    print.finish()?;
+    problems.finish()
 }
 
-/// Renders the web pages of a chunk of items (written into `sink` at once) and their print
-/// blocks (returned in order).
+/// Renders the web pages of a chunk (written into `sink` at once) and its print blocks
+/// (returned in order, with their position).
 fn render_chunk(
     renderer: &Renderer,
-    booklet: &Booklet,
+    plan: &Plan,
     sink: &dyn Sink,
-    chunk: &[Item],
-) -> Vec<Result<Vec<u8>>> {
-    chunk
+    chunk: &[(usize, Item)],
+) -> Result<Vec<Block>> {
+    let booklet = renderer.booklet();
+    let blocks: Vec<Result<Option<Block>>> = chunk
         .par_iter()
-        .map(|&item| {
-            let fields = Fields::default();
-            if let Item::Entry(i) = item
-                && booklet.entries[i].has_page()
+        .map(|&(k, item)| {
+            let rendered = match item {
+                Item::Entry(i) => Some(renderer.rendered(i)),
+                Item::Part(_) => None,
+            };
+            if let (Item::Entry(i), Some(rendered)) = (item, &rendered)
+                && plan.pages[i]
             {
-                let html = renderer.entry_page(i, &fields)?;
-                sink.write(&booklet.entries[i].file_name(), &html)?;
+                // A page that fails to render is reported with the print blocks' problems.
+                match renderer.entry_page(i, rendered) {
+                    Ok(html) => sink.write(&booklet.entries[i].file_name(), &html)?,
+                    Err(e) => return Ok(Some((k, Err(e)))),
+                }
             }
-            renderer.print_item(item, &fields)
+            Ok(plan.blocks[k].then(|| (k, renderer.print_item(item, rendered.as_ref()))))
         })
-        .collect()
+        .collect();
+    let mut out = Vec::with_capacity(blocks.len());
+    for block in blocks {
+        out.extend(block?);
+    }
+    Ok(out)
 }
 
-/// Appends rendered print blocks to the print edition; their problems go into `problems`.
-fn write_blocks(
-    print: &mut Box<dyn Write + Send>,
-    blocks: Vec<Result<Vec<u8>>>,
-    problems: &mut Vec<Diagnostic>,
+/// A print block rendered (or its problem), with its position in document order.
+type Block = (usize, Result<Vec<u8>>);
+
+/// Hands rendered print blocks on, in order; their problems go into `problems`.
+fn hand_blocks(
+    print: &mut dyn PrintSink,
+    blocks: Vec<Block>,
+    problems: &mut Diagnostics,
 ) -> Result<()> {
-    for html in blocks {
-        if let Some(html) = keep(html, problems)? {
-            print
-                .write_all(&html)
-                .map_err(|e| Error::io(Path::new("print.html"), e))?;
+    for (k, html) in blocks {
+        if let Some(html) = problems.keep(html)? {
+            print.block(k, html)?;
         }
     }
     Ok(())
 }
 
 /// The files that depend on the whole site and on no entry's content: stylesheets, static
-/// assets, 404 and sitemap. Problems go into `problems`. Returns the number of HTML pages of the site (the index, the
-/// entries' pages and the print edition).
-pub fn render_shared(
-    renderer: &Renderer,
-    project: &Project,
-    sink: &dyn Sink,
-    problems: &mut Vec<Diagnostic>,
-) -> Result<usize> {
-    let booklet = &project.booklet;
-    let theme = &project.theme;
+/// assets, 404 and sitemap. Problems go into `problems`.
+fn render_shared(renderer: &Renderer, sink: &dyn Sink, problems: &mut Diagnostics) -> Result<()> {
+    let theme = renderer.theme();
     // Stylesheets: Tera (for settings such as the page size), then lightningcss.
     for (name, (_, path)) in &theme.stylesheets {
         if name.starts_with('_') {
             continue; // partials, included by the others
         }
         let compiled = renderer
-            .with_site(&format!("css/{name}"), |_| {})
+            .stylesheet(name)
             .and_then(|text| css::compile(path, &text).map_err(Error::from));
-        if let Some(code) = keep(compiled, problems)? {
+        if let Some(code) = problems.keep(compiled)? {
             sink.write(name, code.as_bytes())?;
         }
     }
     for (name, bytes) in &theme.assets {
         sink.write(name, bytes)?;
     }
-    let pages: Vec<String> = booklet
-        .entries
-        .iter()
-        .filter(|e| e.has_page())
-        .map(|e| e.file_name())
-        .collect();
-    for extra in ["404.html", "sitemap.xml"] {
-        if !theme.tera.get_template_names().any(|n| n == extra)
-            || (extra == "sitemap.xml" && booklet.config.base_url.is_none())
-        {
-            continue;
-        }
-        let text = renderer.with_site(extra, |ctx| {
-            ctx.insert("pages", &pages);
-            if extra == "404.html" {
-                renderer.not_found(ctx);
-            }
-        });
-        if let Some(text) = keep(text, problems)? {
-            sink.write(extra, text.as_bytes())?;
-        }
+    if renderer.has_template(NOT_FOUND)
+        && let Some(text) = problems.keep(renderer.not_found())?
+    {
+        sink.write(NOT_FOUND, text.as_bytes())?;
     }
-
-    Ok(pages.len() + 2)
+    if renderer.has_template(SITEMAP)
+        && renderer.booklet().config.base_url.is_some()
+        && let Some(text) = problems.keep(renderer.sitemap())?
+    {
+        sink.write(SITEMAP, text.as_bytes())?;
+    }
+    Ok(())
 }
 
-/// The result of a render that collected `problems`: all of them, sorted, or success.
-pub(crate) fn finish(mut problems: Vec<Diagnostic>) -> Result<()> {
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Diagnostic::sort(&mut problems);
-        problems.dedup();
-        Err(Error::Content(problems))
-    }
-}
+/// The site's index page.
+pub const INDEX: &str = "index.html";
+const NOT_FOUND: &str = "404.html";
+const SITEMAP: &str = "sitemap.xml";

@@ -8,7 +8,8 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::build::{self, Project};
 use crate::error::{Diagnostic, Result};
-use crate::render::Renderer;
+use crate::render::plan::Plan;
+use crate::render::{PdfLink, Renderer, Settings};
 
 /// What a successful check saw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,8 +33,18 @@ pub fn check(root: &Path) -> Result<Summary> {
 
 /// Renders every output in memory and drops it; collects every template and CSS problem.
 pub fn render_all(project: &Project) -> Result<()> {
-    let renderer = Renderer::new(&project.booklet, &project.theme, false);
-    build::render_site(&renderer, project, &build::Discard).map(drop)
+    let settings = Settings {
+        pdf: PdfLink::Absent,
+        page_numbers: None,
+    };
+    let renderer = Renderer::new(&project.booklet, &project.theme, settings);
+    let plan = Plan::all(&project.booklet);
+    build::render_outputs(
+        &renderer,
+        &plan,
+        &build::Discard,
+        &mut build::PrintFile::discard(),
+    )
 }
 
 /// A path as shown to the user: without a leading `./` (`--root .` is the default).

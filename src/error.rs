@@ -145,6 +145,66 @@ fn excerpt(line: &str, col: usize) -> (String, usize) {
 
 impl std::error::Error for Diagnostic {}
 
+/// Collects the problems of every step of a run, so that all of them come out together:
+/// `keep` a step's value or its content problems, `push` one found by hand, `finish` sorted
+/// and without duplicates.
+#[derive(Debug, Default)]
+pub struct Diagnostics(Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn new() -> Diagnostics {
+        Diagnostics(Vec::new())
+    }
+
+    /// A step's value, or `None` with its content problems kept; other errors stop the run.
+    pub fn keep<T>(&mut self, result: Result<T>) -> Result<Option<T>> {
+        match result {
+            Ok(value) => Ok(Some(value)),
+            Err(Error::Content(found)) => {
+                self.0.extend(found);
+                Ok(None)
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    pub fn push(&mut self, d: Diagnostic) {
+        self.0.push(d);
+    }
+
+    pub fn extend(&mut self, more: impl IntoIterator<Item = Diagnostic>) {
+        self.0.extend(more);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Success when nothing was kept; otherwise every problem, sorted by place, once each.
+    pub fn finish(self) -> Result<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Content(self.into_sorted()))
+        }
+    }
+
+    /// The problems, sorted by file and position, duplicates dropped.
+    pub fn into_sorted(mut self) -> Vec<Diagnostic> {
+        Diagnostic::sort(&mut self.0);
+        self.0.dedup();
+        self.0
+    }
+}
+
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
 /// What a unit test returns: a failed step is reported with `?`, never unwrapped.
 #[cfg(test)]
 pub(crate) type TestResult = std::result::Result<(), Box<dyn std::error::Error>>;
@@ -168,6 +228,9 @@ pub enum Error {
     /// Anything else, already phrased for the user.
     #[error("{0}")]
     Other(String),
+    /// A broken internal invariant: a bug in livret, not in the user's files.
+    #[error("internal error (please report it): {0}")]
+    Invariant(String),
 }
 
 impl Error {

@@ -18,7 +18,47 @@ pub enum Doc {
     Sommaire(Sommaire),
 }
 
+/// The kind of an entry file, from its `kind` key: the one mapping between the names users
+/// write and what livret does with them (which schema checks the file, which serde type reads
+/// it, which template renders it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A numbered fiche ("Bonne pratique n°N"), the default.
+    Fiche,
+    /// An unnumbered page.
+    Page,
+    /// Where the sommaire goes.
+    Sommaire,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 3] = [Kind::Fiche, Kind::Page, Kind::Sommaire];
+
+    /// The name written in `kind = "…"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Fiche => "fiche",
+            Kind::Page => "page",
+            Kind::Sommaire => "sommaire",
+        }
+    }
+
+    /// The kind a `kind = "…"` value names.
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
 impl Doc {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Doc::Fiche(_) => Kind::Fiche,
+            Doc::Page(_) => Kind::Page,
+            Doc::Sommaire(_) => Kind::Sommaire,
+        }
+    }
+
     pub fn slug(&self) -> Option<&str> {
         match self {
             Doc::Fiche(f) => f.slug.as_deref(),
@@ -245,8 +285,6 @@ fn sommaire_title() -> String {
     "Sommaire".into()
 }
 
-pub const KINDS: [&str; 3] = ["fiche", "page", "sommaire"];
-
 /// Parses the text of one entry file, dispatching on its `kind`.
 pub fn parse(path: &Path, source: &str) -> Result<Doc, Diagnostic> {
     let text = source.strip_prefix('\u{feff}').unwrap_or(source);
@@ -268,11 +306,11 @@ pub fn from_tree(
     let kind = tree.get_ref().get("kind").map(|v| (v.get_ref(), v.span()));
     let doc = match kind {
         None => Doc::Fiche(Box::new(de::from_tree(path, source, tree)?)),
-        Some((toml::de::DeValue::String(k), span)) => match k.as_ref() {
-            "fiche" => Doc::Fiche(Box::new(de::from_tree(path, source, tree)?)),
-            "page" => Doc::Page(de::from_tree(path, source, tree)?),
-            "sommaire" => Doc::Sommaire(de::from_tree(path, source, tree)?),
-            other => return Err(unknown_kind(path, source, other, span.start)),
+        Some((toml::de::DeValue::String(k), span)) => match Kind::from_name(k) {
+            Some(Kind::Fiche) => Doc::Fiche(Box::new(de::from_tree(path, source, tree)?)),
+            Some(Kind::Page) => Doc::Page(de::from_tree(path, source, tree)?),
+            Some(Kind::Sommaire) => Doc::Sommaire(de::from_tree(path, source, tree)?),
+            None => return Err(unknown_kind(path, source, k, span.start)),
         },
         // A kind that is not a string: serde explains the expected type.
         Some(_) => Doc::Fiche(Box::new(de::from_tree(path, source, tree)?)),
@@ -288,7 +326,7 @@ pub fn from_tree(
 
 fn unknown_kind(path: &Path, source: &str, kind: &str, offset: usize) -> Diagnostic {
     let bom = if source.starts_with('\u{feff}') { 3 } else { 0 };
-    let allowed: Vec<String> = KINDS.iter().map(|k| k.to_string()).collect();
+    let allowed: Vec<String> = Kind::ALL.iter().map(|k| k.name().to_string()).collect();
     let mut help = String::new();
     if let Some(best) = de::closest(kind, &allowed) {
         help.push_str(&format!("did you mean \"{best}\"? "));

@@ -22,15 +22,16 @@ use std::time::{Duration, Instant, SystemTime};
 
 use rayon::prelude::*;
 
-use crate::booklet::{Booklet, Item};
-use crate::build::{self, BuildOptions, Project, keep};
+use crate::booklet::Booklet;
+use crate::build::{self, BuildOptions, Project};
 use crate::config::Config;
 use crate::error::{Diagnostic, Error, Result};
 use crate::fiche::Doc;
 use crate::load::{self, Found, LoadedEntry, Parsed};
 use crate::output::{self, MANIFEST};
-use crate::render::{Fields, Renderer};
-use crate::theme::{self, Theme};
+use crate::render::plan::{Fingerprints, Plan, fingerprint};
+use crate::render::theme::{self, Theme};
+use crate::render::{PdfLink, Renderer, Settings};
 
 /// A file whose last change is more recent than this, when it was last looked at, is read again
 /// even if its size and times did not change: its next change could have come within the same
@@ -126,7 +127,7 @@ impl Stamp {
 
 /// What `out/` holds, as the last successful rebuild left it.
 struct Last {
-    keys: Keys,
+    keys: Fingerprints,
     /// The output manifest's stamp: another program rebuilding `out/` changes it.
     manifest: Option<Stamp>,
     /// The print edition around its items.
@@ -136,33 +137,43 @@ struct Last {
     blocks: Vec<Vec<u8>>,
 }
 
-/// Fingerprints of the inputs of every output: equal fingerprints, equal output. They follow
-/// what `render` reads for each output, and must follow it when it changes (tests/incremental.rs
-/// compares the result with full builds after every kind of edit).
-#[derive(Clone)]
-struct Keys {
-    /// Structure (order, slugs, kinds, numbers, parts), config, theme, PDF presence: when it
-    /// changes, everything is rendered again.
-    global: u64,
-    /// `index.html`: the sommaire's lines and the pages shown before the sommaire.
-    index: u64,
-    /// The print edition's frame (it holds the sommaire).
-    frame: u64,
-    /// Each entry's web page (0 for an entry without one).
-    pages: Vec<u64>,
-    /// Each print block, in document order.
-    blocks: Vec<u64>,
+/// What a render handed over, kept in memory until it is known to have succeeded.
+#[derive(Default)]
+struct Collected {
+    files: Mutex<Vec<(String, Vec<u8>)>>,
 }
 
-/// Freshly rendered outputs, not yet written.
+impl build::Sink for Collected {
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        self.files
+            .lock()
+            .map_err(|_| Error::Invariant("a writer thread failed".into()))?
+            .push((rel.to_string(), bytes.to_vec()));
+        Ok(())
+    }
+}
+
+/// The print edition's frame and blocks as a render hands them over.
 #[derive(Default)]
-struct Rendered {
-    /// Web pages, by entry index.
-    pages: Vec<(usize, Vec<u8>)>,
-    /// Print blocks, by position in document order.
-    blocks: Vec<(usize, Vec<u8>)>,
-    index: Option<Vec<u8>>,
+struct CollectedPrint {
     frame: Option<(String, String)>,
+    blocks: Vec<(usize, Vec<u8>)>,
+}
+
+impl build::PrintSink for CollectedPrint {
+    fn frame(&mut self, head: &str, tail: String) -> Result<()> {
+        self.frame = Some((head.to_string(), tail));
+        Ok(())
+    }
+
+    fn block(&mut self, k: usize, html: Vec<u8>) -> Result<()> {
+        self.blocks.push((k, html));
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        Ok(())
+    }
 }
 
 impl Session {
@@ -200,12 +211,7 @@ impl Session {
     fn write(&mut self, project: &Project, start: Instant) -> Result<Rebuilt> {
         let has_pdf = self.options.out.join(crate::PDF_NAME).is_file();
         let keys = self.keys(&project.booklet, has_pdf);
-        let pages = 2 + project
-            .booklet
-            .entries
-            .iter()
-            .filter(|e| e.has_page())
-            .count();
+        let pages = build::html_pages(&project.booklet);
         let manifest = manifest_stamp(&self.options.out);
         let (full, written) = match self.last.take() {
             // Same structure, config and theme, and out/ is still as this session left it.
@@ -241,91 +247,27 @@ impl Session {
         project
     }
 
-    /// The fingerprints of every output of `booklet`.
-    fn keys(&self, booklet: &Booklet, has_pdf: bool) -> Keys {
+    /// The fingerprints of every output of `booklet`, from the hashes of the files read.
+    fn keys(&self, booklet: &Booklet, has_pdf: bool) -> Fingerprints {
         let content = |path: &Path| match self.files.get(path.as_os_str()) {
             Some(seen) => seen.hash,
-            None => hash(&("not read", self.rebuilds)), // never equal to the last one
+            None => fingerprint(&("not read", self.rebuilds)), // never equal to the last one
         };
-        let entries = &booklet.entries;
-        let part_content: Vec<u64> = booklet.parts.iter().map(|p| content(&p.path)).collect();
-        let entry_content: Vec<u64> = entries.iter().map(|e| content(&e.path)).collect();
-
-        let mut global = DefaultHasher::new();
-        env!("CARGO_PKG_VERSION").hash(&mut global);
-        serde_json::to_string(&booklet.config)
-            .unwrap_or_default()
-            .hash(&mut global);
-        self.theme.as_ref().map(|(key, _)| *key).hash(&mut global);
-        has_pdf.hash(&mut global);
-        let mut toc = DefaultHasher::new();
-        for item in &booklet.order {
-            match *item {
-                Item::Part(p) => {
-                    let part = &booklet.parts[p];
-                    (0u8, &part.slug, &part.path, &part.entries).hash(&mut global);
-                    part_content[p].hash(&mut toc);
-                }
-                Item::Entry(i) => {
-                    let e = &entries[i];
-                    let kind = match e.doc {
-                        Doc::Fiche(_) => 0u8,
-                        Doc::Page(_) => 1,
-                        Doc::Sommaire(_) => 2,
-                    };
-                    (1u8, &e.slug, &e.path, kind, e.number, e.part).hash(&mut global);
-                    sommaire_line(&e.doc).hash(&mut toc);
-                }
-            }
-        }
-        let toc = toc.finish();
-
-        // A web page shows its entry, its part's title and its neighbours' titles.
-        let title = |i: Option<usize>| i.map(|i| entries[i].doc.title());
-        let pages = entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| {
-                if !e.has_page() {
-                    return 0;
-                }
-                let part = e.part.map(|p| part_content[p]);
-                hash(&(entry_content[i], part, title(e.prev), title(e.next)))
-            })
-            .collect();
-        // A print block shows its entry, its part's title and its notes, if any, numbered after
-        // all the notes before it; the sommaire's block shows the sommaire.
-        let blocks = booklet
-            .order
-            .iter()
-            .map(|item| match *item {
-                Item::Part(p) => hash(&(0u8, part_content[p])),
-                Item::Entry(i) => {
-                    let e = &entries[i];
-                    let sommaire = matches!(e.doc, Doc::Sommaire(_)).then_some(toc);
-                    let part = e.part.map(|p| part_content[p]);
-                    let notes_before = (!e.notes.is_empty()).then_some(e.notes_before);
-                    hash(&(1u8, entry_content[i], part, notes_before, sommaire))
-                }
-            })
-            .collect();
-        // The index shows the sommaire and, in full, the pages before it.
-        let front: Vec<u64> = (0..booklet.sommaire.unwrap_or(0))
-            .filter(|&i| entries[i].part.is_none())
-            .map(|i| entry_content[i])
-            .collect();
-        Keys {
-            global: global.finish(),
-            index: hash(&(toc, front)),
-            frame: toc,
-            pages,
-            blocks,
-        }
+        let theme = match &self.theme {
+            Some((key, _)) => *key,
+            None => fingerprint(&("no theme", self.rebuilds)),
+        };
+        Fingerprints::of(booklet, theme, has_pdf, &content)
     }
 
     /// Renders everything and writes it the way `livret build` does: staged, then moved in.
     /// Returns the files of the new output.
-    fn render_all(&mut self, project: &Project, keys: Keys, start: Instant) -> Result<Vec<String>> {
+    fn render_all(
+        &mut self,
+        project: &Project,
+        keys: Fingerprints,
+        start: Instant,
+    ) -> Result<Vec<String>> {
         let mut last = None;
         let options = &self.options;
         let report = build::write_staged(
@@ -334,29 +276,20 @@ impl Session {
             None,
             build::PdfFiles::Keep,
             start,
-            |renderer, project, sink| {
+            |renderer, staging| {
                 let booklet = &project.booklet;
-                let mut problems = Vec::new();
-                let pages = build::render_shared(renderer, project, sink, &mut problems)?;
-                let rendered = render(renderer, booklet, &keys, None, &mut problems)?;
-                build::finish(problems)?;
-                let (Some(index), Some((head, tail))) = (rendered.index, rendered.frame) else {
-                    return Err(Error::Other(
-                        "the index or the print frame was not rendered".into(),
-                    ));
+                let mut print = CollectedPrint::default();
+                build::render_outputs(renderer, &Plan::all(booklet), staging, &mut print)?;
+                let Some((head, tail)) = print.frame else {
+                    return Err(Error::Invariant("the print frame was not rendered".into()));
                 };
                 let mut blocks = vec![Vec::new(); booklet.order.len()];
-                for (k, html) in rendered.blocks {
+                for (k, html) in print.blocks {
                     if let Some(block) = blocks.get_mut(k) {
                         *block = html;
                     }
                 }
-                rendered
-                    .pages
-                    .par_iter()
-                    .try_for_each(|(i, html)| sink.write(&booklet.entries[*i].file_name(), html))?;
-                sink.write("index.html", &index)?;
-                sink.write("print.html", &print_edition(&head, &blocks, &tail))?;
+                staging.write(build::PRINT, &print_edition(&head, &blocks, &tail))?;
                 last = Some(Last {
                     keys,
                     manifest: None,
@@ -364,7 +297,7 @@ impl Session {
                     tail,
                     blocks,
                 });
-                Ok(pages)
+                Ok(())
             },
         );
         if let Err(e) = report {
@@ -391,41 +324,41 @@ impl Session {
         &mut self,
         project: &Project,
         has_pdf: bool,
-        keys: Keys,
+        keys: Fingerprints,
         mut last: Last,
     ) -> Result<Vec<String>> {
-        let booklet = &project.booklet;
-        let renderer = Renderer::new(booklet, &project.theme, has_pdf);
-        let mut problems = Vec::new();
-        let rendered = render(&renderer, booklet, &keys, Some(&last.keys), &mut problems)
-            .and_then(|rendered| build::finish(problems).map(|()| rendered));
-        let rendered = match rendered {
-            Ok(rendered) => rendered,
-            Err(e) => {
-                self.last = Some(last);
-                return Err(e);
-            }
+        let settings = Settings {
+            pdf: if has_pdf {
+                PdfLink::Linked
+            } else {
+                PdfLink::Absent
+            },
+            page_numbers: None,
         };
-        let mut files: Vec<(String, Vec<u8>)> = rendered
-            .pages
-            .into_iter()
-            .map(|(i, html)| (booklet.entries[i].file_name(), html))
-            .collect();
-        if let Some(html) = rendered.index {
-            files.push(("index.html".into(), html));
+        let renderer = Renderer::new(&project.booklet, &project.theme, settings);
+        let plan = Plan::changed(&keys, &last.keys);
+        let collected = Collected::default();
+        let mut print = CollectedPrint::default();
+        if let Err(e) = build::render_outputs(&renderer, &plan, &collected, &mut print) {
+            self.last = Some(last);
+            return Err(e);
         }
-        if rendered.frame.is_some() || !rendered.blocks.is_empty() {
-            if let Some((head, tail)) = rendered.frame {
+        let mut files = collected
+            .files
+            .into_inner()
+            .map_err(|_| Error::Invariant("a writer thread failed".into()))?;
+        if print.frame.is_some() || !print.blocks.is_empty() {
+            if let Some((head, tail)) = print.frame {
                 last.head = head;
                 last.tail = tail;
             }
-            for (k, html) in rendered.blocks {
+            for (k, html) in print.blocks {
                 if let Some(block) = last.blocks.get_mut(k) {
                     *block = html;
                 }
             }
             files.push((
-                "print.html".into(),
+                build::PRINT.into(),
                 print_edition(&last.head, &last.blocks, &last.tail),
             ));
         }
@@ -439,80 +372,6 @@ impl Session {
         names.sort();
         Ok(names)
     }
-}
-
-/// Renders the pages and print blocks whose fingerprint in `keys` differs from `before` (all
-/// of them without `before`), and the index and print frame likewise. Problems go into
-/// `problems`.
-fn render(
-    renderer: &Renderer,
-    booklet: &Booklet,
-    keys: &Keys,
-    before: Option<&Keys>,
-    problems: &mut Vec<Diagnostic>,
-) -> Result<Rendered> {
-    let stale = |new: &u64, old: Option<&u64>| old != Some(new);
-    let todo: Vec<(usize, Item, bool, bool)> = booklet
-        .order
-        .iter()
-        .enumerate()
-        .filter_map(|(k, &item)| {
-            let page = match item {
-                Item::Entry(i) if booklet.entries[i].has_page() => {
-                    stale(&keys.pages[i], before.and_then(|b| b.pages.get(i)))
-                }
-                _ => false,
-            };
-            let block = stale(&keys.blocks[k], before.and_then(|b| b.blocks.get(k)));
-            (page || block).then_some((k, item, page, block))
-        })
-        .collect();
-    let index = stale(&keys.index, before.map(|b| &b.index));
-    let frame = stale(&keys.frame, before.map(|b| &b.frame));
-    // The sommaires are the costliest pages: render them side by side and with the entries.
-    let (index, (frame, items)) = rayon::join(
-        || index.then(|| renderer.index()),
-        || {
-            rayon::join(
-                || frame.then(|| renderer.print_frame()),
-                || {
-                    todo.par_iter()
-                        .map(|&(k, item, page, block)| {
-                            // An entry's page and print block share its rendered Markdown.
-                            let fields = Fields::default();
-                            let page = match item {
-                                Item::Entry(i) if page => {
-                                    Some((i, renderer.entry_page(i, &fields)))
-                                }
-                                _ => None,
-                            };
-                            (page, block.then(|| (k, renderer.print_item(item, &fields))))
-                        })
-                        .collect::<Vec<_>>()
-                },
-            )
-        },
-    );
-    let mut rendered = Rendered::default();
-    for (page, block) in items {
-        if let Some((i, html)) = page
-            && let Some(html) = keep(html, problems)?
-        {
-            rendered.pages.push((i, html));
-        }
-        if let Some((k, html)) = block
-            && let Some(html) = keep(html, problems)?
-        {
-            rendered.blocks.push((k, html));
-        }
-    }
-    if let Some(html) = index {
-        rendered.index = keep(html, problems)?;
-    }
-    if let Some(frame) = frame {
-        rendered.frame = keep(frame, problems)?;
-    }
-    Ok(rendered)
 }
 
 /// Parses one file the walk found, or reuses what the last rebuild parsed when the file did not
@@ -541,7 +400,7 @@ fn parse(
             let Ok(bytes) = fs::read(&path) else {
                 return load::parse_found(found);
             };
-            let hash = hash(&bytes);
+            let hash = fingerprint(&bytes);
             let (parsed, unchanged) = match old {
                 Some(old) if old.hash == hash => (old.parsed.clone(), Some(old)),
                 // Reads the file again: if it changed since, its stamp differs next time.
@@ -611,27 +470,6 @@ fn cached_theme(
     let theme = theme::load(root, config, config_path)?;
     *cache = Some((key, theme.clone()));
     Ok(theme)
-}
-
-/// What an entry shows in the sommaire (its slug, kind and number are in the structure).
-fn sommaire_line(doc: &Doc) -> (bool, &str, Option<&str>, Option<&str>, Option<&str>) {
-    match doc {
-        Doc::Fiche(f) => (
-            true,
-            &f.title,
-            f.example.as_deref(),
-            f.tagline.as_deref(),
-            None,
-        ),
-        Doc::Page(p) => (p.toc, &p.title, None, None, p.kicker.as_deref()),
-        Doc::Sommaire(s) => (false, &s.title, None, None, None),
-    }
-}
-
-fn hash(value: &impl Hash) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    value.hash(&mut hasher);
-    hasher.finish()
 }
 
 fn manifest_stamp(out: &Path) -> Option<Stamp> {

@@ -11,7 +11,6 @@ pub mod build;
 pub mod check;
 pub mod cli;
 pub mod config;
-pub mod css;
 pub mod de;
 pub mod error;
 pub mod fiche;
@@ -25,7 +24,6 @@ pub mod pdf;
 pub mod render;
 pub mod schema;
 pub mod serve;
-pub mod theme;
 pub mod typo;
 
 /// The PDF that `livret pdf` writes next to the site.

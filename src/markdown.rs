@@ -14,10 +14,20 @@ use crate::typo::French;
 
 /// How references in the text are resolved for one output (a web page or the print edition).
 pub trait Resolve {
-    /// The number and anchors of a note: `(number, note_id, ref_id)`.
-    fn note(&self, key: &str) -> Option<(u32, String, String)>;
+    /// The number and anchors of a note call.
+    fn note(&self, key: &str) -> Option<NoteRef>;
     /// The href of an `@slug` link target, and its label in print ("fiche n°3").
     fn fiche_link(&self, slug: &str) -> Option<(String, Option<String>)>;
+}
+
+/// A note call as resolved for one edition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteRef {
+    pub number: u32,
+    /// The id of the note itself (the call links to it).
+    pub note_id: String,
+    /// The id of the call (the note links back to it).
+    pub ref_id: String,
 }
 
 /// Rendering settings shared by all fields of a booklet.
@@ -360,7 +370,11 @@ pub fn resolve_markers<'a>(html: &'a str, resolve: &dyn Resolve) -> std::borrow:
         let (kind, key) = marker.split_at(marker.len().min(2));
         match kind {
             "N:" => match resolve.note(key) {
-                Some((n, note_id, ref_id)) => out.push_str(&format!(
+                Some(NoteRef {
+                    number: n,
+                    note_id,
+                    ref_id,
+                }) => out.push_str(&format!(
                     "<sup class=\"note-ref\"><a href=\"#{note_id}\" id=\"{ref_id}\" \
                      aria-label=\"note {n}\">{n}</a></sup>"
                 )),
@@ -440,8 +454,12 @@ mod tests {
 
     struct R;
     impl Resolve for R {
-        fn note(&self, key: &str) -> Option<(u32, String, String)> {
-            (key == "a").then(|| (3, "note-3".into(), "ref-3".into()))
+        fn note(&self, key: &str) -> Option<NoteRef> {
+            (key == "a").then(|| NoteRef {
+                number: 3,
+                note_id: "note-3".into(),
+                ref_id: "ref-3".into(),
+            })
         }
         fn fiche_link(&self, slug: &str) -> Option<(String, Option<String>)> {
             (slug == "riace").then(|| ("riace.html".into(), Some("fiche n°1".into())))

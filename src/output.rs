@@ -48,7 +48,10 @@ fn checked_out(root: &Path, out: &Path, force: bool) -> Result<PathBuf> {
     let mut protected: Vec<(PathBuf, &str)> = vec![
         (root.clone(), "the project folder"),
         (root.join(crate::load::FICHES_DIR), "the fiches folder"),
-        (root.join(crate::theme::THEMES_DIR), "the themes folder"),
+        (
+            root.join(crate::render::theme::THEMES_DIR),
+            "the themes folder",
+        ),
         (root.join("src"), "the source folder"),
         (PathBuf::from("/"), "the file-system root"),
     ];

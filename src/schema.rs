@@ -12,6 +12,7 @@ use toml::de::{DeTable, DeValue};
 
 use crate::de;
 use crate::error::Diagnostic;
+use crate::fiche::Kind;
 
 /// The type a key takes.
 #[derive(Debug, Clone, Copy)]
@@ -256,15 +257,24 @@ pub fn validated_entry<'a>(
     if !syntax.is_empty() {
         return Err(syntax_diagnostics(path, text, &syntax));
     }
-    let kind = doc.get_ref().get("kind").map(|v| v.get_ref());
-    let schema = match kind {
-        None => &FICHE,
-        Some(DeValue::String(k)) if k == "fiche" => &FICHE,
-        Some(DeValue::String(k)) if k == "page" => &PAGE,
-        Some(DeValue::String(k)) if k == "sommaire" => &SOMMAIRE,
+    let kind = match doc.get_ref().get("kind").map(|v| v.get_ref()) {
+        None => Kind::Fiche,
+        Some(DeValue::String(k)) => match Kind::from_name(k) {
+            Some(kind) => kind,
+            None => return Ok(doc),
+        },
         Some(_) => return Ok(doc),
     };
-    checked(path, text, doc, schema)
+    checked(path, text, doc, of_kind(kind))
+}
+
+/// The schema of an entry file of this kind.
+pub fn of_kind(kind: Kind) -> &'static Schema {
+    match kind {
+        Kind::Fiche => &FICHE,
+        Kind::Page => &PAGE,
+        Kind::Sommaire => &SOMMAIRE,
+    }
 }
 
 /// The value of a top-level string key, read leniently (for files that fail to parse).

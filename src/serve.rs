@@ -206,7 +206,7 @@ impl Watched {
         if !self.fiches && fiches.is_dir() {
             self.fiches = watcher.watch(&fiches, RecursiveMode::Recursive).is_ok();
         }
-        let themes = root.join(crate::theme::THEMES_DIR);
+        let themes = root.join(crate::render::theme::THEMES_DIR);
         if !self.themes && themes.is_dir() {
             self.themes = watcher.watch(&themes, RecursiveMode::Recursive).is_ok();
         }
@@ -223,7 +223,7 @@ fn is_input(root: &Path, path: &Path) -> bool {
         Some(Component::Normal(first)) => {
             first == crate::config::FILE_NAME
                 || first == crate::load::FICHES_DIR
-                || first == crate::theme::THEMES_DIR
+                || first == crate::render::theme::THEMES_DIR
         }
         _ => false,
     }
@@ -266,7 +266,7 @@ fn watch_loop(
                 if p == &root.join(crate::load::FICHES_DIR) {
                     watched.fiches = false;
                 }
-                if p == &root.join(crate::theme::THEMES_DIR) {
+                if p == &root.join(crate::render::theme::THEMES_DIR) {
                     watched.themes = false;
                 }
             }

@@ -20,8 +20,8 @@ use livret::config::Config;
 use livret::error::{Diagnostic, Error};
 use livret::fiche;
 use livret::load::{self, LoadedEntry, LoadedPart, Node};
-use livret::render::{Fields, Renderer};
-use livret::theme::{self, Theme};
+use livret::render::theme::{self, Theme};
+use livret::render::{PdfLink, Renderer, Settings};
 use proptest::prelude::*;
 use proptest::test_runner::{Config as RunConfig, TestCaseError, TestRunner};
 use toml::{Table, Value};
@@ -81,6 +81,7 @@ fn check_error(e: &Error, sources: &BTreeMap<PathBuf, &str>) -> Result<(), TestC
             Ok(())
         }
         Error::Usage(_) | Error::Other(_) | Error::Io { .. } => Ok(()),
+        Error::Invariant(what) => Err(TestCaseError::fail(format!("internal error: {what}"))),
     }
 }
 
@@ -90,7 +91,11 @@ static RENDERED: AtomicU64 = AtomicU64::new(0);
 /// Renders every output of an accepted booklet; all of it must succeed.
 fn render_all(booklet: &Booklet, theme: &Theme, css: bool) -> Result<(), TestCaseError> {
     RENDERED.fetch_add(1, Ordering::Relaxed);
-    let renderer = Renderer::new(booklet, theme, false);
+    let settings = Settings {
+        pdf: PdfLink::Absent,
+        page_numbers: None,
+    };
+    let renderer = Renderer::new(booklet, theme, settings);
     let mut outputs: Vec<(String, String)> = Vec::new();
     let fail =
         |what: &str, e: Error| TestCaseError::fail(format!("{what} failed to render: {e:?}"));
@@ -106,7 +111,7 @@ fn render_all(booklet: &Booklet, theme: &Theme, css: bool) -> Result<(), TestCas
     for (i, entry) in booklet.entries.iter().enumerate() {
         if entry.has_page() {
             let html = renderer
-                .entry_page(i, &Fields::default())
+                .entry_page(i, &renderer.rendered(i))
                 .map_err(|e| fail(&entry.slug, e))?;
             outputs.push((entry.file_name(), utf8(&entry.slug, html)?));
         }
@@ -126,22 +131,18 @@ fn render_all(booklet: &Booklet, theme: &Theme, css: bool) -> Result<(), TestCas
     outputs.push(("print tail".into(), tail));
     for &item in &booklet.order {
         let html = renderer
-            .print_item(item, &Fields::default())
+            .print_item(item, None)
             .map_err(|e| fail(&format!("{item:?}"), e))?;
         outputs.push((format!("print {item:?}"), utf8("print item", html)?));
     }
     outputs.push((
         "404".into(),
-        renderer
-            .with_site("404.html", |_| {})
-            .map_err(|e| fail("404", e))?,
+        renderer.not_found().map_err(|e| fail("404", e))?,
     ));
     if css {
         for name in theme.stylesheets.keys().filter(|n| !n.starts_with('_')) {
-            let text = renderer
-                .with_site(&format!("css/{name}"), |_| {})
-                .map_err(|e| fail(name, e))?;
-            let compiled = livret::css::compile(Path::new(name), &text);
+            let text = renderer.stylesheet(name).map_err(|e| fail(name, e))?;
+            let compiled = livret::render::css::compile(Path::new(name), &text);
             prop_assert!(
                 compiled.is_ok(),
                 "{name} does not compile for an accepted livret.toml: {:?}",

@@ -26,7 +26,7 @@ use crate::booklet::{Booklet, Item};
 use crate::build::{self, BuildOptions, PdfFiles};
 use crate::error::{Error, Result};
 use crate::markdown;
-use crate::render::{Mode, Renderer};
+use crate::render::{Mode, PdfLink, Renderer, Settings};
 
 /// The imposed PDF that `livret pdf --imposition booklet` writes next to `livret.pdf`.
 pub const IMPOSED_NAME: &str = "livret-imposition.pdf";
@@ -72,12 +72,16 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
     crate::output::check_out_dir(&options.build.root, &options.build.out, options.build.force)?;
     // Content errors come out before any browser starts.
     let project = build::load_project(&options.build.root)?;
-    let renderer = Renderer::new(&project.booklet, &project.theme, true);
+    let settings = Settings {
+        pdf: PdfLink::Linked,
+        page_numbers: None,
+    };
+    let renderer = Renderer::new(&project.booklet, &project.theme, settings);
     let anchors = sommaire_targets(&renderer);
     let config = &project.booklet.config;
     let french = config.is_french();
     let meta = finish::Metadata {
-        title: renderer.site.title_plain.clone()
+        title: renderer.site().title_plain.clone()
             + &config
                 .subtitle
                 .as_deref()
@@ -87,9 +91,9 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
             .publisher
             .as_deref()
             .map(|p| markdown::plain(p, french)),
-        subject: Some(renderer.site.description.clone()).filter(|d| !d.is_empty()),
+        subject: Some(renderer.site().description.clone()).filter(|d| !d.is_empty()),
         lang: config.lang.clone(),
-        creator: renderer.site.generator.to_string(),
+        creator: renderer.site().generator.to_string(),
     };
     let outline = outline(&project.booklet, &renderer);
     drop(renderer);
@@ -158,8 +162,7 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
     Ok(report)
 }
 
-/// Page numbers by anchor.
-pub type Numbers = BTreeMap<String, u32>;
+pub use crate::render::Numbers;
 
 /// Prints until the sommaire's numbers settle. `print(pass, numbers)` prints the booklet with
 /// `numbers` written in (none on the first pass) and returns the numbers it measured, with
@@ -271,7 +274,7 @@ fn publish(
 /// The anchors the print sommaire links to (parts and listed entries), in order.
 pub fn sommaire_targets(renderer: &Renderer) -> Vec<String> {
     let mut out = Vec::new();
-    for group in renderer.toc(Mode::Print) {
+    for group in renderer.contexts().toc(Mode::Print) {
         if let Some(part) = group.part {
             out.push(part.slug);
         }
@@ -299,7 +302,7 @@ pub fn outline(booklet: &Booklet, renderer: &Renderer) -> Vec<finish::OutlineIte
         }
     };
     let mut items = vec![OutlineItem {
-        title: renderer.site.title_plain.clone(),
+        title: renderer.site().title_plain.clone(),
         target: Target::Page(1),
         children: Vec::new(),
     }];

@@ -1,0 +1,1019 @@
+//! The typed contexts the templates read, and their pure builders: from the booklet (and, for the
+//! print edition, the measured page numbers) to plain data, no Tera. Every Markdown field of an
+//! entry is rendered once (`RenderedEntry`, with markers) and resolved per edition (`refs`).
+//!
+//! Beside each builder sits the fingerprint of what it reads (`*_key`): `livret serve` renders
+//! an output again only when its fingerprint changed, so a builder that starts reading a new
+//! input must hash it too, right here.
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::Path;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::booklet::{Booklet, Entry, Item};
+use crate::fiche::{Doc, Kind, Place};
+use crate::markdown::{self, Style};
+
+use super::Mode;
+use super::refs::{self, Refs, resolve_in_place, unresolved};
+
+/// Page numbers of the print edition, by anchor, as `livret pdf` measured them.
+pub type Numbers = BTreeMap<String, u32>;
+
+/// The `<head>` of one page: title, description, canonical URL.
+#[derive(Debug, Clone, Serialize)]
+pub struct MetaCtx {
+    pub title: String,
+    pub description: String,
+    pub canonical: Option<String>,
+    pub og_type: &'static str,
+}
+
+/// The booklet as a whole: `site` in every template.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteCtx {
+    pub title: String,
+    pub title_plain: String,
+    /// The plain title escaped for a CSS string (running headers).
+    pub title_css: String,
+    pub subtitle: Option<String>,
+    pub strapline: Option<String>,
+    pub publisher: Option<String>,
+    pub publisher_short: Option<String>,
+    pub publisher_plain: String,
+    pub description: String,
+    pub edition: Option<String>,
+    pub website: Option<String>,
+    pub website_label: Option<String>,
+    pub lang: String,
+    /// `lang` as an Open Graph locale (`fr` → `fr_FR`), when it names or implies a territory.
+    pub og_locale: Option<String>,
+    pub page_size: &'static str,
+    pub page_width_mm: f64,
+    pub page_height_mm: f64,
+    pub base_url: Option<String>,
+    pub cover_lead: Option<String>,
+    pub colophon: Option<String>,
+    pub labels: BTreeMap<String, String>,
+    pub has_pdf: bool,
+    pub fiche_count: usize,
+    pub generator: &'static str,
+}
+
+/// One entry (`entry` in the page templates): what every kind has, then its kind's own fields.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryCtx {
+    pub kind: Kind,
+    pub slug: String,
+    pub href: String,
+    pub number: Option<u32>,
+    pub kicker: Option<String>,
+    pub title: String,
+    pub title_plain: String,
+    pub description: String,
+    pub part: Option<PartRef>,
+    pub notes: Vec<NoteCtx>,
+    #[serde(flatten)]
+    pub body: BodyCtx,
+}
+
+/// The fields of one kind of entry.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum BodyCtx {
+    Fiche(Box<FicheCtx>),
+    Page(PageCtx),
+    Sommaire {},
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FicheCtx {
+    pub example: Option<String>,
+    pub tagline: Option<String>,
+    pub figures: Vec<FigureCtx>,
+    pub summary: Option<String>,
+    pub how: Vec<HowCtx>,
+    pub extras_summary: Vec<ExtraCtx>,
+    pub extras_how: Vec<ExtraCtx>,
+    pub extras_outcome: Vec<ExtraCtx>,
+    pub outcome: Option<OutcomeCtx>,
+    pub takeaways: Option<TakeawaysCtx>,
+    pub links: Vec<LinkCtx>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PageCtx {
+    pub lead: Option<String>,
+    pub body: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PartRef {
+    pub slug: String,
+    pub title: String,
+    pub number: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FigureCtx {
+    pub value: Option<String>,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HowCtx {
+    pub heading: Option<String>,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExtraCtx {
+    pub kind: &'static str,
+    pub title: Option<String>,
+    pub text: String,
+    pub author: Option<String>,
+    pub role: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OutcomeCtx {
+    pub headline: Option<String>,
+    pub body: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TakeawaysCtx {
+    pub intro: Option<String>,
+    pub items: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkCtx {
+    pub label: Option<String>,
+    pub url: Option<String>,
+    /// The URL as printed: scheme dropped, break opportunities after slashes.
+    pub display_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NoteCtx {
+    pub number: u32,
+    pub id: String,
+    pub ref_id: String,
+    pub html: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NavLink {
+    pub href: String,
+    pub title: String,
+    pub number: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NavCtx {
+    pub prev: Option<NavLink>,
+    pub next: Option<NavLink>,
+}
+
+/// The sommaire: groups of entries, each under its part (or none).
+#[derive(Debug, Clone, Serialize)]
+pub struct TocGroup {
+    pub part: Option<TocPart>,
+    pub entries: Vec<TocEntry>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TocPart {
+    pub slug: String,
+    pub title: String,
+    pub intro: Option<String>,
+    pub href: String,
+    pub page: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TocEntry {
+    pub slug: String,
+    pub kind: Kind,
+    pub number: Option<u32>,
+    pub kicker: Option<String>,
+    pub title: String,
+    pub example: Option<String>,
+    pub tagline: Option<String>,
+    pub href: String,
+    pub page: Option<u32>,
+}
+
+/// One block of the print edition (`item` in print_item.html).
+#[derive(Debug, Clone, Serialize)]
+pub struct PrintItem {
+    /// `part`, or the entry's kind.
+    pub kind: &'static str,
+    pub part: Option<TocPart>,
+    pub entry: Option<EntryCtx>,
+    pub is_sommaire: bool,
+}
+
+/// `index.html`: the pages before the sommaire, the sommaire, the first page to read.
+pub struct IndexCtx {
+    pub front: Vec<EntryCtx>,
+    pub toc: Vec<TocGroup>,
+    pub toc_title: String,
+    pub start: Option<NavLink>,
+    pub meta: MetaCtx,
+}
+
+/// The web page of one entry.
+pub struct EntryPageCtx {
+    pub meta: MetaCtx,
+    pub entry: EntryCtx,
+    pub nav: NavCtx,
+    pub kind: Kind,
+}
+
+/// The edition-independent text of one sommaire line.
+struct TocText {
+    title: String,
+    example: Option<String>,
+    tagline: Option<String>,
+    kicker: Option<String>,
+}
+
+impl TocText {
+    fn of(entry: &Entry, style: Style) -> TocText {
+        let inline = |md: &str| unresolved(markdown::inline(md, style));
+        let line = sommaire_line(&entry.doc);
+        TocText {
+            title: inline(line.title),
+            example: line.example.map(inline),
+            tagline: line.tagline.map(inline),
+            kicker: line.kicker.map(inline),
+        }
+    }
+}
+
+/// What an entry shows in the sommaire: read by `TocText::of` and hashed by `toc_key`, so the
+/// two cannot differ. (Its slug, kind and number belong to the booklet's structure.)
+#[derive(Hash)]
+struct SommaireLine<'a> {
+    listed: bool,
+    title: &'a str,
+    example: Option<&'a str>,
+    tagline: Option<&'a str>,
+    kicker: Option<&'a str>,
+}
+
+fn sommaire_line(doc: &Doc) -> SommaireLine<'_> {
+    let (example, tagline, kicker) = match doc {
+        Doc::Fiche(f) => (f.example.as_deref(), f.tagline.as_deref(), None),
+        Doc::Page(p) => (None, None, p.kicker.as_deref()),
+        Doc::Sommaire(_) => (None, None, None),
+    };
+    SommaireLine {
+        listed: match doc {
+            Doc::Fiche(_) => true,
+            Doc::Page(p) => p.toc,
+            Doc::Sommaire(_) => false,
+        },
+        title: doc.title(),
+        example,
+        tagline,
+        kicker,
+    }
+}
+
+/// The Markdown fields of one entry, rendered once with markers, shared by its web page and its
+/// print block (they differ only in how the markers are resolved).
+pub struct RenderedEntry {
+    title: String,
+    kicker: Option<String>,
+    body: BodyCtx,
+    /// The entry's notes, in their order.
+    notes: Vec<String>,
+    /// The web page's meta description ("" when the entry has none of its own).
+    description: String,
+}
+
+/// Builds every context from one booklet.
+pub struct Contexts<'a> {
+    pub booklet: &'a Booklet,
+    pub style: Style,
+    pub site: SiteCtx,
+    /// The booklet's title with its subtitle, as plain text: the `<title>` of the index.
+    site_title: String,
+    page_numbers: Option<&'a Numbers>,
+    slugs: HashMap<&'a str, usize>,
+    /// Each entry's title as plain text (for `<title>` and previous/next links).
+    titles_plain: Vec<String>,
+    /// Each entry's sommaire line as HTML, the same in every edition: rendered once, in
+    /// parallel (the sommaire appears on the index and in print, and can list thousands).
+    toc_texts: Vec<TocText>,
+}
+
+impl<'a> Contexts<'a> {
+    pub fn new(
+        booklet: &'a Booklet,
+        labels: &BTreeMap<String, String>,
+        has_pdf: bool,
+        page_numbers: Option<&'a Numbers>,
+    ) -> Contexts<'a> {
+        let config = &booklet.config;
+        let style = Style {
+            french: config.is_french(),
+            allow_html: config.allow_html,
+        };
+        let site = site(booklet, labels, style, has_pdf);
+        let site_title = match &config.subtitle {
+            Some(sub) => format!(
+                "{} — {}",
+                site.title_plain,
+                markdown::plain(sub, style.french)
+            ),
+            None => site.title_plain.clone(),
+        };
+        Contexts {
+            booklet,
+            style,
+            site,
+            site_title,
+            page_numbers,
+            slugs: booklet
+                .entries
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.slug.as_str(), i))
+                .collect(),
+            titles_plain: booklet
+                .entries
+                .par_iter()
+                .map(|e| markdown::plain(e.doc.title(), style.french))
+                .collect(),
+            toc_texts: booklet
+                .entries
+                .par_iter()
+                .map(|e| TocText::of(e, style))
+                .collect(),
+        }
+    }
+
+    fn label<'k>(&'k self, key: &'k str) -> &'k str {
+        self.site.labels.get(key).map_or(key, String::as_str)
+    }
+
+    /// Renders the Markdown fields of one entry (the costly part of its contexts).
+    pub fn rendered(&self, index: usize) -> RenderedEntry {
+        let entry = &self.booklet.entries[index];
+        let style = self.style;
+        let inline = |md: &str| markdown::inline(md, style);
+        let block = |md: &str| markdown::block(md, style);
+        let mut kicker = None;
+        let mut description = String::new();
+        let body = match &entry.doc {
+            Doc::Fiche(f) => {
+                kicker = entry.number.map(|n| {
+                    // HTML (templates print it as is): the labels are plain text to escape.
+                    let text = format!("{} {}", self.label("fiche"), self.label("number"))
+                        + &format!("\u{a0}{n}");
+                    let mut html = String::with_capacity(text.len());
+                    markdown::html_escape(&text, &mut html);
+                    html
+                });
+                let extras = |place: Place| {
+                    let quotes = f.quotes.iter().filter(|q| q.at == place).map(|q| ExtraCtx {
+                        kind: "quote",
+                        title: None,
+                        text: block(&q.text),
+                        author: q.author.as_deref().map(inline),
+                        role: q.role.as_deref().map(inline),
+                    });
+                    let asides = f.asides.iter().filter(|a| a.at == place).map(|a| ExtraCtx {
+                        kind: "aside",
+                        title: a.title.as_deref().map(inline),
+                        text: block(&a.body),
+                        author: None,
+                        role: None,
+                    });
+                    quotes.chain(asides).collect::<Vec<_>>()
+                };
+                description = f
+                    .summary
+                    .as_deref()
+                    .map(|s| meta_description(s, style.french))
+                    .unwrap_or_default();
+                BodyCtx::Fiche(Box::new(FicheCtx {
+                    example: f.example.as_deref().map(inline),
+                    tagline: f.tagline.as_deref().map(inline),
+                    figures: f
+                        .figures
+                        .iter()
+                        .map(|fig| FigureCtx {
+                            value: fig.value.as_deref().map(inline),
+                            label: inline(&fig.label),
+                        })
+                        .collect(),
+                    summary: f.summary.as_deref().map(block),
+                    extras_summary: extras(Place::Summary),
+                    how: f
+                        .how
+                        .iter()
+                        .map(|h| HowCtx {
+                            heading: h.heading.as_deref().map(inline),
+                            body: block(&h.body),
+                        })
+                        .collect(),
+                    extras_how: extras(Place::How),
+                    outcome: f.outcome.as_ref().map(|o| OutcomeCtx {
+                        headline: o.headline.as_deref().map(inline),
+                        body: o.body.as_deref().map(block),
+                    }),
+                    extras_outcome: extras(Place::Outcome),
+                    takeaways: f.takeaways.as_ref().map(|t| TakeawaysCtx {
+                        intro: t.intro.as_deref().map(block),
+                        items: t.items.iter().map(|i| inline(i)).collect(),
+                    }),
+                    links: f
+                        .links
+                        .iter()
+                        .map(|l| {
+                            // `booklet` refuses these; never write one even so.
+                            let url = l
+                                .url
+                                .as_deref()
+                                .filter(|u| markdown::refused_scheme(u).is_none());
+                            LinkCtx {
+                                label: l.label.as_deref().map(inline),
+                                url: url.map(str::to_string),
+                                display_url: url.map(display_url),
+                            }
+                        })
+                        .collect(),
+                }))
+            }
+            Doc::Page(p) => {
+                kicker = p.kicker.as_deref().map(inline);
+                description = p
+                    .lead
+                    .as_deref()
+                    .or(p.body.as_deref())
+                    .map(|s| meta_description(s, style.french))
+                    .unwrap_or_default();
+                BodyCtx::Page(PageCtx {
+                    lead: p.lead.as_deref().map(block),
+                    body: p.body.as_deref().map(block),
+                })
+            }
+            Doc::Sommaire(_) => BodyCtx::Sommaire {},
+        };
+        RenderedEntry {
+            title: inline(entry.doc.title()),
+            kicker,
+            body,
+            notes: entry.notes.iter().map(|(_, text)| inline(text)).collect(),
+            description,
+        }
+    }
+
+    /// The context of one entry for one edition, from its rendered fields.
+    pub fn entry(&self, index: usize, mode: Mode, rendered: &RenderedEntry) -> EntryCtx {
+        let entry = &self.booklet.entries[index];
+        let refs = Refs::new(
+            self.booklet,
+            &self.slugs,
+            entry,
+            mode,
+            self.label("fiche_ref"),
+        );
+        // Markers are resolved in display order: a note cited twice gets its second anchor
+        // where it is read second.
+        let mut title = rendered.title.clone();
+        resolve_in_place(&mut title, &refs);
+        let mut kicker = rendered.kicker.clone();
+        let mut body = rendered.body.clone();
+        if let BodyCtx::Page(_) = body {
+            resolve_opt(&mut kicker, &refs);
+        }
+        resolve_body(&mut body, &refs);
+        let title_plain = self.titles_plain[index].clone();
+        let description = match mode {
+            Mode::Web if !rendered.description.is_empty() => rendered.description.clone(),
+            _ => title_plain.clone(),
+        };
+        let notes = rendered
+            .notes
+            .iter()
+            .enumerate()
+            .map(|(i, html)| {
+                let n = refs::note_number(entry, i, mode);
+                let mut html = html.clone();
+                resolve_in_place(&mut html, &refs);
+                NoteCtx {
+                    number: n,
+                    id: format!("note-{n}"),
+                    ref_id: format!("ref-{n}"),
+                    html,
+                }
+            })
+            .collect();
+        EntryCtx {
+            kind: entry.doc.kind(),
+            slug: entry.slug.clone(),
+            href: refs::entry_href(entry, mode),
+            number: entry.number,
+            kicker,
+            title,
+            title_plain,
+            description,
+            part: entry.part.map(|p| PartRef {
+                slug: self.booklet.parts[p].slug.clone(),
+                title: unresolved(markdown::inline(
+                    &self.booklet.parts[p].part.title,
+                    self.style,
+                )),
+                number: p + 1,
+            }),
+            notes,
+            body,
+        }
+    }
+
+    /// The sommaire for one edition.
+    pub fn toc(&self, mode: Mode) -> Vec<TocGroup> {
+        let mut groups: Vec<TocGroup> = Vec::new();
+        for item in &self.booklet.order {
+            match *item {
+                Item::Part(p) => groups.push(TocGroup {
+                    part: Some(self.toc_part(p, mode)),
+                    entries: Vec::new(),
+                }),
+                Item::Entry(i) => {
+                    let entry = &self.booklet.entries[i];
+                    if !entry.in_toc() {
+                        continue;
+                    }
+                    let toc_entry = self.toc_entry(i, mode);
+                    match (entry.part, groups.last_mut()) {
+                        (Some(_), Some(group)) if group.part.is_some() => {
+                            group.entries.push(toc_entry)
+                        }
+                        (None, Some(group)) if group.part.is_none() => {
+                            group.entries.push(toc_entry)
+                        }
+                        _ => groups.push(TocGroup {
+                            part: None,
+                            entries: vec![toc_entry],
+                        }),
+                    }
+                }
+            }
+        }
+        groups
+    }
+
+    pub fn toc_part(&self, p: usize, mode: Mode) -> TocPart {
+        let part = &self.booklet.parts[p];
+        TocPart {
+            slug: part.slug.clone(),
+            title: unresolved(markdown::inline(&part.part.title, self.style)),
+            intro: part
+                .part
+                .intro
+                .as_deref()
+                .map(|i| unresolved(markdown::block(i, self.style))),
+            href: match mode {
+                Mode::Print => format!("#{}", part.slug),
+                Mode::Web => part
+                    .entries
+                    .first()
+                    .map(|&i| self.booklet.entries[i].file_name())
+                    .unwrap_or_else(|| "index.html".into()),
+            },
+            page: self.page_of(&part.slug, mode),
+        }
+    }
+
+    fn toc_entry(&self, index: usize, mode: Mode) -> TocEntry {
+        let entry = &self.booklet.entries[index];
+        let text = &self.toc_texts[index];
+        TocEntry {
+            slug: entry.slug.clone(),
+            kind: entry.doc.kind(),
+            number: entry.number,
+            kicker: text.kicker.clone(),
+            title: text.title.clone(),
+            example: text.example.clone(),
+            tagline: text.tagline.clone(),
+            href: refs::entry_href(entry, mode),
+            page: self.page_of(&entry.slug, mode),
+        }
+    }
+
+    fn page_of(&self, anchor: &str, mode: Mode) -> Option<u32> {
+        match mode {
+            Mode::Print => self.page_numbers.and_then(|p| p.get(anchor).copied()),
+            Mode::Web => None,
+        }
+    }
+
+    fn nav_link(&self, index: Option<usize>) -> Option<NavLink> {
+        let index = index?;
+        let entry = &self.booklet.entries[index];
+        Some(NavLink {
+            href: entry.file_name(),
+            title: self.titles_plain[index].clone(),
+            number: entry.number,
+        })
+    }
+
+    /// Head metadata: the booklet's own for the index, the page's for the others.
+    pub fn meta(&self, title: Option<&str>, description: Option<&str>, file: &str) -> MetaCtx {
+        MetaCtx {
+            title: match title {
+                Some(t) => format!("{t} — {}", self.site.title_plain),
+                None => self.site_title.clone(),
+            },
+            description: description.unwrap_or(&self.site.description).to_string(),
+            canonical: self.site.base_url.as_ref().map(|b| format!("{b}{file}")),
+            og_type: if title.is_some() {
+                "article"
+            } else {
+                "website"
+            },
+        }
+    }
+
+    /// `404.html`'s head: its own title, no canonical link (it stands for no address).
+    pub fn not_found_meta(&self) -> MetaCtx {
+        let mut meta = self.meta(Some(self.label("not_found_title")), None, "");
+        meta.description = self.label("not_found_text").to_string();
+        meta.canonical = None;
+        meta.og_type = "website";
+        meta
+    }
+
+    /// The entries `index.html` shows in full: those before the sommaire, outside parts.
+    fn front(&self) -> impl Iterator<Item = usize> + '_ {
+        let entries = &self.booklet.entries;
+        (0..self.booklet.sommaire.unwrap_or(0)).filter(|&i| entries[i].part.is_none())
+    }
+
+    /// `index.html`: cover, the pages before the sommaire, the sommaire.
+    pub fn index(&self) -> IndexCtx {
+        let front = self
+            .front()
+            .map(|i| self.entry(i, Mode::Web, &self.rendered(i)))
+            .collect();
+        let first = self
+            .booklet
+            .entries
+            .iter()
+            .enumerate()
+            .skip(self.booklet.sommaire.unwrap_or(0))
+            .find(|(_, e)| e.has_page())
+            .map(|(i, _)| i);
+        IndexCtx {
+            front,
+            toc: self.toc(Mode::Web),
+            toc_title: self
+                .booklet
+                .sommaire
+                .map(|i| self.booklet.entries[i].doc.title().to_string())
+                .unwrap_or_else(|| self.label("sommaire").to_string()),
+            start: self.nav_link(first),
+            meta: self.meta(None, None, ""),
+        }
+    }
+
+    /// The web page of one entry.
+    pub fn entry_page(&self, index: usize, rendered: &RenderedEntry) -> EntryPageCtx {
+        let entry = &self.booklet.entries[index];
+        let ctx = self.entry(index, Mode::Web, rendered);
+        EntryPageCtx {
+            meta: self.meta(
+                Some(&ctx.title_plain),
+                Some(&ctx.description),
+                &entry.file_name(),
+            ),
+            kind: ctx.kind,
+            entry: ctx,
+            nav: NavCtx {
+                prev: self.nav_link(entry.prev),
+                next: self.nav_link(entry.next),
+            },
+        }
+    }
+
+    /// One block of the print edition (a part divider, an entry, the sommaire).
+    pub fn print_item(&self, item: Item, rendered: Option<&RenderedEntry>) -> PrintItem {
+        match (item, rendered) {
+            (Item::Entry(i), Some(rendered)) => {
+                let entry = self.entry(i, Mode::Print, rendered);
+                PrintItem {
+                    kind: entry.kind.name(),
+                    is_sommaire: entry.kind == Kind::Sommaire,
+                    part: None,
+                    entry: Some(entry),
+                }
+            }
+            (Item::Entry(i), None) => self.print_item(item, Some(&self.rendered(i))),
+            (Item::Part(p), _) => PrintItem {
+                kind: "part",
+                part: Some(self.toc_part(p, Mode::Print)),
+                entry: None,
+                is_sommaire: false,
+            },
+        }
+    }
+
+    /// The web pages `sitemap.xml` and `404.html` list.
+    pub fn page_files(&self) -> Vec<String> {
+        self.booklet
+            .entries
+            .iter()
+            .filter(|e| e.has_page())
+            .map(|e| e.file_name())
+            .collect()
+    }
+}
+
+// Fingerprints: what each builder above reads, hashed. `content` gives the hash of a source
+// file's text (an entry's document or a part's `_part.toml`); the site context, numbers, slugs
+// and kinds belong to the structure key (`plan::Fingerprints::global`).
+
+/// `entry_page`: its entry, its part's title, its neighbours' titles.
+pub fn page_key(booklet: &Booklet, index: usize, content: &dyn Fn(&Path) -> u64) -> u64 {
+    let entries = &booklet.entries;
+    let e = &entries[index];
+    let title = |i: Option<usize>| i.map(|i| entries[i].doc.title());
+    let part = e.part.map(|p| content(&booklet.parts[p].path));
+    hash(&(content(&e.path), part, title(e.prev), title(e.next)))
+}
+
+/// `print_item`: its entry, its part's title, its notes' numbers (after all the notes before
+/// it), and for the sommaire's block the sommaire (`toc`, from `toc_key`).
+pub fn block_key(booklet: &Booklet, item: Item, toc: u64, content: &dyn Fn(&Path) -> u64) -> u64 {
+    match item {
+        Item::Part(p) => hash(&(0u8, content(&booklet.parts[p].path))),
+        Item::Entry(i) => {
+            let e = &booklet.entries[i];
+            let sommaire = (e.doc.kind() == Kind::Sommaire).then_some(toc);
+            let part = e.part.map(|p| content(&booklet.parts[p].path));
+            let notes_before = (!e.notes.is_empty()).then_some(e.notes_before);
+            hash(&(1u8, content(&e.path), part, notes_before, sommaire))
+        }
+    }
+}
+
+/// `toc` (and the print frame, which holds it): every part's text and every sommaire line.
+pub fn toc_key(booklet: &Booklet, content: &dyn Fn(&Path) -> u64) -> u64 {
+    let mut toc = DefaultHasher::new();
+    for item in &booklet.order {
+        match *item {
+            Item::Part(p) => content(&booklet.parts[p].path).hash(&mut toc),
+            Item::Entry(i) => sommaire_line(&booklet.entries[i].doc).hash(&mut toc),
+        }
+    }
+    toc.finish()
+}
+
+/// `index`: the sommaire and, in full, the pages before it.
+pub fn index_key(contexts_toc: u64, booklet: &Booklet, content: &dyn Fn(&Path) -> u64) -> u64 {
+    let entries = &booklet.entries;
+    let front: Vec<u64> = (0..booklet.sommaire.unwrap_or(0))
+        .filter(|&i| entries[i].part.is_none())
+        .map(|i| content(&entries[i].path))
+        .collect();
+    hash(&(contexts_toc, front))
+}
+
+pub fn hash(value: &impl Hash) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
+fn resolve_opt(field: &mut Option<String>, refs: &Refs) {
+    if let Some(html) = field {
+        resolve_in_place(html, refs);
+    }
+}
+
+/// Resolves every field of a body, in display order.
+fn resolve_body(body: &mut BodyCtx, refs: &Refs) {
+    let extras = |list: &mut Vec<ExtraCtx>| {
+        // Quotes come before asides in each list, as they were rendered.
+        for x in list.iter_mut() {
+            resolve_opt(&mut x.title, refs);
+            resolve_in_place(&mut x.text, refs);
+            resolve_opt(&mut x.author, refs);
+            resolve_opt(&mut x.role, refs);
+        }
+    };
+    match body {
+        BodyCtx::Fiche(f) => {
+            resolve_opt(&mut f.example, refs);
+            resolve_opt(&mut f.tagline, refs);
+            for fig in &mut f.figures {
+                resolve_opt(&mut fig.value, refs);
+                resolve_in_place(&mut fig.label, refs);
+            }
+            resolve_opt(&mut f.summary, refs);
+            extras(&mut f.extras_summary);
+            for how in &mut f.how {
+                resolve_opt(&mut how.heading, refs);
+                resolve_in_place(&mut how.body, refs);
+            }
+            extras(&mut f.extras_how);
+            if let Some(o) = &mut f.outcome {
+                resolve_opt(&mut o.headline, refs);
+                resolve_opt(&mut o.body, refs);
+            }
+            extras(&mut f.extras_outcome);
+            if let Some(t) = &mut f.takeaways {
+                resolve_opt(&mut t.intro, refs);
+                for item in &mut t.items {
+                    resolve_in_place(item, refs);
+                }
+            }
+            for l in &mut f.links {
+                resolve_opt(&mut l.label, refs);
+            }
+        }
+        BodyCtx::Page(p) => {
+            resolve_opt(&mut p.lead, refs);
+            resolve_opt(&mut p.body, refs);
+        }
+        BodyCtx::Sommaire {} => {}
+    }
+}
+
+/// The site context of a booklet.
+fn site(
+    booklet: &Booklet,
+    labels: &BTreeMap<String, String>,
+    style: Style,
+    has_pdf: bool,
+) -> SiteCtx {
+    let config = &booklet.config;
+    let inline = |md: &str| unresolved(markdown::inline(md, style));
+    let block = |md: &str| unresolved(markdown::block(md, style));
+    let plain = |md: &str| markdown::plain(md, style.french);
+    let description = config.description.as_deref().map(plain).unwrap_or_else(|| {
+        let mut parts = vec![plain(&config.title)];
+        parts.extend(config.subtitle.as_deref().map(plain));
+        parts.extend(config.strapline.as_deref().map(plain));
+        parts.join(" — ")
+    });
+    let (w, h) = config.page_size.mm();
+    SiteCtx {
+        title: inline(&config.title),
+        title_plain: plain(&config.title),
+        title_css: css_string(&plain(&config.title)),
+        subtitle: config.subtitle.as_deref().map(inline),
+        strapline: config.strapline.as_deref().map(inline),
+        publisher: config.publisher.as_deref().map(inline),
+        publisher_short: config.publisher_short.clone(),
+        publisher_plain: config.publisher.as_deref().map(plain).unwrap_or_default(),
+        description,
+        edition: config.edition.as_deref().map(inline),
+        website: config.website.clone(),
+        website_label: config.website.as_deref().map(|w| {
+            w.trim_start_matches("https://")
+                .trim_start_matches("http://")
+                .trim_end_matches('/')
+                .to_string()
+        }),
+        lang: config.lang.clone(),
+        og_locale: og_locale(&config.lang),
+        page_size: config.page_size.css(),
+        page_width_mm: w,
+        page_height_mm: h,
+        base_url: config.base_url(),
+        cover_lead: config.cover.lead.as_deref().map(block),
+        colophon: config.colophon.body.as_deref().map(block),
+        labels: labels
+            .iter()
+            .map(|(k, v)| {
+                let v = if style.french {
+                    crate::typo::french_plain(v)
+                } else {
+                    v.clone()
+                };
+                (k.clone(), v)
+            })
+            .collect(),
+        has_pdf,
+        fiche_count: booklet
+            .entries
+            .iter()
+            .filter(|e| e.number.is_some())
+            .count(),
+        generator: concat!("livret ", env!("CARGO_PKG_VERSION")),
+    }
+}
+
+/// A URL as printed on paper: no scheme, no trailing slash, a zero-width break opportunity
+/// after each slash so long URLs wrap inside A5 margins.
+pub fn display_url(url: &str) -> String {
+    let bare = url
+        .trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .trim_start_matches("mailto:");
+    let bare = bare.strip_suffix('/').unwrap_or(bare);
+    let mut out = String::with_capacity(bare.len() + 8);
+    for c in bare.chars() {
+        out.push(c);
+        if matches!(c, '/' | '?' | '&' | '=' | '-' | '_') {
+            out.push('\u{200B}');
+        }
+    }
+    out
+}
+
+/// The Open Graph locale of a BCP 47 language tag: `fr-CA` → `fr_CA`, `fr` → `fr_FR`; `None`
+/// when the tag names no territory and the language has no obvious one.
+fn og_locale(lang: &str) -> Option<String> {
+    let mut parts = lang.split('-');
+    let language = parts.next()?.to_ascii_lowercase();
+    if let Some(region) = parts.find(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_alphabetic()))
+    {
+        return Some(format!("{language}_{}", region.to_ascii_uppercase()));
+    }
+    let region = match language.as_str() {
+        "fr" => "FR",
+        "en" => "US",
+        "de" => "DE",
+        "es" => "ES",
+        "it" => "IT",
+        "pt" => "PT",
+        "nl" => "NL",
+        "ca" => "ES",
+        _ => return None,
+    };
+    Some(format!("{language}_{region}"))
+}
+
+/// Escapes text for the inside of a double-quoted CSS string.
+fn css_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            '<' => out.push_str("\\3c "),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A page's meta description: the plain text of the first paragraph, at most 300 characters.
+fn meta_description(md: &str, french: bool) -> String {
+    let md = md.trim_start();
+    let first = md.split("\n\n").next().unwrap_or(md);
+    truncate_words(&markdown::plain(first, french), 300)
+}
+
+/// At most `max` characters, cut at a word boundary, with an ellipsis.
+fn truncate_words(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(a, _)| a);
+    format!("{}…", cut.trim_end_matches([',', ';', ':', ' ']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_print_without_scheme_and_can_break() {
+        assert_eq!(
+            display_url("https://solidaritycities.eu/"),
+            "solidaritycities.eu"
+        );
+        assert!(display_url("http://a.org/b/c").contains("a.org/\u{200B}b/\u{200B}c"));
+    }
+
+    #[test]
+    fn open_graph_locales() {
+        assert_eq!(og_locale("fr").as_deref(), Some("fr_FR"));
+        assert_eq!(og_locale("fr-CA").as_deref(), Some("fr_CA"));
+        assert_eq!(og_locale("sr-Latn-RS").as_deref(), Some("sr_RS"));
+        assert_eq!(og_locale("eo"), None);
+    }
+
+    #[test]
+    fn truncation_cuts_at_words() {
+        assert_eq!(truncate_words("un deux trois", 8), "un deux…");
+        assert_eq!(truncate_words("court", 80), "court");
+    }
+}

@@ -1,0 +1,230 @@
+//! Rendering: which template makes which output, the Tera calls and their error mapping. The
+//! data the templates read is built in `context` (typed, no Tera); the per-edition resolution
+//! of notes and links is in `refs`; the theme (templates, stylesheets, assets) in `theme`, its
+//! CSS compiled by `css`. The only module that knows Tera.
+
+pub mod context;
+pub mod css;
+pub mod plan;
+pub mod refs;
+pub mod theme;
+
+use std::path::Path;
+
+use crate::booklet::{Booklet, Item};
+use crate::error::{Diagnostic, Error, Result};
+
+pub use context::{Contexts, Numbers, RenderedEntry, SiteCtx, TocGroup};
+pub use theme::Theme;
+
+/// Which edition a context is built for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Web,
+    Print,
+}
+
+/// Whether the site links to `livret.pdf`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PdfLink {
+    Linked,
+    Absent,
+}
+
+/// What a render needs besides the booklet and its theme.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings<'a> {
+    pub pdf: PdfLink,
+    /// The print edition's page numbers, once `livret pdf` has measured them.
+    pub page_numbers: Option<&'a Numbers>,
+}
+
+/// Turns contexts into pages with the theme's templates.
+pub struct Renderer<'a> {
+    contexts: Contexts<'a>,
+    theme: &'a Theme,
+    /// `site` as a template value, made once: every page's context shares it (a cheap clone).
+    site_value: tera::Value,
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(booklet: &'a Booklet, theme: &'a Theme, settings: Settings<'a>) -> Renderer<'a> {
+        let contexts = Contexts::new(
+            booklet,
+            &theme.labels,
+            settings.pdf == PdfLink::Linked,
+            settings.page_numbers,
+        );
+        Renderer {
+            site_value: tera::Value::from_serializable(&contexts.site),
+            contexts,
+            theme,
+        }
+    }
+
+    pub fn contexts(&self) -> &Contexts<'a> {
+        &self.contexts
+    }
+
+    pub fn site(&self) -> &SiteCtx {
+        &self.contexts.site
+    }
+
+    pub fn booklet(&self) -> &'a Booklet {
+        self.contexts.booklet
+    }
+
+    pub fn theme(&self) -> &'a Theme {
+        self.theme
+    }
+
+    /// The Markdown of one entry, rendered once for its web page and its print block.
+    pub fn rendered(&self, index: usize) -> RenderedEntry {
+        self.contexts.rendered(index)
+    }
+
+    fn render(&self, template: &str, ctx: &tera::Context) -> Result<String> {
+        let bytes = self.render_bytes(template, ctx)?;
+        String::from_utf8(bytes)
+            .map_err(|e| Error::Invariant(format!("{template} rendered invalid UTF-8: {e}")))
+    }
+
+    /// A page as bytes, ready for its file: no second pass over it to check its UTF-8.
+    fn render_bytes(&self, template: &str, ctx: &tera::Context) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(32 * 1024);
+        self.theme
+            .tera
+            .render_to(template, ctx, &mut out)
+            .map_err(|e| {
+                // The template at fault may be a partial the page includes.
+                let (name, at) = theme::error_location(&e).unwrap_or((template.to_string(), None));
+                let dir = Path::new(theme::THEMES_DIR).join(&self.theme.name);
+                let path = match name.strip_prefix("css/") {
+                    Some(_) => dir.join(&name),
+                    None => dir.join("templates").join(&name),
+                };
+                let mut d = Diagnostic::file(
+                    &path,
+                    format!("template error: {}", theme::error_message(&e)),
+                );
+                if let Some((line, col)) = at {
+                    (d.line, d.col) = (line, col);
+                }
+                Error::Content(vec![d.with_help(
+                    "fix the template; the variables available are listed in README.md",
+                )])
+            })?;
+        Ok(out)
+    }
+
+    fn base_context(&self) -> tera::Context {
+        let mut ctx = tera::Context::new();
+        ctx.insert_value("site", self.site_value.clone());
+        ctx.insert("meta", &self.contexts.meta(None, None, ""));
+        ctx.insert("page_kind", "page");
+        // Prefix of the site's own links: empty (relative links) everywhere but on the 404 page.
+        ctx.insert("root", "");
+        ctx
+    }
+
+    /// `index.html`: cover, the pages before the sommaire, the sommaire.
+    pub fn index(&self) -> Result<Vec<u8>> {
+        let c = self.contexts.index();
+        let mut ctx = self.base_context();
+        ctx.insert("front", &c.front);
+        ctx.insert("toc", &c.toc);
+        ctx.insert("toc_title", &c.toc_title);
+        ctx.insert("start", &c.start);
+        ctx.insert("page_kind", "index");
+        ctx.insert("meta", &c.meta);
+        self.render_bytes("index.html", &ctx)
+    }
+
+    /// The web page of one entry.
+    pub fn entry_page(&self, index: usize, rendered: &RenderedEntry) -> Result<Vec<u8>> {
+        let c = self.contexts.entry_page(index, rendered);
+        let mut ctx = self.base_context();
+        ctx.insert("meta", &c.meta);
+        ctx.insert("entry", &c.entry);
+        ctx.insert("nav", &c.nav);
+        ctx.insert("page_kind", &c.kind);
+        let template = match c.kind {
+            crate::fiche::Kind::Fiche => "fiche.html",
+            _ => "page.html",
+        };
+        self.render_bytes(template, &ctx)
+    }
+
+    /// A stylesheet of the theme (`style.css`), before compiling: stylesheets are templates
+    /// too (the page size, labels for running heads).
+    pub fn stylesheet(&self, name: &str) -> Result<String> {
+        self.render(&format!("css/{name}"), &self.base_context())
+    }
+
+    /// Whether the theme has this template (`404.html`, `sitemap.xml` are optional).
+    pub fn has_template(&self, name: &str) -> bool {
+        self.theme.tera.get_template_names().any(|n| n == name)
+    }
+
+    /// `404.html`. A static host serves it in place of any missing URL, at any depth, so with
+    /// `base_url` its links are absolute; without it they stay relative and work for missing
+    /// pages at the top of the site.
+    pub fn not_found(&self) -> Result<String> {
+        let mut ctx = self.base_context();
+        ctx.insert("pages", &self.contexts.page_files());
+        ctx.insert("root", self.site().base_url.as_deref().unwrap_or(""));
+        ctx.insert("page_kind", "not-found");
+        ctx.insert("meta", &self.contexts.not_found_meta());
+        self.render("404.html", &ctx)
+    }
+
+    /// `sitemap.xml`.
+    pub fn sitemap(&self) -> Result<String> {
+        let mut ctx = self.base_context();
+        ctx.insert("pages", &self.contexts.page_files());
+        self.render("sitemap.xml", &ctx)
+    }
+
+    /// The print edition's frame, split around the place where the items go, so the items can
+    /// be streamed (thousands of fiches never sit in memory at once).
+    pub fn print_frame(&self) -> Result<(String, String)> {
+        let mut ctx = self.base_context();
+        ctx.insert("toc", &self.contexts.toc(Mode::Print));
+        ctx.insert("page_kind", "print");
+        ctx.insert("meta", &self.contexts.meta(None, None, "print.html"));
+        // The marker must occur once: the book's own text (its title, its colophon) could
+        // hold any given marker, so another one is tried until it is unique.
+        for attempt in 0..16 {
+            let slot = format!("\u{1}livret-print-items-{attempt}\u{1}");
+            ctx.insert("items_html", &slot);
+            let html = self.render("print.html", &ctx)?;
+            let mut parts = html.split(&slot);
+            match (parts.next(), parts.next(), parts.next()) {
+                (Some(head), Some(tail), None) => return Ok((head.to_string(), tail.to_string())),
+                (_, None, _) => break,
+                _ => continue,
+            }
+        }
+        Err(Error::Content(vec![
+            Diagnostic::file(
+                &Path::new(theme::THEMES_DIR)
+                    .join(&self.theme.name)
+                    .join("templates/print.html"),
+                "print.html must output {{ items_html | safe }} exactly once",
+            )
+            .with_help("put {{ items_html | safe }} once where the booklet's pages go"),
+        ]))
+    }
+
+    /// One block of the print edition (a part divider, an entry, the sommaire). `rendered` is
+    /// the entry's Markdown when its web page already rendered it.
+    pub fn print_item(&self, item: Item, rendered: Option<&RenderedEntry>) -> Result<Vec<u8>> {
+        let print_item = self.contexts.print_item(item, rendered);
+        let mut ctx = self.base_context();
+        if print_item.is_sommaire {
+            ctx.insert("toc", &self.contexts.toc(Mode::Print));
+        }
+        ctx.insert("item", &print_item);
+        self.render_bytes("print_item.html", &ctx)
+    }
+}

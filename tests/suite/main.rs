@@ -1,0 +1,7 @@
+//! The integration suite: one test binary, a module per concern. Each module drives the real
+//! `livret` binary (or the library) on real files; `support` holds what they share.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod golden;

@@ -53,6 +53,13 @@ const NBSP: char = '\u{A0}';
 ///   that the held-back space is written at the right place;
 /// * call [`French::reset`] at block boundaries (new paragraph, list item,
 ///   heading, table cell), after `finish`.
+/// What the typesetter writes: HTML (escaped, ordinals in `<sup>`) or plain text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Markup {
+    Html,
+    Plain,
+}
+
 #[derive(Debug, Clone)]
 pub struct French {
     /// Last non-whitespace character emitted in this block (logical value:
@@ -97,13 +104,13 @@ impl French {
     /// (`& < > " '`), to `out`, with ordinal suffixes wrapped in
     /// `<sup>…</sup>`.
     pub fn push_html(&mut self, text: &str, out: &mut String) {
-        self.push(text, out, true);
+        self.push(text, out, Markup::Html);
     }
 
     /// Same rules, plain-text result (no escaping, ordinals stay as letters,
     /// e.g. `XVIe`), for `<title>`, meta descriptions, PDF metadata.
     pub fn push_plain(&mut self, text: &str, out: &mut String) {
-        self.push(text, out, false);
+        self.push(text, out, Markup::Plain);
     }
 
     /// Write the held-back whitespace, if any. The next character being
@@ -128,7 +135,7 @@ impl French {
         self.tok = Tok::new();
     }
 
-    fn push(&mut self, text: &str, out: &mut String, html: bool) {
+    fn push(&mut self, text: &str, out: &mut String, to: Markup) {
         out.reserve(text.len() + 8);
         let bytes = text.as_bytes();
         let mut i = 0;
@@ -182,7 +189,7 @@ impl French {
             }
             let word = &text[start..i];
             if !(plain && self.plain_word(word, i < bytes.len(), out)) {
-                self.chunk(word, i < bytes.len(), out, html);
+                self.chunk(word, i < bytes.len(), out, to);
             }
         }
     }
@@ -219,7 +226,7 @@ impl French {
 
     /// Process a maximal run of non-whitespace characters of one piece.
     /// `ws_after`: the run is followed by whitespace in the same piece.
-    fn chunk(&mut self, chunk: &str, ws_after: bool, out: &mut String, html: bool) {
+    fn chunk(&mut self, chunk: &str, ws_after: bool, out: &mut String, to: Markup) {
         let had_ws = !self.ws.is_empty();
         if is_protected(chunk) {
             let after_quote = self.last == Some('«');
@@ -234,7 +241,7 @@ impl French {
                 out.push(NNBSP);
             }
             for c in chunk.chars() {
-                push_char(out, c, html);
+                push_char(out, c, to);
             }
             self.last = chunk.chars().next_back().or(self.last);
             self.tok = Tok::opaque();
@@ -310,13 +317,13 @@ impl French {
                 && let Some(ord) = ordinal(&chunk[j..])
             {
                 for d in ord.number.chars() {
-                    self.emit(d, out, html);
+                    self.emit(d, out, to);
                 }
-                if html {
+                if to == Markup::Html {
                     out.push_str("<sup>");
                 }
                 out.push_str(ord.suffix);
-                if html {
+                if to == Markup::Html {
                     out.push_str("</sup>");
                 }
                 self.last = ord.suffix.chars().next_back().or(self.last);
@@ -325,23 +332,23 @@ impl French {
                 continue;
             }
             match c {
-                '\'' => self.emit('’', out, html),
+                '\'' => self.emit('’', out, to),
                 '.' => {
                     let n = 1 + after.bytes().take_while(|&b| b == b'.').count();
                     if n >= 3 {
-                        self.emit('…', out, html);
+                        self.emit('…', out, to);
                     } else {
                         for _ in 0..n {
-                            self.emit('.', out, html);
+                            self.emit('.', out, to);
                         }
                     }
                     j += n;
                     continue;
                 }
                 '-' if start && self.last.is_some() && after.is_empty() && ws_after => {
-                    self.emit('–', out, html);
+                    self.emit('–', out, to);
                 }
-                _ => self.emit(c, out, html),
+                _ => self.emit(c, out, to),
             }
             j += c.len_utf8();
         }
@@ -391,8 +398,8 @@ impl French {
         nbsp.then_some(NBSP)
     }
 
-    fn emit(&mut self, c: char, out: &mut String, html: bool) {
-        push_char(out, c, html);
+    fn emit(&mut self, c: char, out: &mut String, to: Markup) {
+        push_char(out, c, to);
         self.last = Some(c);
         self.tok.push(c);
     }
@@ -408,8 +415,8 @@ pub fn french_plain(text: &str) -> String {
     out
 }
 
-fn push_char(out: &mut String, c: char, html: bool) {
-    if html {
+fn push_char(out: &mut String, c: char, to: Markup) {
+    if to == Markup::Html {
         crate::html::push_escaped(c, out);
     } else {
         out.push(c);

@@ -79,9 +79,14 @@ fn every_case_builds_exactly_its_expected_output() {
         }
         let built = files(&out);
         let wanted = files(&expected);
-        assert!(!wanted.is_empty(), "tests/golden/{name}/expected is empty: bless it");
+        assert!(
+            !wanted.is_empty(),
+            "tests/golden/{name}/expected is empty: bless it"
+        );
         for rel in wanted.difference(&built) {
-            problems.push(format!("{name}: expected/{rel} is no longer written (stale)"));
+            problems.push(format!(
+                "{name}: expected/{rel} is no longer written (stale)"
+            ));
         }
         for rel in built.difference(&wanted) {
             problems.push(format!("{name}: {rel} is written but not in expected/"));
@@ -95,7 +100,9 @@ fn every_case_builds_exactly_its_expected_output() {
                     .zip(b.split(|&c| c == b'\n'))
                     .position(|(x, y)| x != y)
                     .map_or(0, |l| l + 1);
-                problems.push(format!("{name}: {rel} differs from expected/ (line {line})"));
+                problems.push(format!(
+                    "{name}: {rel} differs from expected/ (line {line})"
+                ));
             }
         }
     }

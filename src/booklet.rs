@@ -239,14 +239,23 @@ fn check_slugs(
     let all = entries
         .iter()
         .zip(sources)
-        .map(|(e, s)| (e.slug.as_str(), &e.path, s, e.doc.slug().is_some()))
+        .map(|(e, s)| {
+            let sommaire = matches!(e.doc, Doc::Sommaire(_));
+            (
+                e.slug.as_str(),
+                &e.path,
+                s,
+                e.doc.slug().is_some(),
+                sommaire,
+            )
+        })
         .chain(
             parts
                 .iter()
                 .zip(part_sources)
-                .map(|(p, s)| (p.slug.as_str(), &p.path, s, p.part.slug.is_some())),
+                .map(|(p, s)| (p.slug.as_str(), &p.path, s, p.part.slug.is_some(), false)),
         );
-    for (slug, path, source, explicit) in all {
+    for (slug, path, source, explicit, sommaire) in all {
         let located = |message: String| {
             if explicit {
                 Diagnostic::at_text(path, source, "slug", message)
@@ -254,6 +263,28 @@ fn check_slugs(
                 Diagnostic::file(path, message)
             }
         };
+        let how_to = |example: &str| {
+            if explicit {
+                format!("set a shorter slug, e.g. slug = \"{example}\"")
+            } else {
+                format!(
+                    "rename the file with a shorter name, or set a slug in it, e.g. \
+                     slug = \"{example}\""
+                )
+            }
+        };
+        let length = slug.chars().count();
+        if length > load::MAX_SLUG_CHARS {
+            let shown: String = slug.chars().take(40).collect();
+            diagnostics.push(
+                located(format!(
+                    "the slug `{shown}…` is too long: {length} characters, the limit is {}",
+                    load::MAX_SLUG_CHARS
+                ))
+                .with_help(how_to(&load::shorten_slug(&load::slugify(slug)))),
+            );
+            continue;
+        }
         if !load::is_valid_slug(slug) {
             diagnostics.push(
                 located(format!("`{slug}` is not a valid slug")).with_help(format!(
@@ -269,6 +300,15 @@ fn check_slugs(
                     "the slug `{slug}` is reserved for a page livret writes"
                 ))
                 .with_help("rename the file or set another slug = \"…\""),
+            );
+            continue;
+        }
+        if let Some((id, owner)) = crate::ids::slug_clash(slug, sommaire) {
+            diagnostics.push(
+                located(format!(
+                    "the slug `{slug}` would give the id `{id}`, which livret also gives to {owner}"
+                ))
+                .with_help(slug_clash_help(explicit)),
             );
             continue;
         }
@@ -289,6 +329,21 @@ fn check_slugs(
             seen.insert(slug, path);
         }
     }
+}
+
+/// How to fix a slug that clashes with a generated id (see `ids::slug_clash`).
+pub fn slug_clash_help(explicit: bool) -> String {
+    let what = if explicit {
+        "choose another slug = \"…\""
+    } else {
+        "rename the file or set another slug = \"…\""
+    };
+    format!(
+        "{what}: livret gives the ids slug-{} to a page's parts, note-N and ref-N to notes, and \
+         {} to the theme's own parts; a slug may not give one of them twice",
+        crate::ids::SLUG_SUFFIXES.join(", slug-"),
+        crate::ids::FIXED.join(", ")
+    )
 }
 
 /// Checks the notes and links of one entry, given what its fields cite; returns its notes in

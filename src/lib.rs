@@ -16,6 +16,7 @@ pub mod de;
 pub mod error;
 pub mod fiche;
 pub mod html;
+pub mod ids;
 pub mod incremental;
 pub mod load;
 pub mod markdown;

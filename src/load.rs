@@ -435,9 +435,29 @@ pub fn slugify(text: &str) -> String {
     slug
 }
 
-/// Whether a user-given slug is already a clean slug.
+/// The longest slug, in characters: its page's file name (`slug.html`, under `NN-` in
+/// `fiches/`) stays far below the 255 bytes file systems allow.
+pub const MAX_SLUG_CHARS: usize = 120;
+
+/// Whether a user-given slug is already a clean slug (its length is checked apart, see
+/// `MAX_SLUG_CHARS`).
 pub fn is_valid_slug(slug: &str) -> bool {
-    !slug.is_empty() && slugify(slug) == slug && slug.len() <= 120
+    !slug.is_empty() && slugify(slug) == slug
+}
+
+/// `slug` cut to at most `MAX_SLUG_CHARS` characters at a word boundary (a dash); a single
+/// word longer than that is cut inside.
+pub fn shorten_slug(slug: &str) -> String {
+    if slug.chars().count() <= MAX_SLUG_CHARS {
+        return slug.to_string();
+    }
+    let cut: String = slug.chars().take(MAX_SLUG_CHARS + 1).collect();
+    let words = match cut.rfind('-') {
+        Some(dash) if dash > 0 => &cut[..dash],
+        _ => &cut[..cut.len().min(MAX_SLUG_CHARS)],
+    };
+    let shortened: String = words.chars().take(MAX_SLUG_CHARS).collect();
+    shortened.trim_end_matches('-').to_string()
 }
 
 #[cfg(test)]
@@ -460,6 +480,19 @@ mod tests {
         );
         assert!(is_valid_slug("sao-paulo"));
         assert!(!is_valid_slug("../x"));
+    }
+
+    #[test]
+    fn long_slugs_are_cut_at_a_word() {
+        let long = "mot-".repeat(40) + "fin";
+        let short = shorten_slug(&long);
+        assert!(short.len() <= MAX_SLUG_CHARS, "{short}");
+        assert!(
+            short.ends_with("-mot") && long.starts_with(&short),
+            "{short}"
+        );
+        assert_eq!(shorten_slug("riace"), "riace");
+        assert_eq!(shorten_slug(&"a".repeat(200)).len(), MAX_SLUG_CHARS);
     }
 
     #[test]

@@ -249,13 +249,15 @@ struct Refs<'a> {
     renderer: &'a Renderer<'a>,
     entry: &'a Entry,
     mode: Mode,
+    /// Notes numbered before this entry on the same web page (the index shows several pages).
+    web_offset: u32,
     cited: RefCell<HashMap<String, u32>>,
 }
 
 impl Refs<'_> {
     fn number(&self, local: usize) -> u32 {
         match self.mode {
-            Mode::Web => local as u32 + 1,
+            Mode::Web => self.web_offset + local as u32 + 1,
             Mode::Print => self.entry.notes_before + local as u32 + 1,
         }
     }
@@ -268,12 +270,7 @@ impl Resolve for Refs<'_> {
         let mut cited = self.cited.borrow_mut();
         let count = cited.entry(key.to_string()).or_insert(0);
         *count += 1;
-        let ref_id = if *count == 1 {
-            format!("ref-{n}")
-        } else {
-            format!("ref-{n}-{count}")
-        };
-        Some((n, format!("note-{n}"), ref_id))
+        Some((n, crate::ids::note_id(n), crate::ids::ref_id(n, *count)))
     }
 
     fn fiche_link(&self, slug: &str) -> Option<(String, Option<String>)> {
@@ -420,11 +417,18 @@ impl<'a> Renderer<'a> {
 
     /// The context of one entry for one edition.
     pub fn entry(&self, index: usize, mode: Mode, fields: &Fields) -> EntryCtx {
+        self.entry_after(index, mode, fields, 0)
+    }
+
+    /// `entry`, on a web page where `web_offset` notes come before it: the index page shows
+    /// the front pages one after the other, and their note ids must not repeat.
+    fn entry_after(&self, index: usize, mode: Mode, fields: &Fields, web_offset: u32) -> EntryCtx {
         let entry = &self.booklet.entries[index];
         let refs = Refs {
             renderer: self,
             entry,
             mode,
+            web_offset,
             cited: RefCell::new(HashMap::new()),
         };
         let style = self.style;
@@ -575,8 +579,8 @@ impl<'a> Renderer<'a> {
                 let n = refs.number(i);
                 NoteCtx {
                     number: n,
-                    id: format!("note-{n}"),
-                    ref_id: format!("ref-{n}"),
+                    id: crate::ids::note_id(n),
+                    ref_id: crate::ids::ref_id(n, 1),
                     html: inline(text),
                 }
             })
@@ -753,9 +757,14 @@ impl<'a> Renderer<'a> {
     /// `index.html`: cover, the pages before the sommaire, the sommaire.
     pub fn index(&self) -> Result<Vec<u8>> {
         let front_end = self.booklet.sommaire.unwrap_or(0);
+        let mut notes_before = 0u32;
         let front: Vec<EntryCtx> = (0..front_end)
             .filter(|&i| self.booklet.entries[i].part.is_none())
-            .map(|i| self.entry(i, Mode::Web, &Fields::default()))
+            .map(|i| {
+                let ctx = self.entry_after(i, Mode::Web, &Fields::default(), notes_before);
+                notes_before += self.booklet.entries[i].notes.len() as u32;
+                ctx
+            })
             .collect();
         let first = self
             .booklet

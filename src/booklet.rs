@@ -205,7 +205,14 @@ pub fn assemble_with(config: Config, nodes: Vec<Node>, known_slugs: &[String]) -
         if let Some(intro) = &part.part.intro {
             let mut scan = Scan::default();
             markdown::scan(intro, &mut scan);
-            check_links(&part.path, source, &scan.links, &slugs, &mut diagnostics);
+            check_links(
+                &part.path,
+                source,
+                &[intro.as_str()],
+                &scan.links,
+                &slugs,
+                &mut diagnostics,
+            );
         }
     }
     let mut running = 0u32;
@@ -364,27 +371,29 @@ fn check_references(
         }
         match defined.get(key) {
             Some(text) => notes.push((key.clone(), text.clone())),
-            None => {
-                let mut keys: Vec<String> = defined.keys().cloned().collect();
-                keys.sort();
-                let help = match crate::de::closest(key, &keys) {
-                    Some(best) => format!("did you mean [^{best}]? Or define it under [notes]"),
-                    None => format!("define it under [notes]: {key} = \"…\""),
-                };
-                diagnostics.push(
-                    Diagnostic::at_text(
-                        &entry.path,
-                        source,
-                        &format!("[^{key}]"),
-                        format!("note `{key}` is cited but not defined"),
-                    )
-                    .with_help(help),
-                );
+            None => diagnostics.push(undefined_note(entry, source, key, defined)),
+        }
+    }
+    // A note may cite another note: one cited only from notes is numbered after the others.
+    let mut cited: Vec<String> = scan.notes.clone();
+    let mut next = 0;
+    while next < notes.len() {
+        let mut inner = Scan::default();
+        markdown::scan(&notes[next].1, &mut inner);
+        next += 1;
+        for key in inner.notes {
+            if cited.contains(&key) {
+                continue;
+            }
+            cited.push(key.clone());
+            match defined.get(&key) {
+                Some(text) => notes.push((key, text.clone())),
+                None => diagnostics.push(undefined_note(entry, source, &key, defined)),
             }
         }
     }
     for key in defined.keys() {
-        if !scan.notes.contains(key) {
+        if !cited.contains(key) {
             diagnostics.push(
                 Diagnostic::at_text(
                     &entry.path,
@@ -404,7 +413,9 @@ fn check_references(
     }
     let mut links: Vec<String> = scan.links;
     links.extend(entry.doc.field_urls().into_iter().map(str::to_string));
-    check_links(&entry.path, source, &links, slugs, diagnostics);
+    let mut fields = entry.doc.markdown_fields();
+    fields.extend(notes.iter().map(|(_, text)| text.as_str()));
+    check_links(&entry.path, source, &fields, &links, slugs, diagnostics);
     if let Doc::Fiche(f) = &entry.doc {
         for link in &f.links {
             if link.label.is_none() && link.url.is_none() {
@@ -423,16 +434,39 @@ fn check_references(
     notes
 }
 
+/// A note cited (in a field or in another note) but not defined under `[notes]`.
+fn undefined_note(
+    entry: &Entry,
+    source: &str,
+    key: &str,
+    defined: &BTreeMap<String, String>,
+) -> Diagnostic {
+    let keys: Vec<String> = defined.keys().cloned().collect();
+    let help = match crate::de::closest(key, &keys) {
+        Some(best) => format!("did you mean [^{best}]? Or define it under [notes]"),
+        None => format!("define it under [notes]: {key} = \"…\""),
+    };
+    Diagnostic::at_text(
+        &entry.path,
+        source,
+        &format!("[^{key}]"),
+        format!("note `{key}` is cited but not defined"),
+    )
+    .with_help(help)
+}
+
+/// `fields`: the Markdown fields the links were found in, to locate them.
 fn check_links(
     path: &Path,
     source: &str,
+    fields: &[&str],
     links: &[String],
     slugs: &HashMap<&str, usize>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     for link in links {
         if let Some((message, help)) = link_problem(link, slugs) {
-            diagnostics.push(locate_link(path, source, link, message).with_help(help));
+            diagnostics.push(locate_link(path, source, fields, link, message).with_help(help));
         }
     }
 }
@@ -484,14 +518,27 @@ pub fn url_problem(link: &str) -> Option<(String, String)> {
     }
 }
 
-/// Where a link is written in a file's source: the link itself, or, when Markdown decoded it
-/// (`&#106;avascript:`), what follows its scheme; the whole file when neither is found.
-pub fn locate_link(path: &Path, source: &str, link: &str, message: String) -> Diagnostic {
-    let link = link.trim();
-    if source.contains(link) {
-        return Diagnostic::at_text(path, source, link, message);
+/// Where a link is written in a file's source: found by the Markdown parser in one of
+/// `fields` (the texts it may come from) and mapped through the TOML string to the file, or a
+/// field that is the URL itself (`url = "…"`); else where the text of the link is, else the
+/// whole file.
+pub fn locate_link(
+    path: &Path,
+    source: &str,
+    fields: &[&str],
+    link: &str,
+    message: String,
+) -> Diagnostic {
+    let in_field = fields.iter().find_map(|field| {
+        let at = crate::locate::link_in_markdown(field, link)?;
+        crate::locate::in_value(source, field, at)
+    });
+    if let Some(offset) = in_field.or_else(|| crate::locate::in_value(source, link, 0)) {
+        return Diagnostic::at_offset(path, source, offset, message);
     }
+    let link = link.trim();
     match link.split_once(':') {
+        _ if source.contains(link) => Diagnostic::at_text(path, source, link, message),
         Some((_, rest)) if rest.len() >= 4 && source.contains(rest) => {
             Diagnostic::at_text(path, source, rest, message)
         }

@@ -159,6 +159,28 @@ impl Config {
         {
             return Err(Diagnostic::at_text(path, source, website, message).with_help(help));
         }
+        {
+            use crate::inline::Shown::{InLink, Inline};
+            let mut fields = vec![("title", config.title.as_str(), InLink)];
+            fields.extend(config.subtitle.as_deref().map(|t| ("subtitle", t, InLink)));
+            fields.extend(
+                config
+                    .strapline
+                    .as_deref()
+                    .map(|t| ("strapline", t, Inline)),
+            );
+            fields.extend(
+                config
+                    .publisher
+                    .as_deref()
+                    .map(|t| ("publisher", t, Inline)),
+            );
+            fields.extend(config.edition.as_deref().map(|t| ("edition", t, Inline)));
+            let text = source.strip_prefix('\u{feff}').unwrap_or(source);
+            if let Some(d) = crate::inline::check(path, text, &fields).into_iter().next() {
+                return Err(d);
+            }
+        }
         let mut scan = crate::markdown::Scan::default();
         for field in config.markdown_fields() {
             crate::markdown::scan(field, &mut scan);
@@ -174,9 +196,14 @@ impl Config {
                 .with_help("link to the fiche's page instead, e.g. [texte](riace.html)"));
             }
             if let Some((message, help)) = crate::booklet::url_problem(link) {
-                return Err(
-                    crate::booklet::locate_link(path, source, link, message).with_help(help)
-                );
+                return Err(crate::booklet::locate_link(
+                    path,
+                    source.strip_prefix('\u{feff}').unwrap_or(source),
+                    &config.markdown_fields(),
+                    link,
+                    message,
+                )
+                .with_help(help));
             }
         }
         Ok(config)

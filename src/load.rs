@@ -191,6 +191,10 @@ pub fn parse_found(found: &Found) -> Result<Parsed, Vec<Diagnostic>> {
             // Every unknown key, wrong type and missing key of the file, not only serde's first.
             let tree = crate::schema::validated_entry(path, &source)?;
             let doc = fiche::from_tree(path, &source, tree).map_err(|d| vec![d])?;
+            let inline = crate::inline::check(path, &source, &crate::inline::entry_fields(&doc));
+            if !inline.is_empty() {
+                return Err(inline);
+            }
             Ok(Parsed::Entry(LoadedEntry::new(path.clone(), source, doc)))
         }
         Found::Part { dir } => {
@@ -204,6 +208,11 @@ pub fn parse_found(found: &Found) -> Result<Parsed, Vec<Diagnostic>> {
             let source = read_text(&path).map_err(|d| vec![d])?;
             let tree = crate::schema::validated(&path, &source, &crate::schema::PART)?;
             let part = fiche::part_from_tree(&path, &source, tree).map_err(|d| vec![d])?;
+            let title = [("title", part.title.as_str(), crate::inline::Shown::InLink)];
+            let inline = crate::inline::check(&path, &source, &title);
+            if !inline.is_empty() {
+                return Err(inline);
+            }
             Ok(Parsed::Part(LoadedPart {
                 name_slug: name_slug(dir),
                 path,

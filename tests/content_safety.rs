@@ -244,7 +244,8 @@ fn urls_refused_in_every_field_with_file_and_line() {
         ),
         (
             "fiches/10-p/01-x.toml",
-            "title = \"F[^n]\"\n[notes]\nn = \"[a](URL)\"\n",
+            // Titles cannot cite notes (they are links in the sommaire): the summary does.
+            "title = \"F\"\nsummary = \"x[^n]\"\nnotes = { n = \"[a](URL)\" }\n",
         ),
         (
             "fiches/10-p/01-x.toml",

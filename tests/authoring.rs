@@ -574,6 +574,21 @@ fn new_defaults_folds_accents_and_refuses_to_overwrite() {
     assert_eq!(tree_hash(&dir.path().join("fiches")), before);
 }
 
+/// Decision (docs/format.md): files and folders whose names start with a dot are skipped, even
+/// broken — editors' swap and lock files (`.x.toml.swp`, `.#x.toml`), macOS `._x.toml`
+/// companions, a `.brouillon/` folder.
+#[test]
+fn hidden_files_and_folders_are_skipped_even_broken() {
+    let dir = folder(&[
+        ("fiches/10-partie/.brouillon.toml", "title = \"pas fini\n"),
+        ("fiches/10-partie/._01-bonne.toml", "\u{0}\u{5}Mac OS X"),
+        ("fiches/.ancien/01-vieux.toml", "titre = 3\n"),
+    ]);
+    let out = livret_ok(dir.path(), &["check"]);
+    let said = stdout(&out) + &stderr(&out);
+    assert!(said.contains("1 fiches"), "{said}");
+}
+
 #[test]
 fn new_cuts_a_long_title_s_slug_at_a_word_and_check_accepts_it() {
     let dir = folder(&[]);

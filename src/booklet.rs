@@ -205,7 +205,14 @@ pub fn assemble_with(config: Config, nodes: Vec<Node>, known_slugs: &[String]) -
         if let Some(intro) = &part.part.intro {
             let mut scan = Scan::default();
             markdown::scan(intro, &mut scan);
-            check_links(&part.path, source, &scan.links, &slugs, &mut diagnostics);
+            check_links(
+                &part.path,
+                source,
+                &[intro.as_str()],
+                &scan.links,
+                &slugs,
+                &mut diagnostics,
+            );
         }
     }
     let mut running = 0u32;
@@ -239,14 +246,23 @@ fn check_slugs(
     let all = entries
         .iter()
         .zip(sources)
-        .map(|(e, s)| (e.slug.as_str(), &e.path, s, e.doc.slug().is_some()))
+        .map(|(e, s)| {
+            let sommaire = matches!(e.doc, Doc::Sommaire(_));
+            (
+                e.slug.as_str(),
+                &e.path,
+                s,
+                e.doc.slug().is_some(),
+                sommaire,
+            )
+        })
         .chain(
             parts
                 .iter()
                 .zip(part_sources)
-                .map(|(p, s)| (p.slug.as_str(), &p.path, s, p.part.slug.is_some())),
+                .map(|(p, s)| (p.slug.as_str(), &p.path, s, p.part.slug.is_some(), false)),
         );
-    for (slug, path, source, explicit) in all {
+    for (slug, path, source, explicit, sommaire) in all {
         let located = |message: String| {
             if explicit {
                 Diagnostic::at_text(path, source, "slug", message)
@@ -254,6 +270,28 @@ fn check_slugs(
                 Diagnostic::file(path, message)
             }
         };
+        let how_to = |example: &str| {
+            if explicit {
+                format!("set a shorter slug, e.g. slug = \"{example}\"")
+            } else {
+                format!(
+                    "rename the file with a shorter name, or set a slug in it, e.g. \
+                     slug = \"{example}\""
+                )
+            }
+        };
+        let length = slug.chars().count();
+        if length > load::MAX_SLUG_CHARS {
+            let shown: String = slug.chars().take(40).collect();
+            diagnostics.push(
+                located(format!(
+                    "the slug `{shown}…` is too long: {length} characters, the limit is {}",
+                    load::MAX_SLUG_CHARS
+                ))
+                .with_help(how_to(&load::shorten_slug(&load::slugify(slug)))),
+            );
+            continue;
+        }
         if !load::is_valid_slug(slug) {
             diagnostics.push(
                 located(format!("`{slug}` is not a valid slug")).with_help(format!(
@@ -269,6 +307,15 @@ fn check_slugs(
                     "the slug `{slug}` is reserved for a page livret writes"
                 ))
                 .with_help("rename the file or set another slug = \"…\""),
+            );
+            continue;
+        }
+        if let Some((id, owner)) = crate::ids::slug_clash(slug, sommaire) {
+            diagnostics.push(
+                located(format!(
+                    "the slug `{slug}` would give the id `{id}`, which livret also gives to {owner}"
+                ))
+                .with_help(slug_clash_help(explicit)),
             );
             continue;
         }
@@ -291,6 +338,21 @@ fn check_slugs(
     }
 }
 
+/// How to fix a slug that clashes with a generated id (see `ids::slug_clash`).
+pub fn slug_clash_help(explicit: bool) -> String {
+    let what = if explicit {
+        "choose another slug = \"…\""
+    } else {
+        "rename the file or set another slug = \"…\""
+    };
+    format!(
+        "{what}: livret gives the ids slug-{} to a page's parts, note-N and ref-N to notes, and \
+         {} to the theme's own parts; a slug may not give one of them twice",
+        crate::ids::SLUG_SUFFIXES.join(", slug-"),
+        crate::ids::FIXED.join(", ")
+    )
+}
+
 /// Checks the notes and links of one entry, given what its fields cite; returns its notes in
 /// citation order.
 fn check_references(
@@ -309,27 +371,29 @@ fn check_references(
         }
         match defined.get(key) {
             Some(text) => notes.push((key.clone(), text.clone())),
-            None => {
-                let mut keys: Vec<String> = defined.keys().cloned().collect();
-                keys.sort();
-                let help = match crate::de::closest(key, &keys) {
-                    Some(best) => format!("did you mean [^{best}]? Or define it under [notes]"),
-                    None => format!("define it under [notes]: {key} = \"…\""),
-                };
-                diagnostics.push(
-                    Diagnostic::at_text(
-                        &entry.path,
-                        source,
-                        &format!("[^{key}]"),
-                        format!("note `{key}` is cited but not defined"),
-                    )
-                    .with_help(help),
-                );
+            None => diagnostics.push(undefined_note(entry, source, key, defined)),
+        }
+    }
+    // A note may cite another note: one cited only from notes is numbered after the others.
+    let mut cited: Vec<String> = scan.notes.clone();
+    let mut next = 0;
+    while next < notes.len() {
+        let mut inner = Scan::default();
+        markdown::scan(&notes[next].1, &mut inner);
+        next += 1;
+        for key in inner.notes {
+            if cited.contains(&key) {
+                continue;
+            }
+            cited.push(key.clone());
+            match defined.get(&key) {
+                Some(text) => notes.push((key, text.clone())),
+                None => diagnostics.push(undefined_note(entry, source, &key, defined)),
             }
         }
     }
     for key in defined.keys() {
-        if !scan.notes.contains(key) {
+        if !cited.contains(key) {
             diagnostics.push(
                 Diagnostic::at_text(
                     &entry.path,
@@ -349,7 +413,9 @@ fn check_references(
     }
     let mut links: Vec<String> = scan.links;
     links.extend(entry.doc.field_urls().into_iter().map(str::to_string));
-    check_links(&entry.path, source, &links, slugs, diagnostics);
+    let mut fields = entry.doc.markdown_fields();
+    fields.extend(notes.iter().map(|(_, text)| text.as_str()));
+    check_links(&entry.path, source, &fields, &links, slugs, diagnostics);
     if let Doc::Fiche(f) = &entry.doc {
         for link in &f.links {
             if link.label.is_none() && link.url.is_none() {
@@ -368,16 +434,39 @@ fn check_references(
     notes
 }
 
+/// A note cited (in a field or in another note) but not defined under `[notes]`.
+fn undefined_note(
+    entry: &Entry,
+    source: &str,
+    key: &str,
+    defined: &BTreeMap<String, String>,
+) -> Diagnostic {
+    let keys: Vec<String> = defined.keys().cloned().collect();
+    let help = match crate::de::closest(key, &keys) {
+        Some(best) => format!("did you mean [^{best}]? Or define it under [notes]"),
+        None => format!("define it under [notes]: {key} = \"…\""),
+    };
+    Diagnostic::at_text(
+        &entry.path,
+        source,
+        &format!("[^{key}]"),
+        format!("note `{key}` is cited but not defined"),
+    )
+    .with_help(help)
+}
+
+/// `fields`: the Markdown fields the links were found in, to locate them.
 fn check_links(
     path: &Path,
     source: &str,
+    fields: &[&str],
     links: &[String],
     slugs: &HashMap<&str, usize>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     for link in links {
         if let Some((message, help)) = link_problem(link, slugs) {
-            diagnostics.push(locate_link(path, source, link, message).with_help(help));
+            diagnostics.push(locate_link(path, source, fields, link, message).with_help(help));
         }
     }
 }
@@ -429,14 +518,27 @@ pub fn url_problem(link: &str) -> Option<(String, String)> {
     }
 }
 
-/// Where a link is written in a file's source: the link itself, or, when Markdown decoded it
-/// (`&#106;avascript:`), what follows its scheme; the whole file when neither is found.
-pub fn locate_link(path: &Path, source: &str, link: &str, message: String) -> Diagnostic {
-    let link = link.trim();
-    if source.contains(link) {
-        return Diagnostic::at_text(path, source, link, message);
+/// Where a link is written in a file's source: found by the Markdown parser in one of
+/// `fields` (the texts it may come from) and mapped through the TOML string to the file, or a
+/// field that is the URL itself (`url = "…"`); else where the text of the link is, else the
+/// whole file.
+pub fn locate_link(
+    path: &Path,
+    source: &str,
+    fields: &[&str],
+    link: &str,
+    message: String,
+) -> Diagnostic {
+    let in_field = fields.iter().find_map(|field| {
+        let at = crate::locate::link_in_markdown(field, link)?;
+        crate::locate::in_value(source, field, at)
+    });
+    if let Some(offset) = in_field.or_else(|| crate::locate::in_value(source, link, 0)) {
+        return Diagnostic::at_offset(path, source, offset, message);
     }
+    let link = link.trim();
     match link.split_once(':') {
+        _ if source.contains(link) => Diagnostic::at_text(path, source, link, message),
         Some((_, rest)) if rest.len() >= 4 && source.contains(rest) => {
             Diagnostic::at_text(path, source, rest, message)
         }

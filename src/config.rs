@@ -114,11 +114,14 @@ impl Config {
     /// Parses and validates the text of a `livret.toml`.
     pub fn parse(path: &Path, source: &str) -> Result<Config, Diagnostic> {
         let config: Config = de::parse(path, source)?;
-        if config.title.trim().is_empty() {
-            return Err(
-                Diagnostic::at_text(path, source, "title", "the title is empty")
-                    .with_help("give the booklet a title: title = \"…\""),
-            );
+        if crate::fiche::is_blank(&config.title) {
+            return Err(Diagnostic::at_text(
+                path,
+                source,
+                "title",
+                crate::fiche::empty_message("the title", &config.title),
+            )
+            .with_help("give the booklet a title: title = \"…\""));
         }
         if !valid_lang(&config.lang) {
             return Err(Diagnostic::at_text(
@@ -130,7 +133,7 @@ impl Config {
             .with_help("use a BCP 47 tag such as \"fr\", \"en\" or \"fr-BE\""));
         }
         if let Some(url) = &config.base_url
-            && !(url.starts_with("https://") || url.starts_with("http://"))
+            && !is_base_url(url)
         {
             return Err(Diagnostic::at_text(
                 path,
@@ -138,7 +141,10 @@ impl Config {
                 "base_url",
                 format!("base_url `{url}` is not an absolute http(s) URL"),
             )
-            .with_help("write it like \"https://example.org/guide/\", or remove it"));
+            .with_help(
+                "write it like \"https://example.org/guide/\": http:// or https://, a host \
+                 name, a path, no ?query nor #fragment; or remove it",
+            ));
         }
         if !config
             .theme
@@ -159,6 +165,28 @@ impl Config {
         {
             return Err(Diagnostic::at_text(path, source, website, message).with_help(help));
         }
+        {
+            use crate::inline::Shown::{InLink, Inline};
+            let mut fields = vec![("title", config.title.as_str(), InLink)];
+            fields.extend(config.subtitle.as_deref().map(|t| ("subtitle", t, InLink)));
+            fields.extend(
+                config
+                    .strapline
+                    .as_deref()
+                    .map(|t| ("strapline", t, Inline)),
+            );
+            fields.extend(
+                config
+                    .publisher
+                    .as_deref()
+                    .map(|t| ("publisher", t, Inline)),
+            );
+            fields.extend(config.edition.as_deref().map(|t| ("edition", t, Inline)));
+            let text = source.strip_prefix('\u{feff}').unwrap_or(source);
+            if let Some(d) = crate::inline::check(path, text, &fields).into_iter().next() {
+                return Err(d);
+            }
+        }
         let mut scan = crate::markdown::Scan::default();
         for field in config.markdown_fields() {
             crate::markdown::scan(field, &mut scan);
@@ -174,9 +202,14 @@ impl Config {
                 .with_help("link to the fiche's page instead, e.g. [texte](riace.html)"));
             }
             if let Some((message, help)) = crate::booklet::url_problem(link) {
-                return Err(
-                    crate::booklet::locate_link(path, source, link, message).with_help(help)
-                );
+                return Err(crate::booklet::locate_link(
+                    path,
+                    source.strip_prefix('\u{feff}').unwrap_or(source),
+                    &config.markdown_fields(),
+                    link,
+                    message,
+                )
+                .with_help(help));
             }
         }
         Ok(config)
@@ -212,6 +245,22 @@ impl Config {
     }
 }
 
+/// An absolute http(s) URL with a host, written in full (`http:/x` is not), that the site's
+/// paths can follow: no query, no fragment. The same host rule as `website`.
+fn is_base_url(url: &str) -> bool {
+    let written = ["http://", "https://"].iter().any(|p| {
+        url.get(..p.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(p))
+    });
+    written
+        && crate::booklet::url_problem(url).is_none()
+        && url::Url::parse(url).is_ok_and(|u| {
+            u.host_str().is_some_and(|h| !h.is_empty())
+                && u.query().is_none()
+                && u.fragment().is_none()
+        })
+}
+
 fn valid_lang(lang: &str) -> bool {
     !lang.is_empty()
         && lang.split('-').all(|part| {
@@ -241,6 +290,25 @@ mod tests {
         assert_eq!(d.line, 2);
         let d = Config::parse(Path::new("l"), "title = \"G\"\ntheme = \"../x\"\n").unwrap_err();
         assert!(d.message.contains("theme"));
+        for bad in [
+            "http://",
+            "https://",
+            "http:/example.org",
+            "http://localhost:x/",
+            "https://exa mple.org/",
+            "https://example.org/?a=b",
+            "https://example.org/#top",
+            "https://example/",
+        ] {
+            assert!(!is_base_url(bad), "{bad}");
+        }
+        for good in [
+            "https://example.org/guide/",
+            "http://localhost:8000",
+            "HTTPS://Example.org",
+        ] {
+            assert!(is_base_url(good), "{good}");
+        }
         let d = Config::parse(Path::new("l"), "title = \"G\"\nbase_url = \"x.org\"\n").unwrap_err();
         assert_eq!(d.line, 2);
         let d = Config::parse(

@@ -315,13 +315,52 @@ pub fn from_tree(
         // A kind that is not a string: serde explains the expected type.
         Some(_) => Doc::Fiche(Box::new(de::from_tree(path, source, tree)?)),
     };
-    if doc.title().trim().is_empty() {
-        return Err(
-            Diagnostic::at_text(path, source, "title", "the title is empty")
-                .with_help("write a title: title = \"…\""),
-        );
+    if is_blank(doc.title()) {
+        return Err(Diagnostic::at_text(
+            path,
+            source,
+            "title",
+            empty_message("the title", doc.title()),
+        )
+        .with_help("write a title: title = \"…\""));
     }
     Ok(doc)
+}
+
+/// Whether `text` shows nothing: only blanks and invisible characters (zero-width spaces and
+/// joiners, word joiners, soft hyphens, direction marks, the byte-order mark…).
+pub fn is_blank(text: &str) -> bool {
+    text.chars().all(|c| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '\u{00AD}'
+                    | '\u{034F}'
+                    | '\u{061C}'
+                    | '\u{115F}'
+                    | '\u{1160}'
+                    | '\u{17B4}'
+                    | '\u{17B5}'
+                    | '\u{180B}'..='\u{180F}'
+                    | '\u{200B}'..='\u{200F}'
+                    | '\u{202A}'..='\u{202E}'
+                    | '\u{2060}'..='\u{206F}'
+                    | '\u{2800}'
+                    | '\u{3164}'
+                    | '\u{FE00}'..='\u{FE0F}'
+                    | '\u{FEFF}'
+                    | '\u{FFA0}'
+            )
+    })
+}
+
+/// "… is empty", saying why when the text is not empty but invisible.
+pub fn empty_message(what: &str, text: &str) -> String {
+    if text.trim().is_empty() {
+        format!("{what} is empty")
+    } else {
+        format!("{what} is empty: it holds only invisible characters (zero-width spaces…)")
+    }
 }
 
 fn unknown_kind(path: &Path, source: &str, kind: &str, offset: usize) -> Diagnostic {
@@ -356,11 +395,14 @@ pub fn part_from_tree(
 }
 
 fn checked_part(path: &Path, source: &str, part: Part) -> Result<Part, Diagnostic> {
-    if part.title.trim().is_empty() {
-        return Err(
-            Diagnostic::at_text(path, source, "title", "the part's title is empty")
-                .with_help("write a title: title = \"…\""),
-        );
+    if is_blank(&part.title) {
+        return Err(Diagnostic::at_text(
+            path,
+            source,
+            "title",
+            empty_message("the part's title", &part.title),
+        )
+        .with_help("write a title: title = \"…\""));
     }
     Ok(part)
 }
@@ -428,6 +470,21 @@ a = "Une note"
         assert_eq!((d.line, d.col), (2, 8));
         assert!(d.help.ok_or("no help")?.contains("did you mean \"page\""));
         Ok(())
+    }
+
+    #[test]
+    fn invisible_titles_are_empty() {
+        for title in [
+            "\u{200B}",
+            " \u{200B}\u{200D}\u{FEFF} ",
+            "\u{2060}\u{00AD}",
+            "\u{3164}",
+        ] {
+            let src = format!("title = \"{title}\"\n");
+            let d = parse(Path::new("f.toml"), &src).unwrap_err();
+            assert!(d.message.contains("invisible"), "{title:?}: {}", d.message);
+        }
+        assert!(!is_blank("a\u{200B}"));
     }
 
     #[test]

@@ -191,6 +191,10 @@ pub fn parse_found(found: &Found) -> Result<Parsed, Vec<Diagnostic>> {
             // Every unknown key, wrong type and missing key of the file, not only serde's first.
             let tree = crate::schema::validated_entry(path, &source)?;
             let doc = fiche::from_tree(path, &source, tree).map_err(|d| vec![d])?;
+            let inline = crate::inline::check(path, &source, &crate::inline::entry_fields(&doc));
+            if !inline.is_empty() {
+                return Err(inline);
+            }
             Ok(Parsed::Entry(LoadedEntry::new(path.clone(), source, doc)))
         }
         Found::Part { dir } => {
@@ -204,6 +208,11 @@ pub fn parse_found(found: &Found) -> Result<Parsed, Vec<Diagnostic>> {
             let source = read_text(&path).map_err(|d| vec![d])?;
             let tree = crate::schema::validated(&path, &source, &crate::schema::PART)?;
             let part = fiche::part_from_tree(&path, &source, tree).map_err(|d| vec![d])?;
+            let title = [("title", part.title.as_str(), crate::inline::Shown::InLink)];
+            let inline = crate::inline::check(&path, &source, &title);
+            if !inline.is_empty() {
+                return Err(inline);
+            }
             Ok(Parsed::Part(LoadedPart {
                 name_slug: name_slug(dir),
                 path,
@@ -435,9 +444,29 @@ pub fn slugify(text: &str) -> String {
     slug
 }
 
-/// Whether a user-given slug is already a clean slug.
+/// The longest slug, in characters: its page's file name (`slug.html`, under `NN-` in
+/// `fiches/`) stays far below the 255 bytes file systems allow.
+pub const MAX_SLUG_CHARS: usize = 120;
+
+/// Whether a user-given slug is already a clean slug (its length is checked apart, see
+/// `MAX_SLUG_CHARS`).
 pub fn is_valid_slug(slug: &str) -> bool {
-    !slug.is_empty() && slugify(slug) == slug && slug.len() <= 120
+    !slug.is_empty() && slugify(slug) == slug
+}
+
+/// `slug` cut to at most `MAX_SLUG_CHARS` characters at a word boundary (a dash); a single
+/// word longer than that is cut inside.
+pub fn shorten_slug(slug: &str) -> String {
+    if slug.chars().count() <= MAX_SLUG_CHARS {
+        return slug.to_string();
+    }
+    let cut: String = slug.chars().take(MAX_SLUG_CHARS + 1).collect();
+    let words = match cut.rfind('-') {
+        Some(dash) if dash > 0 => &cut[..dash],
+        _ => &cut[..cut.len().min(MAX_SLUG_CHARS)],
+    };
+    let shortened: String = words.chars().take(MAX_SLUG_CHARS).collect();
+    shortened.trim_end_matches('-').to_string()
 }
 
 #[cfg(test)]
@@ -460,6 +489,19 @@ mod tests {
         );
         assert!(is_valid_slug("sao-paulo"));
         assert!(!is_valid_slug("../x"));
+    }
+
+    #[test]
+    fn long_slugs_are_cut_at_a_word() {
+        let long = "mot-".repeat(40) + "fin";
+        let short = shorten_slug(&long);
+        assert!(short.len() <= MAX_SLUG_CHARS, "{short}");
+        assert!(
+            short.ends_with("-mot") && long.starts_with(&short),
+            "{short}"
+        );
+        assert_eq!(shorten_slug("riace"), "riace");
+        assert_eq!(shorten_slug(&"a".repeat(200)).len(), MAX_SLUG_CHARS);
     }
 
     #[test]

@@ -44,7 +44,8 @@ pub fn create(options: &NewOptions) -> Result<Created> {
     if title.contains(['\n', '\r']) {
         return Err(Error::Usage("the title must fit on one line".into()));
     }
-    let slug = load::slugify(title);
+    // Cut at a word boundary: a long title still gives a slug `check` accepts.
+    let slug = load::shorten_slug(&load::slugify(title));
     if slug.is_empty() {
         return Err(Error::Usage(format!(
             "cannot make a file name from \"{title}\": use letters or digits in the title"
@@ -74,6 +75,12 @@ pub fn create(options: &NewOptions) -> Result<Created> {
     if RESERVED_SLUGS.contains(&slug.as_str()) {
         return Err(Error::Usage(format!(
             "the slug `{slug}` is reserved for a page livret writes: choose another title"
+        )));
+    }
+    if let Some((id, owner)) = crate::ids::slug_clash(&slug, false) {
+        return Err(Error::Usage(format!(
+            "the title gives the slug `{slug}`, whose id `{id}` livret also gives to {owner}: \
+             choose another title"
         )));
     }
     let loaded = load::fiches_lenient(&options.root)?;

@@ -574,6 +574,53 @@ fn new_defaults_folds_accents_and_refuses_to_overwrite() {
     assert_eq!(tree_hash(&dir.path().join("fiches")), before);
 }
 
+/// Decision (docs/format.md): files and folders whose names start with a dot are skipped, even
+/// broken — editors' swap and lock files (`.x.toml.swp`, `.#x.toml`), macOS `._x.toml`
+/// companions, a `.brouillon/` folder.
+#[test]
+fn hidden_files_and_folders_are_skipped_even_broken() {
+    let dir = folder(&[
+        ("fiches/10-partie/.brouillon.toml", "title = \"pas fini\n"),
+        ("fiches/10-partie/._01-bonne.toml", "\u{0}\u{5}Mac OS X"),
+        ("fiches/.ancien/01-vieux.toml", "titre = 3\n"),
+    ]);
+    let out = livret_ok(dir.path(), &["check"]);
+    let said = stdout(&out) + &stderr(&out);
+    assert!(said.contains("1 fiches"), "{said}");
+}
+
+#[test]
+fn new_cuts_a_long_title_s_slug_at_a_word_and_check_accepts_it() {
+    let dir = folder(&[]);
+    // 300 characters of title: more than a file name can hold.
+    let title = "Accueillir dignement ".repeat(15);
+    let out = livret_ok(dir.path(), &["new", title.trim()]);
+    let created: Vec<String> = std::fs::read_dir(dir.path().join("fiches/10-partie"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("02-"))
+        .collect();
+    assert_eq!(created.len(), 1, "{created:?} {}", stdout(&out));
+    let slug = created[0]
+        .strip_prefix("02-")
+        .and_then(|n| n.strip_suffix(".toml"))
+        .unwrap();
+    assert!(slug.len() <= 120, "{slug}");
+    let full = "accueillir-dignement-".repeat(15);
+    assert!(
+        full.starts_with(&format!("{slug}-")),
+        "cut inside a word: {slug}"
+    );
+    livret_ok(dir.path(), &["check"]);
+
+    // A title whose slug would be a note's id is refused, nothing is written.
+    let before = tree_hash(&dir.path().join("fiches"));
+    let out = livret(dir.path(), &["new", "Note 2"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("`note-2`"), "{}", stderr(&out));
+    assert_eq!(tree_hash(&dir.path().join("fiches")), before);
+}
+
 // ---------------------------------------------------------------------------------------------
 // livret serve
 

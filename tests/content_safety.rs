@@ -244,7 +244,8 @@ fn urls_refused_in_every_field_with_file_and_line() {
         ),
         (
             "fiches/10-p/01-x.toml",
-            "title = \"F[^n]\"\n[notes]\nn = \"[a](URL)\"\n",
+            // Titles cannot cite notes (they are links in the sommaire): the summary does.
+            "title = \"F\"\nsummary = \"x[^n]\"\nnotes = { n = \"[a](URL)\" }\n",
         ),
         (
             "fiches/10-p/01-x.toml",
@@ -330,4 +331,91 @@ fn urls_allowed_schemes_pass() {
             "{expected} missing from {hrefs:?}"
         );
     }
+}
+
+/// Every `id` of every HTML page under `out`, and how many times each page carries it.
+fn repeated_ids(out: &Path) -> (usize, Vec<String>) {
+    let mut pages = 0;
+    let mut repeated = Vec::new();
+    let any = scraper::Selector::parse("[id]").unwrap();
+    for entry in walkdir::WalkDir::new(out) {
+        let entry = entry.unwrap();
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "html") {
+            continue;
+        }
+        pages += 1;
+        let doc = html(path);
+        let mut seen = std::collections::BTreeMap::new();
+        for el in doc.select(&any) {
+            *seen
+                .entry(el.value().id().unwrap_or("").to_string())
+                .or_insert(0) += 1;
+        }
+        for (id, n) in seen {
+            if n > 1 {
+                repeated.push(format!("{}: id `{id}` {n} times", path.display()));
+            }
+        }
+    }
+    (pages, repeated)
+}
+
+/// Issue 12, item 4: no built page carries the same id twice, for the guide and for a project
+/// that uses every field of the format once (two front pages with notes on the index, a part
+/// slug, a sommaire with another title…).
+#[test]
+fn no_built_page_repeats_an_id() {
+    let guide = guide_copy();
+    let every = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("tests/golden/every-field"), every.path());
+    for project in [guide.path(), every.path()] {
+        livret_ok(project, &["build"]);
+        let (pages, repeated) = repeated_ids(&project.join("out"));
+        assert!(pages >= 7, "{pages} pages built in {}", project.display());
+        assert!(repeated.is_empty(), "{}", repeated.join("\n"));
+    }
+}
+
+/// The ids the default theme's templates write are those `livret::ids` knows: a literal of
+/// `ids::FIXED`, a slug with one of `ids::SLUG_SUFFIXES`, or a note's id. A template that adds
+/// another id must add it there too, so that slugs cannot take it.
+#[test]
+fn template_ids_follow_the_id_grammar() {
+    use livret::ids;
+    let dir = repo().join("themes/default/templates");
+    let mut found = 0;
+    for entry in walkdir::WalkDir::new(&dir) {
+        let entry = entry.unwrap();
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let text = fs::read_to_string(entry.path()).unwrap();
+        for (i, _) in text.match_indices(" id=\"") {
+            let value = &text[i + 5..];
+            let value = &value[..value.find('"').unwrap()];
+            found += 1;
+            let ok = if let Some(rest) = value.strip_prefix("{{ ") {
+                let (var, tail) = rest.split_once(" }}").unwrap();
+                match var {
+                    "note.id" | "ref_id" => tail.is_empty(),
+                    v if v.ends_with(".slug") => {
+                        tail.is_empty()
+                            || tail
+                                .strip_prefix('-')
+                                .is_some_and(|s| ids::SLUG_SUFFIXES.contains(&s))
+                    }
+                    _ => false,
+                }
+            } else {
+                ids::FIXED.contains(&value)
+            };
+            assert!(
+                ok,
+                "{}: id=\"{value}\" is not in the grammar of src/ids.rs",
+                entry.path().display()
+            );
+        }
+    }
+    assert!(found >= 10, "only {found} ids found in the templates");
 }

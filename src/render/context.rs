@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::booklet::{Booklet, Entry, Item};
 use crate::fiche::{Doc, Kind, Place};
+use crate::ids;
 use crate::markdown::{self, Style};
 
 use super::Mode;
@@ -479,6 +480,17 @@ impl<'a> Contexts<'a> {
 
     /// The context of one entry for one edition, from its rendered fields.
     pub fn entry(&self, index: usize, mode: Mode, rendered: &RenderedEntry) -> EntryCtx {
+        self.entry_after(index, mode, rendered, 0)
+    }
+
+    /// `entry`, on a web page where `web_offset` notes come before it.
+    fn entry_after(
+        &self,
+        index: usize,
+        mode: Mode,
+        rendered: &RenderedEntry,
+        web_offset: u32,
+    ) -> EntryCtx {
         let entry = &self.booklet.entries[index];
         let refs = Refs::new(
             self.booklet,
@@ -486,6 +498,7 @@ impl<'a> Contexts<'a> {
             entry,
             mode,
             self.label("fiche_ref"),
+            web_offset,
         );
         // Markers are resolved in display order: a note cited twice gets its second anchor
         // where it is read second.
@@ -507,13 +520,13 @@ impl<'a> Contexts<'a> {
             .iter()
             .enumerate()
             .map(|(i, html)| {
-                let n = refs::note_number(entry, i, mode);
+                let n = refs::note_number(entry, i, mode, web_offset);
                 let mut html = html.clone();
                 resolve_in_place(&mut html, &refs);
                 NoteCtx {
                     number: n,
-                    id: format!("note-{n}"),
-                    ref_id: format!("ref-{n}"),
+                    id: ids::note_id(n),
+                    ref_id: ids::ref_id(n, 1),
                     html,
                 }
             })
@@ -662,9 +675,15 @@ impl<'a> Contexts<'a> {
 
     /// `index.html`: cover, the pages before the sommaire, the sommaire.
     pub fn index(&self) -> IndexCtx {
+        // The front pages follow one another on one page: their notes are numbered on.
+        let mut notes_before = 0u32;
         let front = self
             .front()
-            .map(|i| self.entry(i, Mode::Web, &self.rendered(i)))
+            .map(|i| {
+                let ctx = self.entry_after(i, Mode::Web, &self.rendered(i), notes_before);
+                notes_before += self.booklet.entries[i].notes.len() as u32;
+                ctx
+            })
             .collect();
         let first = self
             .booklet

@@ -7,6 +7,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use crate::booklet::{Booklet, Entry};
+use crate::ids;
 use crate::markdown::{self, NoteRef, Resolve};
 
 use super::Mode;
@@ -20,10 +21,12 @@ pub fn entry_href(entry: &Entry, mode: Mode) -> String {
     }
 }
 
-/// The number of an entry's `local`-th note (0-based) in one edition.
-pub fn note_number(entry: &Entry, local: usize, mode: Mode) -> u32 {
+/// The number of an entry's `local`-th note (0-based) in one edition, on a web page where
+/// `web_offset` notes come before the entry's (the index shows several pages one after the
+/// other, and their note ids must not repeat).
+pub fn note_number(entry: &Entry, local: usize, mode: Mode, web_offset: u32) -> u32 {
     match mode {
-        Mode::Web => local as u32 + 1,
+        Mode::Web => web_offset + local as u32 + 1,
         Mode::Print => entry.notes_before + local as u32 + 1,
     }
 }
@@ -36,6 +39,8 @@ pub struct Refs<'a> {
     pub mode: Mode,
     /// The label before a fiche's number in print ("fiche n°").
     pub fiche_ref: &'a str,
+    /// Notes numbered before this entry's on the same web page.
+    pub web_offset: u32,
     /// How often each note was cited so far (a second call gets its own anchor).
     cited: RefCell<HashMap<String, u32>>,
 }
@@ -47,6 +52,7 @@ impl<'a> Refs<'a> {
         entry: &'a Entry,
         mode: Mode,
         fiche_ref: &'a str,
+        web_offset: u32,
     ) -> Refs<'a> {
         Refs {
             booklet,
@@ -54,6 +60,7 @@ impl<'a> Refs<'a> {
             entry,
             mode,
             fiche_ref,
+            web_offset,
             cited: RefCell::new(HashMap::new()),
         }
     }
@@ -62,19 +69,14 @@ impl<'a> Refs<'a> {
 impl Resolve for Refs<'_> {
     fn note(&self, key: &str) -> Option<NoteRef> {
         let local = self.entry.notes.iter().position(|(k, _)| k == key)?;
-        let number = note_number(self.entry, local, self.mode);
+        let number = note_number(self.entry, local, self.mode, self.web_offset);
         let mut cited = self.cited.borrow_mut();
         let count = cited.entry(key.to_string()).or_insert(0);
         *count += 1;
-        let ref_id = if *count == 1 {
-            format!("ref-{number}")
-        } else {
-            format!("ref-{number}-{count}")
-        };
         Some(NoteRef {
             number,
-            note_id: format!("note-{number}"),
-            ref_id,
+            note_id: ids::note_id(number),
+            ref_id: ids::ref_id(number, *count),
         })
     }
 

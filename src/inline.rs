@@ -1,0 +1,213 @@
+//! Inline fields (titles, examples, taglines, figures, headings, labels…) take inline Markdown
+//! only: emphasis, code, links, note calls. Block syntax (`# …`, lists, `>`, `---`, a blank
+//! line) would publish a heading, a list or a rule inside a `<p>` or a `<span>`, so it is a
+//! located error. Fields that the sommaire or the site header show inside a link (titles,
+//! examples, taglines, kickers, part titles, the booklet's title and subtitle) may not hold a
+//! link or a note call either: a link inside a link is not HTML, and the sommaire has no notes.
+//! Raw HTML is left to `allow_html`: escaped, it is text; allowed, the author answers for it.
+
+use std::path::Path;
+
+use pulldown_cmark::{Event, Options, Parser, Tag, TextMergeWithOffset};
+
+use crate::error::Diagnostic;
+use crate::fiche::Doc;
+
+/// How a field is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// Inside a paragraph or a heading.
+    Inline,
+    /// Inside a paragraph or a heading, and inside a link of the sommaire or the header.
+    InLink,
+}
+
+/// One inline field: its name in messages, its text, how it is shown.
+pub type Field<'a> = (&'static str, &'a str, Shown);
+
+/// The inline fields of an entry.
+pub fn entry_fields(doc: &Doc) -> Vec<Field<'_>> {
+    use Shown::{InLink, Inline};
+    let mut out: Vec<Field<'_>> = vec![("title", doc.title(), InLink)];
+    match doc {
+        Doc::Fiche(f) => {
+            out.extend(f.example.as_deref().map(|t| ("example", t, InLink)));
+            out.extend(f.tagline.as_deref().map(|t| ("tagline", t, InLink)));
+            for fig in &f.figures {
+                out.extend(
+                    fig.value
+                        .as_deref()
+                        .map(|t| ("a figure's value", t, Inline)),
+                );
+                out.push(("a figure's label", &fig.label, Inline));
+            }
+            for h in &f.how {
+                out.extend(
+                    h.heading
+                        .as_deref()
+                        .map(|t| ("a [[how]] heading", t, Inline)),
+                );
+            }
+            for q in &f.quotes {
+                out.extend(q.author.as_deref().map(|t| ("a quote's author", t, Inline)));
+                out.extend(q.role.as_deref().map(|t| ("a quote's role", t, Inline)));
+            }
+            for a in &f.asides {
+                out.extend(a.title.as_deref().map(|t| ("an aside's title", t, Inline)));
+            }
+            if let Some(o) = &f.outcome {
+                out.extend(
+                    o.headline
+                        .as_deref()
+                        .map(|t| ("the outcome's headline", t, Inline)),
+                );
+            }
+            for l in &f.links {
+                out.extend(l.label.as_deref().map(|t| ("a link's label", t, Inline)));
+            }
+        }
+        Doc::Page(p) => out.extend(p.kicker.as_deref().map(|t| ("kicker", t, InLink))),
+        Doc::Sommaire(_) => {}
+    }
+    out
+}
+
+/// Every problem of the inline `fields` of the file `path`.
+pub fn check(path: &Path, source: &str, fields: &[Field<'_>]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for &(name, text, shown) in fields {
+        if let Some((at, message, help)) = problem(name, text, shown) {
+            let d = match crate::locate::in_value(source, text, at) {
+                Some(offset) => Diagnostic::at_offset(path, source, offset, message),
+                None => Diagnostic::file(path, message),
+            };
+            out.push(d.with_help(help));
+        }
+    }
+    out
+}
+
+/// The first problem of one inline field: where in `text`, the message and the help.
+pub fn problem(name: &str, text: &str, shown: Shown) -> Option<(usize, String, String)> {
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    let mut paragraphs = 0;
+    for (event, range) in
+        TextMergeWithOffset::new(Parser::new_ext(text, options).into_offset_iter())
+    {
+        let what = match &event {
+            Event::Start(Tag::Paragraph) => {
+                paragraphs += 1;
+                if paragraphs == 1 {
+                    continue;
+                }
+                "a second paragraph (a blank line)"
+            }
+            Event::Start(Tag::Heading { .. }) => {
+                "a heading (a line starting with #, or underlined with === or ---)"
+            }
+            Event::Start(Tag::List(_)) => {
+                "a list (a line starting with -, *, + or a number and a dot)"
+            }
+            Event::Start(Tag::BlockQuote(_)) => "a quotation block (a line starting with >)",
+            Event::Start(Tag::CodeBlock(_)) => "a code block (``` or an indented line)",
+            Event::Start(Tag::Table(_)) => "a table",
+            Event::Rule => "a horizontal rule (---, *** or ___ on a line)",
+            Event::Start(Tag::Link { .. }) if shown == Shown::InLink => {
+                return Some((
+                    range.start,
+                    format!(
+                        "{} cannot hold a link: the sommaire shows it as a link",
+                        name_of(name)
+                    ),
+                    "write the text without the link, and put the link in the summary or the \
+                     body"
+                        .to_string(),
+                ));
+            }
+            Event::Text(t) if shown == Shown::InLink => {
+                let Some(note) = note_call(t) else { continue };
+                return Some((
+                    range.start + note,
+                    format!(
+                        "{} cannot cite a note: the sommaire shows it without its notes",
+                        name_of(name)
+                    ),
+                    "cite the note in the summary or the body instead".to_string(),
+                ));
+            }
+            _ => continue,
+        };
+        return Some((
+            range.start,
+            format!("{} is inline text: it cannot hold {what}", name_of(name)),
+            "write it as one line of text; to keep a mark such as # - > or 1. as it is, put a \
+             backslash before it: \\# \\- \\> 1\\."
+                .to_string(),
+        ));
+    }
+    None
+}
+
+/// Where a `[^key]` note call starts in `text`.
+fn note_call(text: &str) -> Option<usize> {
+    let start = text.find("[^")?;
+    let rest = &text[start + 2..];
+    let end = rest.find(']')?;
+    let key = &rest[..end];
+    (!key.is_empty() && key.chars().all(crate::markdown::is_note_key_char)).then_some(start)
+}
+
+/// `title` → "the `title`"; a description ("a figure's label") as it is, capitalised.
+fn name_of(name: &str) -> String {
+    if name.contains(' ') {
+        let mut chars = name.chars();
+        chars.next().map_or_else(String::new, |c| {
+            c.to_uppercase().collect::<String>() + chars.as_str()
+        })
+    } else {
+        format!("`{name}`")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn block_syntax_is_refused_in_inline_fields() {
+        for (text, what) in [
+            ("# Titre", "a heading"),
+            ("- un\n- deux", "a list"),
+            ("1. un", "a list"),
+            ("> cité", "a quotation"),
+            ("---", "a horizontal rule"),
+            ("un\n\ndeux", "a second paragraph"),
+            ("Titre\n===", "a heading"),
+        ] {
+            let p = problem("title", text, Shown::Inline);
+            assert!(
+                p.as_ref().is_some_and(|(_, m, _)| m.contains(what)),
+                "{text:?}: {p:?}"
+            );
+        }
+        for text in [
+            "Un *titre* avec `code`",
+            "1er mai",
+            "Riace, Italie : un village",
+            "une ligne\npuis une autre",
+            "\\# pas un titre",
+            "**2100** habitants",
+        ] {
+            assert_eq!(problem("title", text, Shown::Inline), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn links_and_notes_are_refused_where_the_sommaire_links() {
+        let p = problem("title", "Voir [Riace](@riace)", Shown::InLink);
+        assert_eq!(p.map(|(at, _, _)| at), Some(5));
+        let p = problem("title", "Un titre[^a]", Shown::InLink);
+        assert_eq!(p.map(|(at, _, _)| at), Some(8));
+        assert!(problem("label", "Voir [Riace](@riace)[^a]", Shown::Inline).is_none());
+    }
+}

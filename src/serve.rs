@@ -5,6 +5,16 @@
 //! only: files in `out/` are never changed by serving. A broken edit prints its diagnostics and
 //! shows them over the page, while the last good build stays served (a failed build writes
 //! nothing).
+//!
+//! The HTTP layer is hand-written on purpose, and small: GET and HEAD of files, one event
+//! stream, `Connection: close`. What matters here are its rules and limits, and no crate gives
+//! them as such: tiny_http has no deadline for the whole request head and no bound on its
+//! threads, and hyper needs an async runtime (tokio) for what is a single-user preview server,
+//! with the loopback rule, the event streams and the limits still to write. So: one thread per
+//! connection (a slow client only holds its own), the head read within `HEAD_DEADLINE` in total,
+//! and separate limits for connections still sending their head (`MAX_HEADS`, the oldest
+//! dropped for a new one), requests being answered (`MAX_REQUESTS`) and event streams
+//! (`MAX_STREAMS`). No lock is held across any I/O.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};

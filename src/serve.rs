@@ -631,7 +631,7 @@ fn handle(
         }
     };
     let head_only = request.head_only;
-    if request.path == EVENTS_PATH {
+    if request.path == EVENTS_PATH && !head_only {
         let Some(_slot) = Slot::take(&shared.pages, MAX_STREAMS) else {
             return busy(&mut stream, head_only);
         };
@@ -657,6 +657,10 @@ fn handle(
                 format!("{status}\n").as_bytes(),
                 head_only,
             );
+        }
+        // HEAD of the event stream: its head only, without opening a stream.
+        EVENTS_PATH => {
+            return respond(&mut stream, 200, "text/event-stream", b"", head_only);
         }
         SCRIPT_PATH => {
             return respond(

@@ -120,6 +120,8 @@ pub fn build_print(
     pdf_files: PdfFiles<'_>,
 ) -> Result<BuildReport> {
     let start = Instant::now();
+    // An unusable --out is refused first, even when the content is broken.
+    crate::output::check_out_dir(&options.root, &options.out, options.force)?;
     let project = load_project(&options.root)?;
     let plan = Plan::all(&project.booklet);
     write_staged(

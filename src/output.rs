@@ -29,9 +29,11 @@ pub struct Staging {
     _lock: Option<fs::File>,
 }
 
-/// Refuses an output folder that could hold the user's own work.
-pub fn check_out_dir(root: &Path, out: &Path, force: bool) -> Result<()> {
-    checked_out(root, out, force).map(|_| ())
+/// Refuses an output folder that could hold the user's own work; returns the checked folder
+/// (absolute, normalised, links resolved). `build`, `pdf` and `serve` call it before anything
+/// else, whatever their content gives: one rule for every command.
+pub fn check_out_dir(root: &Path, out: &Path, force: bool) -> Result<PathBuf> {
+    checked_out(root, out, force)
 }
 
 /// `check_out_dir`, returning the folder that was checked: absolute, normalised, links

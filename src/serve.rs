@@ -5,9 +5,20 @@
 //! only: files in `out/` are never changed by serving. A broken edit prints its diagnostics and
 //! shows them over the page, while the last good build stays served (a failed build writes
 //! nothing).
+//!
+//! The HTTP layer is hand-written on purpose, and small: GET and HEAD of files, one event
+//! stream, `Connection: close`. What matters here are its rules and limits, and no crate gives
+//! them as such: tiny_http has no deadline for the whole request head and no bound on its
+//! threads, and hyper needs an async runtime (tokio) for what is a single-user preview server,
+//! with the loopback rule, the event streams and the limits still to write. So: one thread per
+//! connection (a slow client only holds its own), the head read within `HEAD_DEADLINE` in total,
+//! and separate limits for connections still sending their head (`MAX_HEADS`, the oldest
+//! dropped for a new one), requests being answered (`MAX_REQUESTS`) and event streams
+//! (`MAX_STREAMS`). No lock is held across any I/O.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -37,9 +48,22 @@ const DEBOUNCE: Duration = Duration::from_millis(30);
 const MAX_DELAY: Duration = Duration::from_millis(600);
 /// An idle event stream sends a comment this often, to notice closed pages.
 const HEARTBEAT: Duration = Duration::from_secs(10);
-/// Connections served at once; more are refused (a page and its assets need a handful).
-const MAX_CONNECTIONS: usize = 64;
+/// A client sends its whole request head within this time after connecting (in total, not per
+/// read), or is dropped: a client trickling a byte at a time holds nothing for longer.
+const HEAD_DEADLINE: Duration = Duration::from_secs(5);
+/// Connections still sending their head, at most; at the limit the oldest one is dropped to
+/// make room, so that slow clients never lock out a new one (a browser sends its head at once).
+const MAX_HEADS: usize = 128;
+/// Page and file requests answered at once; more get 503 (a page and its assets need a handful).
+const MAX_REQUESTS: usize = 64;
+/// Open event streams (one per open page), at most; more get 503. Separate from the requests:
+/// open tabs never take the slots that serve pages.
+const MAX_STREAMS: usize = 128;
+/// A whole response is sent within this time, or the connection is dropped.
+const RESPONSE_DEADLINE: Duration = Duration::from_secs(20);
 const MAX_HEAD_BYTES: usize = 16 * 1024;
+/// Each connection has its own thread, with a small stack (files are read onto the heap).
+const THREAD_STACK: usize = 256 * 1024;
 
 pub const EVENTS_PATH: &str = "/__livret/events";
 pub const SCRIPT_PATH: &str = "/__livret/live.js";
@@ -64,9 +88,65 @@ struct Shared {
     out: PathBuf,
     state: Mutex<State>,
     clients: Mutex<Vec<Sender<String>>>,
-    connections: AtomicUsize,
+    /// Connections still sending their request head.
+    heads: Heads,
+    /// Requests being answered (everything but the event streams).
+    requests: AtomicUsize,
     /// Open event streams (pages listening for reloads).
     pages: AtomicUsize,
+}
+
+/// The connections still sending their request head, oldest first: a handle on each, so that
+/// the oldest can be shut down when a new one needs its place.
+#[derive(Default)]
+struct Heads {
+    open: Mutex<(u64, BTreeMap<u64, TcpStream>)>,
+}
+
+impl Heads {
+    /// Registers a new connection, dropping the oldest pending one at the limit. `None` when
+    /// the connection cannot be registered (no file descriptor left): it is closed.
+    fn admit(&self, stream: &TcpStream) -> Option<u64> {
+        let handle = stream.try_clone().ok()?;
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let (next, heads) = &mut *open;
+        if heads.len() >= MAX_HEADS
+            && let Some((_, oldest)) = heads.pop_first()
+        {
+            // Its thread's next read fails at once, and it ends.
+            let _ = oldest.shutdown(Shutdown::Both);
+        }
+        let id = *next;
+        *next += 1;
+        heads.insert(id, handle);
+        Some(id)
+    }
+
+    /// The connection `id` has sent its head (or failed to).
+    fn done(&self, id: u64) {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        open.1.remove(&id);
+    }
+}
+
+/// One of a limited number of slots, given back when dropped.
+struct Slot<'a>(&'a AtomicUsize);
+
+impl<'a> Slot<'a> {
+    fn take(counter: &'a AtomicUsize, max: usize) -> Option<Slot<'a>> {
+        counter
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n < max).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Slot(counter))
+    }
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Shared {
@@ -83,6 +163,9 @@ impl Shared {
 /// Runs the server until the process is stopped.
 pub fn serve(options: &ServeOptions) -> Result<()> {
     let root = &options.build.root;
+    // The refusals of `livret build`, before anything is built, created or served: a first
+    // build that fails must not let `--out /` or `--out .` be served.
+    let out = crate::output::check_out_dir(root, &options.build.out, options.build.force)?;
     // Rebuilds re-parse only the changed files and re-render only what depends on them.
     let mut session = Session::new(options.build.clone());
     let first = session.rebuild();
@@ -97,10 +180,8 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
         Err(Error::Content(diagnostics)) => Some(print_problems(&diagnostics)),
         Err(other) => return Err(other),
     };
-    std::fs::create_dir_all(&options.build.out).map_err(|e| Error::io(&options.build.out, e))?;
-    let out = options
-        .build
-        .out
+    std::fs::create_dir_all(&out).map_err(|e| Error::io(&options.build.out, e))?;
+    let out = out
         .canonicalize()
         .map_err(|e| Error::io(&options.build.out, e))?;
 
@@ -115,7 +196,8 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
             problems,
         }),
         clients: Mutex::new(Vec::new()),
-        connections: AtomicUsize::new(0),
+        heads: Heads::default(),
+        requests: AtomicUsize::new(0),
         pages: AtomicUsize::new(0),
     });
 
@@ -140,19 +222,23 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
     }
 
     println!("livret: serving http://{addr}/ — edit and save, open pages reload (Ctrl-C to stop)");
+    // One thread per connection: a slow client only ever holds its own thread, each stage has
+    // its own limit (heads, requests, event streams), and no lock is held across any I/O.
     for stream in listener.incoming() {
         let Ok(stream) = stream else { continue };
-        if shared.connections.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
-            shared.connections.fetch_sub(1, Ordering::SeqCst);
-            let mut stream = stream;
-            let _ = respond_text(&mut stream, 503, b"busy\n", false);
+        let accepted = Instant::now();
+        let Some(ticket) = shared.heads.admit(&stream) else {
             continue;
+        };
+        let worker = Arc::clone(&shared);
+        let spawned = std::thread::Builder::new()
+            .stack_size(THREAD_STACK)
+            .spawn(move || {
+                let _ = handle(stream, ticket, accepted, &worker);
+            });
+        if spawned.is_err() {
+            shared.heads.done(ticket);
         }
-        let shared = Arc::clone(&shared);
-        std::thread::spawn(move || {
-            let _ = handle(stream, &shared);
-            shared.connections.fetch_sub(1, Ordering::SeqCst);
-        });
     }
     Ok(())
 }
@@ -319,57 +405,242 @@ fn problems_event(text: &str) -> String {
     )
 }
 
-/// A parsed request line.
-struct Request {
-    method: String,
-    target: String,
+/// A request this server answers: GET or HEAD of a path.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Request {
+    pub head_only: bool,
+    /// The path of the target (origin form, also taken from an absolute-form target), without
+    /// its query.
+    pub path: String,
 }
 
-fn read_request(stream: &TcpStream) -> Option<Request> {
-    let mut reader = BufReader::new(stream.take(MAX_HEAD_BYTES as u64));
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    let mut words = line.split_whitespace();
-    let method = words.next()?.to_string();
-    let target = words.next()?.to_string();
-    let version = words.next()?;
-    if !version.starts_with("HTTP/1.") {
-        return None;
-    }
-    // Headers are read and ignored, up to the blank line.
+/// A request refused before routing: its status, and a line saying why.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub status: u16,
+    pub message: &'static str,
+}
+
+fn refuse<T>(status: u16, message: &'static str) -> std::result::Result<T, Refusal> {
+    Err(Refusal { status, message })
+}
+
+/// Why a request head could not be read.
+enum HeadError {
+    /// Closed, failed or too slow: the connection is dropped without an answer.
+    Gone,
+    TooLarge,
+}
+
+/// Reads the request head (up to its blank line) within `deadline`, in total: each read waits
+/// only for what is left of it.
+fn read_head(stream: &mut TcpStream, deadline: Instant) -> std::result::Result<Vec<u8>, HeadError> {
+    let mut head = Vec::with_capacity(1024);
+    let mut buf = [0u8; 4096];
     loop {
-        let mut header = String::new();
-        let n = reader.read_line(&mut header).ok()?;
-        if n == 0 || header == "\r\n" || header == "\n" {
-            break;
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(HeadError::Gone);
+        }
+        stream
+            .set_read_timeout(Some(left))
+            .map_err(|_| HeadError::Gone)?;
+        let n = match stream.read(&mut buf) {
+            Ok(0) | Err(_) => return Err(HeadError::Gone),
+            Ok(n) => n,
+        };
+        let searched_from = head.len().saturating_sub(3);
+        head.extend_from_slice(&buf[..n]);
+        // Empty lines before the request line are ignored (RFC 9112, 2.2).
+        let blank = head
+            .iter()
+            .take_while(|b| matches!(b, b'\r' | b'\n'))
+            .count();
+        head.drain(..blank);
+        let from = searched_from.saturating_sub(blank);
+        if let Some(end) = head_end(&head, from) {
+            head.truncate(end);
+            return Ok(head);
+        }
+        if head.len() > MAX_HEAD_BYTES {
+            return Err(HeadError::TooLarge);
         }
     }
-    Some(Request { method, target })
 }
 
-fn handle(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    stream.set_write_timeout(Some(Duration::from_secs(10)))?;
-    let Some(request) = read_request(&stream) else {
-        return respond_text(&mut stream, 400, b"bad request\n", false);
-    };
-    let head_only = request.method == "HEAD";
-    if request.method != "GET" && !head_only {
-        return respond_text(&mut stream, 405, b"only GET and HEAD\n", false);
+/// Where the head ends (after its blank line), searching from `from`.
+fn head_end(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    while let Some(at) = memchr::memchr(b'\n', bytes.get(i..)?) {
+        let nl = i + at;
+        let rest = &bytes[nl + 1..];
+        if rest.starts_with(b"\n") {
+            return Some(nl + 2);
+        }
+        if rest.starts_with(b"\r\n") {
+            return Some(nl + 3);
+        }
+        i = nl + 1;
     }
-    let path = request
-        .target
+    None
+}
+
+/// Parses a request head and applies the rules that come before routing, in this order:
+/// a well-formed head (400; 505 for a version other than HTTP/1.0 or 1.1); one `Host` header
+/// in HTTP/1.1 (400); a loopback authority, taken from an absolute-form target or else from
+/// `Host` (403: through DNS rebinding, a web page could otherwise read this server under
+/// its own name); GET or HEAD (405, with `Allow`).
+pub fn parse_request(head: &[u8]) -> std::result::Result<Request, Refusal> {
+    let text = String::from_utf8_lossy(head);
+    let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
+    let line = lines.next().unwrap_or_default();
+    let mut words = line.split(' ');
+    let (Some(method), Some(target), Some(version), None) =
+        (words.next(), words.next(), words.next(), words.next())
+    else {
+        return refuse(400, "malformed request line");
+    };
+    if method.is_empty() || target.is_empty() {
+        return refuse(400, "malformed request line");
+    }
+    let http10 = match version {
+        "HTTP/1.1" => false,
+        "HTTP/1.0" => true,
+        v if v.starts_with("HTTP/") => return refuse(505, "only HTTP/1.1 and HTTP/1.0"),
+        _ => return refuse(400, "malformed request line"),
+    };
+    let mut hosts = Vec::new();
+    for header in lines.take_while(|l| !l.is_empty()) {
+        if header.starts_with([' ', '\t']) {
+            return refuse(400, "folded header lines are not accepted");
+        }
+        let Some((name, value)) = header.split_once(':') else {
+            return refuse(400, "malformed header line");
+        };
+        if name.is_empty() || name.contains(|c: char| c.is_ascii_whitespace()) {
+            return refuse(400, "malformed header name");
+        }
+        if name.eq_ignore_ascii_case("host") {
+            hosts.push(value.trim_matches([' ', '\t']));
+        }
+    }
+    if hosts.len() > 1 || (hosts.is_empty() && !http10) {
+        return refuse(400, "an HTTP/1.1 request needs exactly one Host header");
+    }
+    // The absolute form (`GET http://127.0.0.1:8000/x`) names its authority itself, and the
+    // Host header is then ignored (RFC 9112, 3.2.2).
+    let (path, authority) = match split_absolute(target) {
+        Some((authority, path)) => (path, Some(authority)),
+        None => (target.to_string(), hosts.first().copied()),
+    };
+    if let Some(authority) = authority
+        && !is_loopback(authority)
+    {
+        return refuse(
+            403,
+            "this server answers only requests for localhost, 127.0.0.1 or [::1]",
+        );
+    }
+    let head_only = match method {
+        "GET" => false,
+        "HEAD" => true,
+        _ => return refuse(405, "only GET and HEAD"),
+    };
+    if !path.starts_with('/') {
+        return refuse(400, "malformed request target");
+    }
+    let path = path
         .split(['?', '#'])
         .next()
         .unwrap_or_default()
         .to_string();
-    match path.as_str() {
-        EVENTS_PATH => {
-            shared.pages.fetch_add(1, Ordering::SeqCst);
-            let result = events(stream, shared);
-            shared.pages.fetch_sub(1, Ordering::SeqCst);
-            return result;
+    Ok(Request { head_only, path })
+}
+
+/// An absolute-form `http://` target as its authority and its path (`/` when empty, query
+/// kept).
+fn split_absolute(target: &str) -> Option<(&str, String)> {
+    let scheme = target.get(..7)?;
+    if !scheme.eq_ignore_ascii_case("http://") {
+        return None;
+    }
+    let rest = &target[7..];
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(end);
+    let path = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("/{path}")
+    };
+    Some((authority, path))
+}
+
+/// Whether a `Host` value or target authority names this machine's loopback: `localhost`,
+/// `127.0.0.1` or `[::1]`, with or without a port. No user information, nothing else.
+pub fn is_loopback(authority: &str) -> bool {
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(rest) => match rest.split_once(']') {
+            Some((inner, port)) => (&authority[..inner.len() + 2], port),
+            None => return false,
+        },
+        None => match authority.find(':') {
+            Some(at) => authority.split_at(at),
+            None => (authority, ""),
+        },
+    };
+    let port_ok = port.is_empty()
+        || port
+            .strip_prefix(':')
+            .is_some_and(|p| p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    port_ok
+        && (host.eq_ignore_ascii_case("localhost")
+            || host == "127.0.0.1"
+            || host.eq_ignore_ascii_case("[::1]"))
+}
+
+fn handle(
+    mut stream: TcpStream,
+    ticket: u64,
+    accepted: Instant,
+    shared: &Shared,
+) -> std::io::Result<()> {
+    let head = read_head(&mut stream, accepted + HEAD_DEADLINE);
+    shared.heads.done(ticket);
+    let request = match head {
+        Ok(head) => parse_request(&head),
+        Err(HeadError::TooLarge) => refuse(431, "request head too large"),
+        Err(HeadError::Gone) => return Ok(()),
+    };
+    let request = match request {
+        Ok(request) => request,
+        Err(refusal) => {
+            let allow = if refusal.status == 405 {
+                "Allow: GET, HEAD\r\n"
+            } else {
+                ""
+            };
+            let body = format!("{}\n", refusal.message);
+            return respond_with(
+                &mut stream,
+                refusal.status,
+                "text/plain; charset=utf-8",
+                allow,
+                body.as_bytes(),
+                false,
+            );
         }
+    };
+    let head_only = request.head_only;
+    if request.path == EVENTS_PATH && !head_only {
+        let Some(_slot) = Slot::take(&shared.pages, MAX_STREAMS) else {
+            return busy(&mut stream, head_only);
+        };
+        return events(stream, shared);
+    }
+    let Some(_slot) = Slot::take(&shared.requests, MAX_REQUESTS) else {
+        return busy(&mut stream, head_only);
+    };
+    match request.path.as_str() {
         STATUS_PATH => {
             let status = {
                 let state = shared.state();
@@ -387,6 +658,10 @@ fn handle(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
                 head_only,
             );
         }
+        // HEAD of the event stream: its head only, without opening a stream.
+        EVENTS_PATH => {
+            return respond(&mut stream, 200, "text/event-stream", b"", head_only);
+        }
         SCRIPT_PATH => {
             return respond(
                 &mut stream,
@@ -398,7 +673,7 @@ fn handle(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
         }
         _ => {}
     }
-    let Some(rel) = safe_path(&path) else {
+    let Some(rel) = safe_path(&request.path) else {
         return respond_text(&mut stream, 403, b"forbidden\n", head_only);
     };
     match resolve(&shared.out, &rel) {
@@ -414,9 +689,10 @@ fn handle(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
         }
         None => {
             // Nothing built yet (the first build failed): a bare page, so that the overlay can
-            // still show the problems.
-            let page = std::fs::read(shared.out.join("404.html"))
-                .unwrap_or_else(|_| NOTHING_YET.as_bytes().to_vec());
+            // still show the problems. The built 404 is looked up like any file (no link out).
+            let page = resolve(&shared.out, &["404.html".to_string()])
+                .and_then(|file| std::fs::read(file).ok())
+                .unwrap_or_else(|| NOTHING_YET.as_bytes().to_vec());
             let html = inject(&page, shared.state().generation);
             respond(
                 &mut stream,
@@ -429,8 +705,22 @@ fn handle(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
     }
 }
 
+/// Every slot of its kind is taken: try again shortly (the reload script does).
+fn busy(stream: &mut TcpStream, head_only: bool) -> std::io::Result<()> {
+    respond_with(
+        stream,
+        503,
+        "text/plain; charset=utf-8",
+        "Retry-After: 1\r\n",
+        b"busy\n",
+        head_only,
+    )
+}
+
 /// The event stream of one open page: its generation, the current problems, then every event.
 fn events(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
+    // A page that stops reading is dropped at its next event or heartbeat.
+    stream.set_write_timeout(Some(HEARTBEAT))?;
     let (tx, rx) = mpsc::channel::<String>();
     let hello = {
         let state = shared.state();
@@ -479,24 +769,59 @@ fn respond(
     body: &[u8],
     head_only: bool,
 ) -> std::io::Result<()> {
+    respond_with(stream, status, content_type, "", body, head_only)
+}
+
+/// A whole response, `extra` holding any more header lines (each ending in CRLF), sent within
+/// `RESPONSE_DEADLINE`.
+fn respond_with(
+    stream: &mut TcpStream,
+    status: u16,
+    content_type: &str,
+    extra: &str,
+    body: &[u8],
+    head_only: bool,
+) -> std::io::Result<()> {
     let reason = match status {
         200 => "OK",
         400 => "Bad Request",
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        431 => "Request Header Fields Too Large",
+        505 => "HTTP Version Not Supported",
         _ => "Service Unavailable",
     };
     let head = format!(
         "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
-         Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
+         {extra}Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
         body.len()
     );
-    stream.write_all(head.as_bytes())?;
+    let deadline = Instant::now() + RESPONSE_DEADLINE;
+    send(stream, head.as_bytes(), deadline)?;
     if !head_only {
-        stream.write_all(body)?;
+        send(stream, body, deadline)?;
     }
     stream.flush()
+}
+
+/// Writes `bytes` before `deadline`: each write waits only for what is left of it, so a client
+/// that reads slowly holds its slot for a bounded time.
+fn send(stream: &mut TcpStream, mut bytes: &[u8], deadline: Instant) -> std::io::Result<()> {
+    while !bytes.is_empty() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(std::io::ErrorKind::TimedOut.into());
+        }
+        stream.set_write_timeout(Some(left))?;
+        match stream.write(bytes) {
+            Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+            Ok(n) => bytes = &bytes[n..],
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// The request path as safe relative segments, or `None` when it tries to leave the folder
@@ -618,6 +943,117 @@ mod tests {
         ] {
             assert_eq!(safe_path(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn only_loopback_authorities_are_answered() {
+        for good in [
+            "localhost",
+            "LOCALHOST:8000",
+            "localhost:",
+            "127.0.0.1",
+            "127.0.0.1:65535",
+            "[::1]",
+            "[::1]:8000",
+        ] {
+            assert!(is_loopback(good), "{good}");
+        }
+        for bad in [
+            "",
+            "evil.example",
+            "evil.example:8000",
+            "127.0.0.1.evil.example",
+            "localhost.evil.example",
+            "127.0.0.1:80x",
+            "127.0.0.1:123456",
+            "user@127.0.0.1",
+            "127.0.0.1:8000@evil.example",
+            "[::1].evil.example",
+            "[::1",
+            "[::2]:8000",
+            "127.0.0.2",
+            "0.0.0.0",
+        ] {
+            assert!(!is_loopback(bad), "{bad}");
+        }
+    }
+
+    fn status_of(head: &str) -> u16 {
+        match parse_request(head.as_bytes()) {
+            Ok(_) => 200,
+            Err(refusal) => refusal.status,
+        }
+    }
+
+    #[test]
+    fn request_heads_are_checked_before_routing() {
+        let ok = |head: &str, path: &str, head_only: bool| {
+            assert_eq!(
+                parse_request(head.as_bytes()),
+                Ok(Request {
+                    head_only,
+                    path: path.to_string()
+                }),
+                "{head}"
+            );
+        };
+        ok(
+            "GET /a.html?x=1 HTTP/1.1\r\nHost: localhost:8000\r\n\r\n",
+            "/a.html",
+            false,
+        );
+        ok("HEAD / HTTP/1.1\nhost:127.0.0.1\n\n", "/", true);
+        ok("GET /a HTTP/1.0\r\n\r\n", "/a", false);
+        ok(
+            "GET http://127.0.0.1:8000/a HTTP/1.1\r\nHost: x\r\n\r\n",
+            "/a",
+            false,
+        );
+        ok(
+            "GET http://localhost HTTP/1.1\r\nHost: localhost\r\n\r\n",
+            "/",
+            false,
+        );
+        ok(
+            "GET http://localhost?q HTTP/1.1\r\nHost: localhost\r\n\r\n",
+            "/",
+            false,
+        );
+        for (head, status) in [
+            ("GET / HTTP/1.1\r\n\r\n", 400),
+            (
+                "GET / HTTP/1.1\r\nHost: localhost\r\nHost: localhost\r\n\r\n",
+                400,
+            ),
+            ("GET / HTTP/1.1\r\nHost: evil.example\r\n\r\n", 403),
+            (
+                "GET http://evil.example/ HTTP/1.1\r\nHost: localhost\r\n\r\n",
+                403,
+            ),
+            ("POST / HTTP/1.1\r\nHost: localhost\r\n\r\n", 405),
+            ("POST / HTTP/1.1\r\nHost: evil.example\r\n\r\n", 403),
+            ("GET / HTTP/2.0\r\nHost: localhost\r\n\r\n", 505),
+            ("GET / FTP/1.0\r\nHost: localhost\r\n\r\n", 400),
+            ("GET  / HTTP/1.1\r\nHost: localhost\r\n\r\n", 400),
+            ("GET / HTTP/1.1 x\r\nHost: localhost\r\n\r\n", 400),
+            ("GET a.html HTTP/1.1\r\nHost: localhost\r\n\r\n", 400),
+            (
+                "GET https://localhost/ HTTP/1.1\r\nHost: localhost\r\n\r\n",
+                400,
+            ),
+            ("GET / HTTP/1.1\r\nHost : localhost\r\n\r\n", 400),
+            ("GET / HTTP/1.1\r\nHost: localhost\r\n folded\r\n\r\n", 400),
+            ("GET / HTTP/1.1\r\nno colon\r\n\r\n", 400),
+        ] {
+            assert_eq!(status_of(head), status, "{head}");
+        }
+    }
+
+    #[test]
+    fn the_head_ends_at_its_blank_line() {
+        assert_eq!(head_end(b"GET / HTTP/1.1\r\nA: b\r\n\r\nbody", 0), Some(24));
+        assert_eq!(head_end(b"GET / HTTP/1.1\nA: b\n\n", 0), Some(21));
+        assert_eq!(head_end(b"GET / HTTP/1.1\r\nA: b\r\n", 0), None);
     }
 
     #[test]

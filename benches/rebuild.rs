@@ -23,8 +23,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use livret::build::BuildOptions;
-use livret::incremental::Session;
+use livret::{BuildOptions, Session};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -99,7 +98,7 @@ fn main() {
             times.push(started.elapsed());
             assert!(!report.full, "{name}: a full rebuild");
             // out/ holds the edit: the edited fiche's page was written (when it changed).
-            let page = format!("{}.html", livret::load::name_slug(path));
+            let page = format!("{}.html", livret::internals::name_slug(path));
             let changed = !name.starts_with("saved");
             assert_eq!(report.written.contains(&page), changed, "{name}: {page}");
             if name.starts_with("text") {

@@ -5,11 +5,11 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use crate::config::Config;
 use crate::error::{Diagnostic, Error, Result};
-use crate::fiche::{Doc, Part};
-use crate::load::{self, LoadedEntry, Node};
-use crate::markdown::{self, Scan};
+use crate::source::config::Config;
+use crate::source::fiche::{Doc, Part};
+use crate::source::walk::{self, LoadedEntry, Node};
+use crate::text::markdown::{self, Scan};
 
 /// The whole booklet, in document order.
 #[derive(Debug, Clone)]
@@ -281,22 +281,22 @@ fn check_slugs(
             }
         };
         let length = slug.chars().count();
-        if length > load::MAX_SLUG_CHARS {
+        if length > walk::MAX_SLUG_CHARS {
             let shown: String = slug.chars().take(40).collect();
             diagnostics.push(
                 located(format!(
                     "the slug `{shown}…` is too long: {length} characters, the limit is {}",
-                    load::MAX_SLUG_CHARS
+                    walk::MAX_SLUG_CHARS
                 ))
-                .with_help(how_to(&load::shorten_slug(&load::slugify(slug)))),
+                .with_help(how_to(&walk::shorten_slug(&walk::slugify(slug)))),
             );
             continue;
         }
-        if !load::is_valid_slug(slug) {
+        if !walk::is_valid_slug(slug) {
             diagnostics.push(
                 located(format!("`{slug}` is not a valid slug")).with_help(format!(
                     "use lower-case letters, digits and dashes, e.g. slug = \"{}\"",
-                    load::slugify(slug)
+                    walk::slugify(slug)
                 )),
             );
             continue;
@@ -310,7 +310,7 @@ fn check_slugs(
             );
             continue;
         }
-        if let Some((id, owner)) = crate::ids::slug_clash(slug, sommaire) {
+        if let Some((id, owner)) = crate::text::ids::slug_clash(slug, sommaire) {
             diagnostics.push(
                 located(format!(
                     "the slug `{slug}` would give the id `{id}`, which livret also gives to {owner}"
@@ -348,8 +348,8 @@ pub fn slug_clash_help(explicit: bool) -> String {
     format!(
         "{what}: livret gives the ids slug-{} to a page's parts, note-N and ref-N to notes, and \
          {} to the theme's own parts; a slug may not give one of them twice",
-        crate::ids::SLUG_SUFFIXES.join(", slug-"),
-        crate::ids::FIXED.join(", ")
+        crate::text::ids::SLUG_SUFFIXES.join(", slug-"),
+        crate::text::ids::FIXED.join(", ")
     )
 }
 
@@ -442,7 +442,7 @@ fn undefined_note(
     defined: &BTreeMap<String, String>,
 ) -> Diagnostic {
     let keys: Vec<String> = defined.keys().cloned().collect();
-    let help = match crate::de::closest(key, &keys) {
+    let help = match crate::source::de::closest(key, &keys) {
         Some(best) => format!("did you mean [^{best}]? Or define it under [notes]"),
         None => format!("define it under [notes]: {key} = \"…\""),
     };
@@ -480,7 +480,7 @@ fn link_problem(link: &str, slugs: &HashMap<&str, usize>) -> Option<(String, Str
             return None;
         }
         let known: Vec<String> = slugs.keys().map(|s| s.to_string()).collect();
-        let help = match crate::de::closest(slug, &known) {
+        let help = match crate::source::de::closest(slug, &known) {
             Some(best) => format!("did you mean @{best}?"),
             None => "link to a fiche by its slug, e.g. [texte](@riace)".to_string(),
         };
@@ -530,10 +530,10 @@ pub fn locate_link(
     message: String,
 ) -> Diagnostic {
     let in_field = fields.iter().find_map(|field| {
-        let at = crate::locate::link_in_markdown(field, link)?;
-        crate::locate::in_value(source, field, at)
+        let at = crate::source::locate::link_in_markdown(field, link)?;
+        crate::source::locate::in_value(source, field, at)
     });
-    if let Some(offset) = in_field.or_else(|| crate::locate::in_value(source, link, 0)) {
+    if let Some(offset) = in_field.or_else(|| crate::source::locate::in_value(source, link, 0)) {
         return Diagnostic::at_offset(path, source, offset, message);
     }
     let link = link.trim();

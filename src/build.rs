@@ -10,13 +10,13 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::booklet::{self, Booklet, Item};
-use crate::config::Config;
 use crate::error::{Diagnostic, Diagnostics, Error, Result};
-use crate::load;
 use crate::output::Staging;
 use crate::render::plan::Plan;
 use crate::render::theme::{self, Theme};
 use crate::render::{Numbers, PdfLink, Renderer, Settings, css};
+use crate::source::config::Config;
+use crate::source::walk;
 
 /// Tells GitHub Pages not to run Jekyll over `out/`.
 pub const NOJEKYLL: &str = ".nojekyll";
@@ -48,21 +48,23 @@ pub struct Project {
 /// Loads and checks everything without writing: config, fiches, parts, theme. Keeps going
 /// after a problem, so that every problem of the project comes out in one run.
 pub fn load_project(root: &Path) -> Result<Project> {
-    load_project_with(root, load::fiches_lenient, theme::load)
+    load_project_with(root, walk::fiches_lenient, theme::load)
 }
 
 /// `load_project` with its two costly steps supplied: reading the fiches and loading the theme
 /// (`livret serve` passes steps that reuse what did not change since its last build).
 pub fn load_project_with(
     root: &Path,
-    fiches: impl FnOnce(&Path) -> Result<load::Loaded>,
+    fiches: impl FnOnce(&Path) -> Result<walk::Loaded>,
     load_theme: impl FnOnce(&Path, &Config, &Path) -> Result<Theme>,
 ) -> Result<Project> {
     let mut diagnostics = Diagnostics::new();
     // Every unknown key, wrong type and missing key of livret.toml at once, before serde's first.
-    let config_path = root.join(crate::config::FILE_NAME);
-    let problems = match load::read_text(&config_path) {
-        Ok(source) => crate::schema::check(&config_path, &source, &crate::schema::CONFIG),
+    let config_path = root.join(crate::source::config::FILE_NAME);
+    let problems = match walk::read_text(&config_path) {
+        Ok(source) => {
+            crate::source::schema::check(&config_path, &source, &crate::source::schema::CONFIG)
+        }
         Err(_) => Vec::new(), // missing or unreadable: Config::load explains it
     };
     let config = if problems.is_empty() {
@@ -80,7 +82,10 @@ pub fn load_project_with(
     // A broken livret.toml must not hide the fiches' problems: check them with a stand-in.
     let config = match config {
         Some((config, _)) => config,
-        None => Config::parse(Path::new(crate::config::FILE_NAME), "title = \"livret\"\n")?,
+        None => Config::parse(
+            Path::new(crate::source::config::FILE_NAME),
+            "title = \"livret\"\n",
+        )?,
     };
     let booklet = diagnostics.keep(booklet::assemble_with(
         config,

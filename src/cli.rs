@@ -1,13 +1,12 @@
-//! The command line: clap options, validated into the library's option types, one function per
-//! subcommand, and the printing of results and diagnostics. `main` is only `cli::main()`.
+//! The command line: clap options turned into the library's plain option types, one arm per
+//! subcommand, and the printing of results and reports. The only place that knows clap; part
+//! of the binary, on top of the library's public API.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::build::{self, BuildOptions};
-use crate::error::{Error, Result};
+use livret::{BuildOptions, Error, Result};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -43,7 +42,7 @@ pub enum Command {
         chromium: Option<PathBuf>,
         /// Also write an imposed PDF: `booklet` = A4 landscape, two-up, saddle-stitch order
         #[arg(long, value_enum)]
-        imposition: Option<crate::pdf::Imposition>,
+        imposition: Option<ImpositionArg>,
     },
     /// Check livret.toml, every fiche and the theme without writing anything
     Check {
@@ -101,6 +100,21 @@ impl Paths {
     }
 }
 
+/// `--imposition`: extra PDFs laid out for printing at home.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImpositionArg {
+    /// A4 landscape, two pages a side, in saddle-stitch order: print double-sided, fold, staple.
+    Booklet,
+}
+
+impl From<ImpositionArg> for livret::Imposition {
+    fn from(arg: ImpositionArg) -> Self {
+        match arg {
+            ImpositionArg::Booklet => livret::Imposition::Booklet,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Human,
@@ -132,7 +146,7 @@ pub fn main() -> i32 {
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Build { paths, force } => {
-            let report = build::build(&paths.build_options(force))?;
+            let report = livret::build(&paths.build_options(force))?;
             println!(
                 "livret: {} fiches, {} pages, {} files in {} ms → {}",
                 report.fiches,
@@ -149,12 +163,12 @@ fn run(cli: Cli) -> Result<()> {
             chromium,
             imposition,
         } => {
-            let options = crate::pdf::PdfOptions {
+            let options = livret::PdfOptions {
                 build: paths.build_options(force),
                 chromium,
-                imposition,
+                imposition: imposition.map(Into::into),
             };
-            let report = crate::pdf::run(&options, &mut |line| eprintln!("livret: {line}"))?;
+            let report = livret::pdf(&options, &mut |line| eprintln!("livret: {line}"))?;
             println!(
                 "livret: {} ({} pages, {} fiches, {} passes) in {} ms",
                 report.pdf.display(),
@@ -173,7 +187,7 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Check { root, format } => {
-            let summary = crate::check::check(&root)?;
+            let summary = livret::check(&root)?;
             if format == Format::Human {
                 println!(
                     "livret: ok — {} fiches, {} parts, {} entries checked",
@@ -188,13 +202,13 @@ fn run(cli: Cli) -> Result<()> {
             page,
             root,
         } => {
-            let created = crate::new::create(&crate::new::NewOptions {
+            let created = livret::new_entry(&livret::NewOptions {
                 root,
                 title,
                 part,
                 page,
             })?;
-            let path = crate::check::display_path(&created.path);
+            let path = livret::display_path(&created.path);
             match created.number {
                 Some(n) => println!(
                     "livret: created {} — fiche n°{n}, page {}.html",
@@ -210,7 +224,7 @@ fn run(cli: Cli) -> Result<()> {
             println!("Fill it in, then run `livret check` (or keep `livret serve` open).");
             Ok(())
         }
-        Command::Serve { paths, port, force } => crate::serve::serve(&crate::serve::ServeOptions {
+        Command::Serve { paths, port, force } => livret::serve(&livret::ServeOptions {
             build: paths.build_options(force),
             port,
         }),
@@ -219,37 +233,19 @@ fn run(cli: Cli) -> Result<()> {
 
 /// Prints an error: every diagnostic, then a count; JSON lines with `--format json`.
 pub fn report(error: &Error, format: Format) {
-    let stderr = std::io::stderr();
-    let mut err = stderr.lock();
     match (error, format) {
         (Error::Content(diagnostics), Format::Json) => {
-            let stdout = std::io::stdout();
-            let mut out = stdout.lock();
-            for d in diagnostics {
-                let d = crate::check::tidy(d);
-                let _ = writeln!(out, "{}", serde_json::to_string(&d).unwrap_or_default());
-            }
+            print!("{}", livret::report_json(diagnostics));
         }
         (Error::Content(diagnostics), Format::Human) => {
-            for d in diagnostics {
-                let _ = writeln!(err, "{}\n", crate::check::tidy(d));
-            }
-            let _ = writeln!(
-                err,
-                "livret: {} error{} — nothing was written",
-                diagnostics.len(),
-                if diagnostics.len() == 1 { "" } else { "s" }
-            );
+            eprintln!("{}", livret::report(diagnostics, "nothing was written"));
         }
         (other, Format::Json) => {
-            let _ = writeln!(
-                std::io::stdout(),
+            println!(
                 "{}",
                 serde_json::json!({ "path": null, "message": other.to_string() })
             );
         }
-        (other, Format::Human) => {
-            let _ = writeln!(err, "livret: error: {other}");
-        }
+        (other, Format::Human) => eprintln!("livret: error: {other}"),
     }
 }

@@ -3,7 +3,7 @@
 //! code. Nothing here knows how content is parsed; callers give a byte offset or a line/column.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 /// One problem in one file, located at a line and column (both 1-based).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -168,10 +168,6 @@ impl Diagnostics {
         }
     }
 
-    pub fn push(&mut self, d: Diagnostic) {
-        self.0.push(d);
-    }
-
     pub fn extend(&mut self, more: impl IntoIterator<Item = Diagnostic>) {
         self.0.extend(more);
     }
@@ -203,6 +199,69 @@ impl IntoIterator for Diagnostics {
     fn into_iter(self) -> Self::IntoIter {
         self.0.into_iter()
     }
+}
+
+/// How problems are reported: every diagnostic (tidied), then a count and what became of the
+/// output (`livret build`: "nothing was written"; `livret serve`: "the last good build is still
+/// served"). The one renderer of reports, for the command line and for serve's overlay.
+pub fn report(diagnostics: &[Diagnostic], outcome: &str) -> String {
+    let mut text = String::new();
+    for d in diagnostics {
+        text.push_str(&tidy(d).to_string());
+        text.push_str("\n\n");
+    }
+    text.push_str(&format!(
+        "livret: {} error{} — {outcome}",
+        diagnostics.len(),
+        if diagnostics.len() == 1 { "" } else { "s" }
+    ));
+    text
+}
+
+/// The diagnostics as JSON lines (`--format json`): path, line, col, message, help.
+pub fn report_json(diagnostics: &[Diagnostic]) -> String {
+    let mut text = String::new();
+    for d in diagnostics {
+        text.push_str(&serde_json::to_string(&tidy(d)).unwrap_or_default());
+        text.push('\n');
+    }
+    text
+}
+
+/// A path as shown to the user: without a leading `./` (`--root .` is the default).
+pub fn display_path(path: &Path) -> PathBuf {
+    let mut components = path.components().peekable();
+    while components.peek() == Some(&Component::CurDir) && path.components().count() > 1 {
+        components.next();
+    }
+    components.collect()
+}
+
+/// A diagnostic as shown to the user: its path and the paths quoted in its text tidied.
+pub fn tidy(d: &Diagnostic) -> Diagnostic {
+    let mut d = d.clone();
+    d.path = display_path(&d.path);
+    d.message = strip_dot_slash(&d.message);
+    d.help = d.help.as_deref().map(strip_dot_slash);
+    d
+}
+
+/// Drops `./` at the start of words: "./fiches/a.toml has" → "fiches/a.toml has".
+fn strip_dot_slash(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut at_word_start = true;
+    while let Some(c) = rest.chars().next() {
+        if at_word_start && rest.starts_with("./") {
+            rest = &rest[2..];
+            at_word_start = false;
+            continue;
+        }
+        at_word_start = c.is_whitespace() || c == '(' || c == '`';
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
 }
 
 /// What a unit test returns: a failed step is reported with `?`, never unwrapped.
@@ -293,6 +352,20 @@ mod tests {
         assert_eq!(t.chars().nth(c - 1), Some('b'));
         assert_eq!(excerpt("short", 3), ("short".to_string(), 3));
         Ok(())
+    }
+
+    #[test]
+    fn paths_lose_their_dot_slash() {
+        assert_eq!(
+            display_path(Path::new("./fiches/a.toml")),
+            Path::new("fiches/a.toml")
+        );
+        assert_eq!(display_path(Path::new("/x/./a")), Path::new("/x/a"));
+        assert_eq!(display_path(Path::new(".")), Path::new("."));
+        assert_eq!(
+            strip_dot_slash("both ./fiches/a.toml and `./b` but not a./c or ../d"),
+            "both fiches/a.toml and `b` but not a./c or ../d"
+        );
     }
 
     #[test]

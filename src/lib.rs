@@ -1,33 +1,46 @@
 //! livret turns a folder of fiches (one TOML file each) into a website and a printable booklet.
 //!
-//! The pipeline, one module a step: `config` and `load` read the disk, `fiche` types one file,
-//! `booklet` assembles the document order, numbers and cross-file checks, `markdown` and `typo`
-//! turn text into HTML, `render` fills the theme's Tera templates (`theme`), `css` compiles the
-//! stylesheets, and `output` writes `out/` safely. `build` sequences them; `incremental` reruns
-//! only what an edit touched, for `serve`; `cli` is the command line.
+//! The pipeline is the tree: `source` reads what the user wrote (each file's text, the schema,
+//! serde types, the walk of `fiches/`); `booklet` is the model (order, numbers, notes,
+//! prev/next, cross-file checks; no HTML); `render` turns it into pages (typed contexts, the
+//! theme's Tera templates, CSS); `output` writes `out/` safely; `build` sequences them, and the
+//! commands sit on top (`cmd`: check, new, serve, pdf). `text` holds the leaf tools that know
+//! nothing of fiches (HTML escaping, URL policy, slugs, Markdown, French typography), `error`
+//! the diagnostics and their reports.
+//!
+//! The modules are private: what the `livret` binary, the tests and the benchmarks use is
+//! re-exported below.
 
-pub mod booklet;
-pub mod build;
-pub mod check;
-pub mod cli;
-pub mod config;
-pub mod de;
-pub mod error;
-pub mod fiche;
-pub mod html;
-pub mod ids;
-pub mod incremental;
-pub mod inline;
-pub mod load;
-pub mod locate;
-pub mod markdown;
-pub mod new;
-pub mod output;
-pub mod pdf;
-pub mod render;
-pub mod schema;
-pub mod serve;
-pub mod typo;
+mod booklet;
+mod build;
+mod cmd;
+mod error;
+mod output;
+mod pdf;
+mod render;
+mod source;
+mod text;
+
+pub use build::{BuildOptions, BuildReport, build};
+pub use cmd::check::{Summary as CheckSummary, check};
+pub use cmd::new::{Created, NewOptions, create as new_entry};
+pub use cmd::serve::session::{Rebuilt, Session};
+pub use cmd::serve::{ServeOptions, serve};
+pub use error::{Diagnostic, Error, Result, display_path, report, report_json};
+pub use pdf::{Imposition, PdfOptions, PdfReport, run as pdf};
 
 /// The PDF that `livret pdf` writes next to the site.
 pub const PDF_NAME: &str = "livret.pdf";
+
+/// For the fuzzer and white-box tests only: the pipeline's steps one by one, in memory.
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::booklet::{Booklet, assemble};
+    pub use crate::render::css::compile as compile_css;
+    pub use crate::render::theme::{Theme, load as load_theme};
+    pub use crate::render::{PdfLink, Renderer, Settings};
+    pub use crate::source::config::Config;
+    pub use crate::source::fiche::{parse as parse_entry, parse_part};
+    pub use crate::source::walk::{LoadedEntry, LoadedPart, Node, decode, name_slug};
+    pub use crate::text::ids;
+}

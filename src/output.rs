@@ -49,7 +49,10 @@ fn checked_out(root: &Path, out: &Path, force: bool) -> Result<PathBuf> {
     let out_abs = absolute(out)?;
     let mut protected: Vec<(PathBuf, &str)> = vec![
         (root.clone(), "the project folder"),
-        (root.join(crate::load::FICHES_DIR), "the fiches folder"),
+        (
+            root.join(crate::source::walk::FICHES_DIR),
+            "the fiches folder",
+        ),
         (
             root.join(crate::render::theme::THEMES_DIR),
             "the themes folder",

@@ -377,12 +377,12 @@ fn no_built_page_repeats_an_id() {
     }
 }
 
-/// The ids the default theme's templates write are those `livret::ids` knows: a literal of
+/// The ids the default theme's templates write are those `ids` knows: a literal of
 /// `ids::FIXED`, a slug with one of `ids::SLUG_SUFFIXES`, or a note's id. A template that adds
 /// another id must add it there too, so that slugs cannot take it.
 #[test]
 fn template_ids_follow_the_id_grammar() {
-    use livret::ids;
+    use livret::internals::ids;
     let dir = repo().join("themes/default/templates");
     let mut found = 0;
     for entry in walkdir::WalkDir::new(&dir) {

@@ -15,13 +15,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use livret::booklet::{self, Booklet};
-use livret::config::Config;
-use livret::error::{Diagnostic, Error};
-use livret::fiche;
-use livret::load::{self, LoadedEntry, LoadedPart, Node};
-use livret::render::theme::{self, Theme};
-use livret::render::{PdfLink, Renderer, Settings};
+use livret::internals::{
+    self as lib, Booklet, Config, LoadedEntry, LoadedPart, Node, PdfLink, Renderer, Settings, Theme,
+};
+use livret::{Diagnostic, Error};
 use proptest::prelude::*;
 use proptest::test_runner::{Config as RunConfig, TestCaseError, TestRunner};
 use toml::{Table, Value};
@@ -41,7 +38,7 @@ fn default_config() -> Config {
 }
 
 fn default_theme() -> Theme {
-    theme::load(
+    lib::load_theme(
         Path::new(NO_ROOT),
         &default_config(),
         Path::new(CONFIG_PATH),
@@ -142,7 +139,7 @@ fn render_all(booklet: &Booklet, theme: &Theme, css: bool) -> Result<(), TestCas
     if css {
         for name in theme.stylesheets.keys().filter(|n| !n.starts_with('_')) {
             let text = renderer.stylesheet(name).map_err(|e| fail(name, e))?;
-            let compiled = livret::render::css::compile(Path::new(name), &text);
+            let compiled = lib::compile_css(Path::new(name), &text);
             prop_assert!(
                 compiled.is_ok(),
                 "{name} does not compile for an accepted livret.toml: {:?}",
@@ -184,14 +181,14 @@ fn pipeline(
         Ok(c) => c,
         Err(d) => return check_diagnostic(&d, config_src),
     };
-    let part = match fiche::parse_part(Path::new(PART_PATH), part_src) {
+    let part = match lib::parse_part(Path::new(PART_PATH), part_src) {
         Ok(p) => p,
         Err(d) => return check_diagnostic(&d, part_src),
     };
     let mut entries = Vec::new();
     for (i, text) in fiches.iter().enumerate() {
         let path = PathBuf::from(format!("fiches/10-p/{i:02}-f{i}.toml"));
-        match fiche::parse(&path, text) {
+        match lib::parse_entry(&path, text) {
             Ok(doc) => entries.push(LoadedEntry::new(path, text.clone(), doc)),
             Err(d) => return check_diagnostic(&d, text),
         }
@@ -209,7 +206,7 @@ fn pipeline(
     let loaded;
     let (theme, css) = match shared_theme {
         Some(t) => (t, false),
-        None => match theme::load(Path::new(NO_ROOT), &config, Path::new(CONFIG_PATH)) {
+        None => match lib::load_theme(Path::new(NO_ROOT), &config, Path::new(CONFIG_PATH)) {
             Ok(t) => {
                 loaded = t;
                 (&loaded, true)
@@ -217,7 +214,7 @@ fn pipeline(
             Err(e) => return check_error(&e, &sources),
         },
     };
-    match booklet::assemble(config, nodes) {
+    match lib::assemble(config, nodes) {
         Ok(b) => render_all(&b, theme, css),
         Err(e) => check_error(&e, &sources),
     }
@@ -750,7 +747,7 @@ fn bytes_as_text() -> impl Strategy<Value = Option<String>> {
                 }
             })
             .collect();
-        load::decode(Path::new("x.toml"), &bytes).ok()
+        lib::decode(Path::new("x.toml"), &bytes).ok()
     })
 }
 

@@ -13,9 +13,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use livret::build::{self, BuildOptions};
-use livret::error::Error;
-use livret::incremental::{Rebuilt, Session};
+use livret::{BuildOptions, Error, Rebuilt, Session};
 use support::*;
 
 const RIACE: &str = "fiches/10-repenser/01-riace.toml";
@@ -38,7 +36,7 @@ fn assert_same_as_full_build(root: &Path, after: &str) {
         fs::create_dir_all(fresh.path().join("out")).unwrap();
         fs::copy(&pdf, fresh.path().join("out").join(livret::PDF_NAME)).unwrap();
     }
-    build::build(&BuildOptions {
+    livret::build(&BuildOptions {
         root: root.to_path_buf(),
         out: fresh.path().join("out"),
         force: pdf.is_file(),
@@ -352,7 +350,7 @@ fn same_size_edits_and_foreign_builds_are_noticed() {
     edit(root, RIACE, |t| {
         t.replacen("par ces habitants", "par ses habitants", 1)
     });
-    build::build(&BuildOptions {
+    livret::build(&BuildOptions {
         root: root.to_path_buf(),
         out: root.join("out"),
         force: false,

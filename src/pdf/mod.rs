@@ -25,8 +25,8 @@ use std::time::Instant;
 use crate::booklet::{Booklet, Item};
 use crate::build::{self, BuildOptions, PdfFiles};
 use crate::error::{Error, Result};
-use crate::markdown;
 use crate::render::{Mode, PdfLink, Renderer, Settings};
+use crate::text::markdown;
 
 /// The imposed PDF that `livret pdf --imposition booklet` writes next to `livret.pdf`.
 pub const IMPOSED_NAME: &str = "livret-imposition.pdf";

@@ -14,9 +14,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::booklet::{Booklet, Entry, Item};
-use crate::fiche::{Doc, Kind, Place};
-use crate::ids;
-use crate::markdown::{self, Style};
+use crate::source::fiche::{Doc, Kind, Place};
+use crate::text::ids;
+use crate::text::markdown::{self, Style};
 
 use super::Mode;
 use super::refs::{self, Refs, resolve_in_place, unresolved};
@@ -917,7 +917,7 @@ fn site(
             .iter()
             .map(|(k, v)| {
                 let v = if style.french {
-                    crate::typo::french_plain(v)
+                    crate::text::typo::french_plain(v)
                 } else {
                     v.clone()
                 };

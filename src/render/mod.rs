@@ -14,7 +14,7 @@ use std::path::Path;
 use crate::booklet::{Booklet, Item};
 use crate::error::{Diagnostic, Error, Result};
 
-pub use context::{Contexts, Numbers, RenderedEntry, SiteCtx, TocGroup};
+pub use context::{Contexts, Numbers, RenderedEntry, SiteCtx};
 pub use theme::Theme;
 
 /// Which edition a context is built for.
@@ -149,7 +149,7 @@ impl<'a> Renderer<'a> {
         ctx.insert("nav", &c.nav);
         ctx.insert("page_kind", &c.kind);
         let template = match c.kind {
-            crate::fiche::Kind::Fiche => "fiche.html",
+            crate::source::fiche::Kind::Fiche => "fiche.html",
             _ => "page.html",
         };
         self.render_bytes(template, &ctx)

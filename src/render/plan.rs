@@ -121,15 +121,6 @@ impl Plan {
             blocks: stale(&now.blocks, &before.blocks),
         }
     }
-
-    /// Whether nothing is to render.
-    pub fn is_empty(&self) -> bool {
-        !self.shared
-            && !self.index
-            && !self.frame
-            && !self.pages.contains(&true)
-            && !self.blocks.contains(&true)
-    }
 }
 
 /// A fingerprint of anything hashable (the theme's files, for instance).

@@ -7,8 +7,8 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use crate::booklet::{Booklet, Entry};
-use crate::ids;
-use crate::markdown::{self, NoteRef, Resolve};
+use crate::text::ids;
+use crate::text::markdown::{self, NoteRef, Resolve};
 
 use super::Mode;
 
@@ -16,7 +16,7 @@ use super::Mode;
 pub fn entry_href(entry: &Entry, mode: Mode) -> String {
     match (mode, entry.doc.kind()) {
         (Mode::Print, _) => format!("#{}", entry.slug),
-        (Mode::Web, crate::fiche::Kind::Sommaire) => "index.html#sommaire".into(),
+        (Mode::Web, crate::source::fiche::Kind::Sommaire) => "index.html#sommaire".into(),
         (Mode::Web, _) => entry.file_name(),
     }
 }

@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use include_dir::{Dir, include_dir};
 use serde::Deserialize;
 
-use crate::config::Config;
-use crate::de;
 use crate::error::{Diagnostic, Error, Result};
+use crate::source::config::Config;
+use crate::source::de;
 
 static DEFAULT: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
@@ -63,7 +63,7 @@ pub fn load(root: &Path, config: &Config, config_path: &Path) -> Result<Theme> {
     embedded_files(&DEFAULT, &mut files);
     let dir = root.join(THEMES_DIR).join(&config.theme);
     if dir.is_dir() {
-        if let Some(d) = crate::load::outside_project(root, &dir) {
+        if let Some(d) = crate::source::walk::outside_project(root, &dir) {
             return Err(Error::Content(vec![d]));
         }
         disk_files(&dir, &mut files)?;

@@ -11,7 +11,7 @@ use std::path::Path;
 use pulldown_cmark::{Event, Options, Parser, Tag, TextMergeWithOffset};
 
 use crate::error::Diagnostic;
-use crate::fiche::Doc;
+use crate::source::fiche::Doc;
 
 /// How a field is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,7 +77,7 @@ pub fn check(path: &Path, source: &str, fields: &[Field<'_>]) -> Vec<Diagnostic>
     let mut out = Vec::new();
     for &(name, text, shown) in fields {
         if let Some((at, message, help)) = problem(name, text, shown) {
-            let d = match crate::locate::in_value(source, text, at) {
+            let d = match crate::source::locate::in_value(source, text, at) {
                 Some(offset) => Diagnostic::at_offset(path, source, offset, message),
                 None => Diagnostic::file(path, message),
             };
@@ -154,7 +154,7 @@ fn note_call(text: &str) -> Option<usize> {
     let rest = &text[start + 2..];
     let end = rest.find(']')?;
     let key = &rest[..end];
-    (!key.is_empty() && key.chars().all(crate::markdown::is_note_key_char)).then_some(start)
+    (!key.is_empty() && key.chars().all(crate::text::markdown::is_note_key_char)).then_some(start)
 }
 
 /// `title` → "the `title`"; a description ("a figure's label") as it is, capitalised.

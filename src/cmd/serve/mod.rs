@@ -17,6 +17,8 @@
 //! (`MAX_STREAMS`). No lock is held across any I/O.
 
 use std::collections::BTreeMap;
+pub mod session;
+
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
@@ -28,9 +30,8 @@ use std::time::{Duration, Instant};
 use notify::{EventKind, RecursiveMode, Watcher};
 
 use crate::build::BuildOptions;
-use crate::check::tidy;
+use crate::cmd::serve::session::Session;
 use crate::error::{Error, Result};
-use crate::incremental::Session;
 
 /// What `livret serve` is asked to do.
 #[derive(Debug, Clone)]
@@ -261,16 +262,7 @@ fn bind(port: u16) -> Result<TcpListener> {
 
 /// Prints diagnostics to the terminal; returns the same text for the page overlay.
 fn print_problems(diagnostics: &[crate::error::Diagnostic]) -> String {
-    let mut text = String::new();
-    for d in diagnostics {
-        text.push_str(&tidy(d).to_string());
-        text.push_str("\n\n");
-    }
-    text.push_str(&format!(
-        "livret: {} error{} — the last good build is still served",
-        diagnostics.len(),
-        if diagnostics.len() == 1 { "" } else { "s" }
-    ));
+    let text = crate::error::report(diagnostics, "the last good build is still served");
     eprintln!("{text}");
     text
 }
@@ -288,7 +280,7 @@ impl Watched {
         if !self.root {
             self.root = watcher.watch(root, RecursiveMode::NonRecursive).is_ok();
         }
-        let fiches = root.join(crate::load::FICHES_DIR);
+        let fiches = root.join(crate::source::walk::FICHES_DIR);
         if !self.fiches && fiches.is_dir() {
             self.fiches = watcher.watch(&fiches, RecursiveMode::Recursive).is_ok();
         }
@@ -307,8 +299,8 @@ fn is_input(root: &Path, path: &Path) -> bool {
     let mut parts = rel.components();
     match parts.next() {
         Some(Component::Normal(first)) => {
-            first == crate::config::FILE_NAME
-                || first == crate::load::FICHES_DIR
+            first == crate::source::config::FILE_NAME
+                || first == crate::source::walk::FICHES_DIR
                 || first == crate::render::theme::THEMES_DIR
         }
         _ => false,
@@ -349,7 +341,7 @@ fn watch_loop(
         // fiches/ or themes/ itself created or replaced (a git checkout): watch it anew.
         if let Ok(e) = &event {
             for p in &e.paths {
-                if p == &root.join(crate::load::FICHES_DIR) {
+                if p == &root.join(crate::source::walk::FICHES_DIR) {
                     watched.fiches = false;
                 }
                 if p == &root.join(crate::render::theme::THEMES_DIR) {

@@ -10,7 +10,7 @@
 
 use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, TextMergeStream};
 
-use crate::typo::French;
+use crate::text::typo::French;
 
 /// How references in the text are resolved for one output (a web page or the print edition).
 pub trait Resolve {
@@ -419,7 +419,7 @@ pub fn resolve_markers<'a>(html: &'a str, resolve: &dyn Resolve) -> std::borrow:
 
 /// Escapes text for HTML content and attribute values.
 pub fn html_escape(text: &str, out: &mut String) {
-    crate::html::escape_into(text, out);
+    crate::text::html::escape_into(text, out);
 }
 
 /// The text of a Markdown field without markup or note references, with typography: for
@@ -442,7 +442,7 @@ pub fn plain(md: &str, french: bool) -> String {
     }
     let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if french {
-        crate::typo::french_plain(&collapsed)
+        crate::text::typo::french_plain(&collapsed)
     } else {
         collapsed
     }

@@ -10,9 +10,9 @@ use std::path::Path;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::de;
 use crate::error::Diagnostic;
-use crate::fiche::Kind;
+use crate::source::de;
+use crate::source::fiche::Kind;
 
 /// The type a key takes.
 #[derive(Debug, Clone, Copy)]
@@ -243,6 +243,7 @@ fn checked<'a>(
 
 /// Checks an entry file under `fiches/`: chooses the schema from its `kind`. An unknown or
 /// malformed `kind` is left to `fiche::from_tree`, which explains it.
+#[cfg(test)]
 pub fn check_entry(path: &Path, source: &str) -> Vec<Diagnostic> {
     validated_entry(path, source).err().unwrap_or_default()
 }
@@ -537,7 +538,7 @@ mod tests {
 
     #[test]
     fn schemas_match_the_serde_types() {
-        use crate::{config, fiche};
+        use crate::source::{config, fiche};
         assert_eq!(schema_keys(&FICHE), serde_keys::<fiche::Fiche>());
         assert_eq!(schema_keys(&PAGE), serde_keys::<fiche::Page>());
         assert_eq!(schema_keys(&SOMMAIRE), serde_keys::<fiche::Sommaire>());

@@ -7,8 +7,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::de;
 use crate::error::Diagnostic;
+use crate::source::de;
 
 /// What one `.toml` file under `fiches/` holds.
 #[derive(Debug, Clone)]

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::error::{Diagnostic, Error, Result};
-use crate::fiche::{self, Doc, Part};
+use crate::source::fiche::{self, Doc, Part};
 
 pub const FICHES_DIR: &str = "fiches";
 pub const PART_FILE: &str = "_part.toml";
@@ -23,7 +23,7 @@ pub struct LoadedEntry {
     pub source: String,
     pub doc: Doc,
     /// The notes and links its Markdown fields cite (scanned while parsing, in parallel).
-    pub cited: crate::markdown::Scan,
+    pub cited: crate::text::markdown::Scan,
 }
 
 impl LoadedEntry {
@@ -31,7 +31,7 @@ impl LoadedEntry {
     pub fn new(path: PathBuf, source: String, doc: Doc) -> LoadedEntry {
         LoadedEntry {
             name_slug: name_slug(&path),
-            cited: crate::markdown::scan_all(doc.markdown_fields()),
+            cited: crate::text::markdown::scan_all(doc.markdown_fields()),
             path,
             source,
             doc,
@@ -60,16 +60,6 @@ pub enum Node {
 pub enum Found {
     Entry { path: PathBuf, part: Option<usize> },
     Part { dir: PathBuf },
-}
-
-/// Walks `<root>/fiches` and parses every file, reporting all problems at once.
-pub fn fiches(root: &Path) -> Result<Vec<Node>> {
-    let loaded = fiches_lenient(root)?;
-    if loaded.diagnostics.is_empty() {
-        Ok(loaded.nodes)
-    } else {
-        Err(Error::Content(loaded.diagnostics))
-    }
 }
 
 /// What `fiches_lenient` read: every file that parsed, every problem, and the slugs of the files
@@ -135,7 +125,7 @@ pub fn fiches_lenient_with(
                 broken_slugs.push(name_slug(path));
                 if let Some(slug) = read_text(path)
                     .ok()
-                    .and_then(|s| crate::schema::top_level_str(&s, "slug"))
+                    .and_then(|s| crate::source::schema::top_level_str(&s, "slug"))
                 {
                     broken_slugs.push(slug);
                 }
@@ -189,9 +179,13 @@ pub fn parse_found(found: &Found) -> Result<Parsed, Vec<Diagnostic>> {
         Found::Entry { path, .. } => {
             let source = read_text(path).map_err(|d| vec![d])?;
             // Every unknown key, wrong type and missing key of the file, not only serde's first.
-            let tree = crate::schema::validated_entry(path, &source)?;
+            let tree = crate::source::schema::validated_entry(path, &source)?;
             let doc = fiche::from_tree(path, &source, tree).map_err(|d| vec![d])?;
-            let inline = crate::inline::check(path, &source, &crate::inline::entry_fields(&doc));
+            let inline = crate::source::inline::check(
+                path,
+                &source,
+                &crate::source::inline::entry_fields(&doc),
+            );
             if !inline.is_empty() {
                 return Err(inline);
             }
@@ -206,10 +200,15 @@ pub fn parse_found(found: &Found) -> Result<Parsed, Vec<Diagnostic>> {
                 ]);
             }
             let source = read_text(&path).map_err(|d| vec![d])?;
-            let tree = crate::schema::validated(&path, &source, &crate::schema::PART)?;
+            let tree =
+                crate::source::schema::validated(&path, &source, &crate::source::schema::PART)?;
             let part = fiche::part_from_tree(&path, &source, tree).map_err(|d| vec![d])?;
-            let title = [("title", part.title.as_str(), crate::inline::Shown::InLink)];
-            let inline = crate::inline::check(&path, &source, &title);
+            let title = [(
+                "title",
+                part.title.as_str(),
+                crate::source::inline::Shown::InLink,
+            )];
+            let inline = crate::source::inline::check(&path, &source, &title);
             if !inline.is_empty() {
                 return Err(inline);
             }

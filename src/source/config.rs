@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::de;
 use crate::error::{Diagnostic, Error, Result};
+use crate::source::de;
 
 pub const FILE_NAME: &str = "livret.toml";
 
@@ -106,7 +106,7 @@ impl Config {
             )));
         }
         // Same rules as a fiche: a regular file, at most 1 MiB, UTF-8.
-        let source = crate::load::read_text(&path)?;
+        let source = crate::source::walk::read_text(&path)?;
         let config = Self::parse(&path, &source).map_err(Error::from)?;
         Ok((config, path))
     }
@@ -114,12 +114,12 @@ impl Config {
     /// Parses and validates the text of a `livret.toml`.
     pub fn parse(path: &Path, source: &str) -> Result<Config, Diagnostic> {
         let config: Config = de::parse(path, source)?;
-        if crate::fiche::is_blank(&config.title) {
+        if crate::source::fiche::is_blank(&config.title) {
             return Err(Diagnostic::at_text(
                 path,
                 source,
                 "title",
-                crate::fiche::empty_message("the title", &config.title),
+                crate::source::fiche::empty_message("the title", &config.title),
             )
             .with_help("give the booklet a title: title = \"…\""));
         }
@@ -166,7 +166,7 @@ impl Config {
             return Err(Diagnostic::at_text(path, source, website, message).with_help(help));
         }
         {
-            use crate::inline::Shown::{InLink, Inline};
+            use crate::source::inline::Shown::{InLink, Inline};
             let mut fields = vec![("title", config.title.as_str(), InLink)];
             fields.extend(config.subtitle.as_deref().map(|t| ("subtitle", t, InLink)));
             fields.extend(
@@ -183,13 +183,16 @@ impl Config {
             );
             fields.extend(config.edition.as_deref().map(|t| ("edition", t, Inline)));
             let text = source.strip_prefix('\u{feff}').unwrap_or(source);
-            if let Some(d) = crate::inline::check(path, text, &fields).into_iter().next() {
+            if let Some(d) = crate::source::inline::check(path, text, &fields)
+                .into_iter()
+                .next()
+            {
                 return Err(d);
             }
         }
-        let mut scan = crate::markdown::Scan::default();
+        let mut scan = crate::text::markdown::Scan::default();
         for field in config.markdown_fields() {
-            crate::markdown::scan(field, &mut scan);
+            crate::text::markdown::scan(field, &mut scan);
         }
         for link in &scan.links {
             if link.trim().starts_with('@') {

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use crate::booklet::RESERVED_SLUGS;
 use crate::error::{Error, Result};
-use crate::fiche::Doc;
-use crate::load::{self, FICHES_DIR, Node, PART_FILE};
+use crate::source::fiche::Doc;
+use crate::source::walk::{self, FICHES_DIR, Node, PART_FILE};
 
 /// What `livret new` is asked to create.
 #[derive(Debug, Clone)]
@@ -45,7 +45,7 @@ pub fn create(options: &NewOptions) -> Result<Created> {
         return Err(Error::Usage("the title must fit on one line".into()));
     }
     // Cut at a word boundary: a long title still gives a slug `check` accepts.
-    let slug = load::shorten_slug(&load::slugify(title));
+    let slug = walk::shorten_slug(&walk::slugify(title));
     if slug.is_empty() {
         return Err(Error::Usage(format!(
             "cannot make a file name from \"{title}\": use letters or digits in the title"
@@ -77,18 +77,18 @@ pub fn create(options: &NewOptions) -> Result<Created> {
             "the slug `{slug}` is reserved for a page livret writes: choose another title"
         )));
     }
-    if let Some((id, owner)) = crate::ids::slug_clash(&slug, false) {
+    if let Some((id, owner)) = crate::text::ids::slug_clash(&slug, false) {
         return Err(Error::Usage(format!(
             "the title gives the slug `{slug}`, whose id `{id}` livret also gives to {owner}: \
              choose another title"
         )));
     }
-    let loaded = load::fiches_lenient(&options.root)?;
+    let loaded = walk::fiches_lenient(&options.root)?;
     if let Some(other) = slug_owner(&loaded, &slug) {
         return Err(Error::Usage(format!(
             "{} already has the slug `{slug}` (its page is {slug}.html): choose a more specific \
              title, e.g. \"{title} (2)\"",
-            crate::check::display_path(&other).display()
+            crate::error::display_path(&other).display()
         )));
     }
 
@@ -147,7 +147,7 @@ fn find_part(parts: &[PathBuf], wanted: &str) -> Result<PathBuf> {
         .unwrap_or_default();
     let found = parts.iter().find(|p| {
         p.file_name().is_some_and(|n| n.to_string_lossy() == last)
-            || load::name_slug(p) == load::slugify(&last)
+            || walk::name_slug(p) == walk::slugify(&last)
     });
     match found {
         Some(p) => Ok(p.clone()),
@@ -169,8 +169,8 @@ fn find_part(parts: &[PathBuf], wanted: &str) -> Result<PathBuf> {
 }
 
 /// The file that already has `slug`, if any (entries and parts, parsed or not).
-fn slug_owner(loaded: &load::Loaded, slug: &str) -> Option<PathBuf> {
-    let entry_slug = |e: &load::LoadedEntry| {
+fn slug_owner(loaded: &walk::Loaded, slug: &str) -> Option<PathBuf> {
+    let entry_slug = |e: &walk::LoadedEntry| {
         e.doc
             .slug()
             .map(str::to_string)
@@ -234,7 +234,7 @@ fn last_name(dir: &Path, slug: &str) -> Result<String> {
 
 /// The number the last fiche of `dir` will get: fiches of every earlier part, plus those of
 /// `dir` (the new one included).
-fn number_of_last_in(loaded: &load::Loaded, dir: &Path) -> u32 {
+fn number_of_last_in(loaded: &walk::Loaded, dir: &Path) -> u32 {
     let mut count = 0u32;
     for node in &loaded.nodes {
         if let Node::Part(p) = node {
@@ -370,13 +370,13 @@ source = "La source de l'information, avec sa date."
 mod tests {
     use super::*;
     use crate::error::TestResult;
-    use crate::fiche;
+    use crate::source::fiche;
 
     #[test]
     fn templates_parse_with_every_section() -> TestResult {
         let text = fiche_template("São Paulo : « l'accueil » \"cité\"");
         let path = Path::new("f.toml");
-        assert!(crate::schema::check_entry(path, &text).is_empty());
+        assert!(crate::source::schema::check_entry(path, &text).is_empty());
         let Doc::Fiche(f) = fiche::parse(path, &text)? else {
             return Err("not a fiche".into());
         };
@@ -394,7 +394,7 @@ mod tests {
             (1, 1, 1, 1, 1, 1)
         );
         let text = page_template("Contacts");
-        assert!(crate::schema::check_entry(path, &text).is_empty());
+        assert!(crate::source::schema::check_entry(path, &text).is_empty());
         assert!(matches!(fiche::parse(path, &text)?, Doc::Page(_)));
         Ok(())
     }

@@ -24,14 +24,14 @@ use rayon::prelude::*;
 
 use crate::booklet::Booklet;
 use crate::build::{self, BuildOptions, Project};
-use crate::config::Config;
 use crate::error::{Diagnostic, Error, Result};
-use crate::fiche::Doc;
-use crate::load::{self, Found, LoadedEntry, Parsed};
 use crate::output::{self, MANIFEST};
 use crate::render::plan::{Fingerprints, Plan, fingerprint};
 use crate::render::theme::{self, Theme};
 use crate::render::{PdfLink, Renderer, Settings};
+use crate::source::config::Config;
+use crate::source::fiche::Doc;
+use crate::source::walk::{self, Found, LoadedEntry, Parsed};
 
 /// A file whose last change is more recent than this, when it was last looked at, is read again
 /// even if its size and times did not change: its next change could have come within the same
@@ -240,7 +240,7 @@ impl Session {
         let theme = &mut self.theme;
         let project = build::load_project_with(
             &self.options.root,
-            |root| load::fiches_lenient_with(root, &|found| parse(before, &docs, &now, found)),
+            |root| walk::fiches_lenient_with(root, &|found| parse(before, &docs, &now, found)),
             |root, config, path| cached_theme(theme, root, config, path),
         );
         self.files = now.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -384,12 +384,12 @@ fn parse(
 ) -> std::result::Result<Parsed, Vec<Diagnostic>> {
     let path = match found {
         Found::Entry { path, .. } => path.clone(),
-        Found::Part { dir } => dir.join(load::PART_FILE),
+        Found::Part { dir } => dir.join(walk::PART_FILE),
     };
     let checked = SystemTime::now();
     let stamp = match fs::metadata(&path) {
-        Ok(meta) if meta.is_file() && meta.len() <= load::MAX_FILE_BYTES => Stamp::of(&meta),
-        _ => return load::parse_found(found), // missing, too large…: its own diagnostic
+        Ok(meta) if meta.is_file() && meta.len() <= walk::MAX_FILE_BYTES => Stamp::of(&meta),
+        _ => return walk::parse_found(found), // missing, too large…: its own diagnostic
     };
     let old = before.get(path.as_os_str());
     let (seen, unchanged) = match old {
@@ -398,13 +398,13 @@ fn parse(
         }
         _ => {
             let Ok(bytes) = fs::read(&path) else {
-                return load::parse_found(found);
+                return walk::parse_found(found);
             };
             let hash = fingerprint(&bytes);
             let (parsed, unchanged) = match old {
                 Some(old) if old.hash == hash => (old.parsed.clone(), Some(old)),
                 // Reads the file again: if it changed since, its stamp differs next time.
-                _ => (load::parse_found(found), None),
+                _ => (walk::parse_found(found), None),
             };
             let seen = Arc::new(Seen {
                 stamp,

@@ -36,6 +36,13 @@ const NNBSP: char = '\u{202F}';
 /// No-break space.
 const NBSP: char = '\u{A0}';
 
+/// What the typesetter writes: HTML (escaped, ordinals in `<sup>`) or plain text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Markup {
+    Html,
+    Plain,
+}
+
 /// Stateful French typesetter for the text pieces of one block.
 ///
 /// Usage by a renderer:
@@ -53,13 +60,6 @@ const NBSP: char = '\u{A0}';
 ///   that the held-back space is written at the right place;
 /// * call [`French::reset`] at block boundaries (new paragraph, list item,
 ///   heading, table cell), after `finish`.
-/// What the typesetter writes: HTML (escaped, ordinals in `<sup>`) or plain text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Markup {
-    Html,
-    Plain,
-}
-
 #[derive(Debug, Clone)]
 pub struct French {
     /// Last non-whitespace character emitted in this block (logical value:
@@ -417,7 +417,7 @@ pub fn french_plain(text: &str) -> String {
 
 fn push_char(out: &mut String, c: char, to: Markup) {
     if to == Markup::Html {
-        crate::html::push_escaped(c, out);
+        crate::text::html::push_escaped(c, out);
     } else {
         out.push(c);
     }

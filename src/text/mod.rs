@@ -1,0 +1,7 @@
+//! Text tools that know nothing of fiches: HTML escaping, the URL policy, slugs, the grammar of
+//! generated ids, Markdown, and French typography (with hyphenation to come).
+
+pub mod html;
+pub mod ids;
+pub mod markdown;
+pub mod typo;

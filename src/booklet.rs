@@ -8,8 +8,11 @@ use std::path::{Path, PathBuf};
 use crate::error::{Diagnostic, Error, Result};
 use crate::source::config::Config;
 use crate::source::fiche::{Doc, Part};
-use crate::source::walk::{self, LoadedEntry, Node};
+use crate::source::locate::locate_link;
+use crate::source::walk::{LoadedEntry, Node};
+use crate::text::links::{Refusal, url_problem};
 use crate::text::markdown::{self, Scan};
+use crate::text::slug;
 
 /// The whole booklet, in document order.
 #[derive(Debug, Clone)]
@@ -78,9 +81,6 @@ impl Entry {
 
 /// Output names livret writes itself: a slug may not take them.
 pub const RESERVED_SLUGS: [&str; 6] = ["index", "print", "404", "sitemap", "livret", "search"];
-
-/// URL schemes a link may use.
-pub const ALLOWED_SCHEMES: [&str; 4] = ["http", "https", "mailto", "tel"];
 
 /// Assembles the booklet and checks everything that spans files. All problems are reported.
 pub fn assemble(config: Config, nodes: Vec<Node>) -> Result<Booklet> {
@@ -281,22 +281,22 @@ fn check_slugs(
             }
         };
         let length = slug.chars().count();
-        if length > walk::MAX_SLUG_CHARS {
+        if length > slug::MAX_SLUG_CHARS {
             let shown: String = slug.chars().take(40).collect();
             diagnostics.push(
                 located(format!(
                     "the slug `{shown}…` is too long: {length} characters, the limit is {}",
-                    walk::MAX_SLUG_CHARS
+                    slug::MAX_SLUG_CHARS
                 ))
-                .with_help(how_to(&walk::shorten_slug(&walk::slugify(slug)))),
+                .with_help(how_to(&slug::shorten_slug(&slug::slugify(slug)))),
             );
             continue;
         }
-        if !walk::is_valid_slug(slug) {
+        if !slug::is_valid_slug(slug) {
             diagnostics.push(
                 located(format!("`{slug}` is not a valid slug")).with_help(format!(
                     "use lower-case letters, digits and dashes, e.g. slug = \"{}\"",
-                    walk::slugify(slug)
+                    slug::slugify(slug)
                 )),
             );
             continue;
@@ -465,14 +465,14 @@ fn check_links(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     for link in links {
-        if let Some((message, help)) = link_problem(link, slugs) {
+        if let Some(Refusal { message, help }) = link_problem(link, slugs) {
             diagnostics.push(locate_link(path, source, fields, link, message).with_help(help));
         }
     }
 }
 
 /// Why a link destination is refused, if it is.
-fn link_problem(link: &str, slugs: &HashMap<&str, usize>) -> Option<(String, String)> {
+fn link_problem(link: &str, slugs: &HashMap<&str, usize>) -> Option<Refusal> {
     let link = link.trim();
     if let Some(target) = link.strip_prefix('@') {
         let slug = target.split('#').next().unwrap_or(target);
@@ -484,66 +484,12 @@ fn link_problem(link: &str, slugs: &HashMap<&str, usize>) -> Option<(String, Str
             Some(best) => format!("did you mean @{best}?"),
             None => "link to a fiche by its slug, e.g. [texte](@riace)".to_string(),
         };
-        return Some((format!("link to an unknown fiche `@{slug}`"), help));
+        return Some(Refusal {
+            message: format!("link to an unknown fiche `@{slug}`"),
+            help,
+        });
     }
     url_problem(link)
-}
-
-/// Why a URL written by the user (not an `@slug` link) is refused, if it is: a scheme other
-/// than http, https, mailto and tel, or a malformed web address.
-pub fn url_problem(link: &str) -> Option<(String, String)> {
-    let link = link.trim();
-    if let Some(s) = markdown::refused_scheme(link) {
-        let shown: String = link.chars().take(80).collect();
-        return Some((
-            format!("the link `{shown}` uses the refused scheme `{s}:`"),
-            "links may only use http:, https:, mailto:, tel: or a relative path".to_string(),
-        ));
-    }
-    let scheme = link.split_once(':').map(|(s, _)| s)?;
-    if !(scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")) {
-        return None; // mailto:, tel:, or a relative link
-    }
-    match url::Url::parse(link) {
-        Ok(u)
-            if u.host_str()
-                .is_some_and(|h| h.contains('.') || h == "localhost") =>
-        {
-            None
-        }
-        _ => Some((
-            format!("`{link}` is not a well-formed URL"),
-            "write it as https://domain.tld/path, without spaces".to_string(),
-        )),
-    }
-}
-
-/// Where a link is written in a file's source: found by the Markdown parser in one of
-/// `fields` (the texts it may come from) and mapped through the TOML string to the file, or a
-/// field that is the URL itself (`url = "…"`); else where the text of the link is, else the
-/// whole file.
-pub fn locate_link(
-    path: &Path,
-    source: &str,
-    fields: &[&str],
-    link: &str,
-    message: String,
-) -> Diagnostic {
-    let in_field = fields.iter().find_map(|field| {
-        let at = crate::source::locate::link_in_markdown(field, link)?;
-        crate::source::locate::in_value(source, field, at)
-    });
-    if let Some(offset) = in_field.or_else(|| crate::source::locate::in_value(source, link, 0)) {
-        return Diagnostic::at_offset(path, source, offset, message);
-    }
-    let link = link.trim();
-    match link.split_once(':') {
-        _ if source.contains(link) => Diagnostic::at_text(path, source, link, message),
-        Some((_, rest)) if rest.len() >= 4 && source.contains(rest) => {
-            Diagnostic::at_text(path, source, rest, message)
-        }
-        _ => Diagnostic::file(path, message),
-    }
 }
 
 #[cfg(test)]
@@ -556,7 +502,7 @@ mod tests {
         slugs.insert("riace", 0);
         assert!(link_problem("@riace", &slugs).is_none());
         assert!(link_problem("@riace#bilan", &slugs).is_none());
-        let (_, help) = link_problem("@riac", &slugs).ok_or("@riac accepted")?;
+        let Refusal { help, .. } = link_problem("@riac", &slugs).ok_or("@riac accepted")?;
         assert!(help.contains("@riace"));
         assert!(link_problem("https://x.org/a?b=c", &slugs).is_none());
         assert!(link_problem("mailto:contact@o-c-u.org", &slugs).is_none());

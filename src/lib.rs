@@ -41,6 +41,7 @@ pub mod internals {
     pub use crate::render::{PdfLink, Renderer, Settings};
     pub use crate::source::config::Config;
     pub use crate::source::fiche::{parse as parse_entry, parse_part};
-    pub use crate::source::walk::{LoadedEntry, LoadedPart, Node, decode, name_slug};
+    pub use crate::source::walk::{LoadedEntry, LoadedPart, Node, decode};
     pub use crate::text::ids;
+    pub use crate::text::slug::name_slug;
 }

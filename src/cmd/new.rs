@@ -11,6 +11,7 @@ use crate::booklet::RESERVED_SLUGS;
 use crate::error::{Error, Result};
 use crate::source::fiche::Doc;
 use crate::source::walk::{self, FICHES_DIR, Node, PART_FILE};
+use crate::text::slug;
 
 /// What `livret new` is asked to create.
 #[derive(Debug, Clone)]
@@ -45,7 +46,7 @@ pub fn create(options: &NewOptions) -> Result<Created> {
         return Err(Error::Usage("the title must fit on one line".into()));
     }
     // Cut at a word boundary: a long title still gives a slug `check` accepts.
-    let slug = walk::shorten_slug(&walk::slugify(title));
+    let slug = slug::shorten_slug(&slug::slugify(title));
     if slug.is_empty() {
         return Err(Error::Usage(format!(
             "cannot make a file name from \"{title}\": use letters or digits in the title"
@@ -147,7 +148,7 @@ fn find_part(parts: &[PathBuf], wanted: &str) -> Result<PathBuf> {
         .unwrap_or_default();
     let found = parts.iter().find(|p| {
         p.file_name().is_some_and(|n| n.to_string_lossy() == last)
-            || walk::name_slug(p) == walk::slugify(&last)
+            || slug::name_slug(p) == slug::slugify(&last)
     });
     match found {
         Some(p) => Ok(p.clone()),

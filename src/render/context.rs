@@ -444,7 +444,7 @@ impl<'a> Contexts<'a> {
                             let url = l
                                 .url
                                 .as_deref()
-                                .filter(|u| markdown::refused_scheme(u).is_none());
+                                .filter(|u| crate::text::links::refused_scheme(u).is_none());
                             LinkCtx {
                                 label: l.label.as_deref().map(inline),
                                 url: url.map(str::to_string),

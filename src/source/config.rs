@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Diagnostic, Error, Result};
 use crate::source::de;
+use crate::text::links::Refusal;
 
 pub const FILE_NAME: &str = "livret.toml";
 
@@ -161,7 +162,7 @@ impl Config {
             .with_help("name a folder of themes/, e.g. theme = \"default\""));
         }
         if let Some(website) = &config.website
-            && let Some((message, help)) = crate::booklet::url_problem(website)
+            && let Some(Refusal { message, help }) = crate::text::links::url_problem(website)
         {
             return Err(Diagnostic::at_text(path, source, website, message).with_help(help));
         }
@@ -204,8 +205,8 @@ impl Config {
                 )
                 .with_help("link to the fiche's page instead, e.g. [texte](riace.html)"));
             }
-            if let Some((message, help)) = crate::booklet::url_problem(link) {
-                return Err(crate::booklet::locate_link(
+            if let Some(Refusal { message, help }) = crate::text::links::url_problem(link) {
+                return Err(crate::source::locate::locate_link(
                     path,
                     source.strip_prefix('\u{feff}').unwrap_or(source),
                     &config.markdown_fields(),
@@ -256,7 +257,7 @@ fn is_base_url(url: &str) -> bool {
             .is_some_and(|head| head.eq_ignore_ascii_case(p))
     });
     written
-        && crate::booklet::url_problem(url).is_none()
+        && crate::text::links::url_problem(url).is_none()
         && url::Url::parse(url).is_ok_and(|u| {
             u.host_str().is_some_and(|h| !h.is_empty())
                 && u.query().is_none()

@@ -3,7 +3,11 @@
 //! newline after `"""`, its escapes) to a byte offset of the file. Used on the error path only:
 //! it parses the file again.
 
+use std::path::Path;
+
 use toml::de::{DeTable, DeValue};
+
+use crate::error::Diagnostic;
 
 /// The byte offset in `source` (a file's text, without its byte-order mark) of byte `at` of
 /// the string value `field`; `None` when no string value of the file equals `field`.
@@ -117,6 +121,34 @@ fn raw_offset(raw: &str, at: usize) -> usize {
         r += len;
     }
     r.min(raw.len())
+}
+
+/// Where a link is written in a file's source: found by the Markdown parser in one of
+/// `fields` (the texts it may come from) and mapped through the TOML string to the file, or a
+/// field that is the URL itself (`url = "…"`); else where the text of the link is, else the
+/// whole file.
+pub fn locate_link(
+    path: &Path,
+    source: &str,
+    fields: &[&str],
+    link: &str,
+    message: String,
+) -> Diagnostic {
+    let in_field = fields.iter().find_map(|field| {
+        let at = link_in_markdown(field, link)?;
+        in_value(source, field, at)
+    });
+    if let Some(offset) = in_field.or_else(|| in_value(source, link, 0)) {
+        return Diagnostic::at_offset(path, source, offset, message);
+    }
+    let link = link.trim();
+    match link.split_once(':') {
+        _ if source.contains(link) => Diagnostic::at_text(path, source, link, message),
+        Some((_, rest)) if rest.len() >= 4 && source.contains(rest) => {
+            Diagnostic::at_text(path, source, rest, message)
+        }
+        _ => Diagnostic::file(path, message),
+    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 
 use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, TextMergeStream};
 
+use crate::text::links;
 use crate::text::typo::French;
 
 /// How references in the text are resolved for one output (a web page or the print edition).
@@ -93,21 +94,6 @@ pub fn is_note_key_char(c: char) -> bool {
 enum Piece<'a> {
     Text(&'a str),
     Note(&'a str),
-}
-
-/// The scheme of a link destination when livret refuses it (`javascript`, `data`, `vbscript`,
-/// anything but http, https, mailto and tel), in any case and after any leading blanks.
-/// Relative paths, fragments and `@slug` links have no scheme.
-pub fn refused_scheme(dest: &str) -> Option<&str> {
-    let dest = dest.trim_start_matches(|c: char| c.is_whitespace() || c.is_control());
-    let (scheme, _) = dest.split_once(':')?;
-    if scheme.contains(['/', '?', '#']) || dest.starts_with('@') {
-        return None;
-    }
-    let allowed = crate::booklet::ALLOWED_SCHEMES
-        .iter()
-        .any(|a| a.eq_ignore_ascii_case(scheme));
-    (!allowed).then_some(scheme)
 }
 
 /// The note keys and link destinations a Markdown field cites.
@@ -321,7 +307,7 @@ fn render(md: &str, style: Style, out: &mut String) {
 /// A link or image destination as written, or nothing when its scheme is refused: `booklet`
 /// reports those as errors; this makes sure none is ever written.
 fn safe_dest(dest: CowStr<'_>) -> CowStr<'_> {
-    if refused_scheme(&dest).is_some() {
+    if links::refused_scheme(&dest).is_some() {
         CowStr::Borrowed("")
     } else {
         dest
@@ -533,7 +519,7 @@ mod tests {
             "vbscript:msgbox(1)",
             "file:///etc/passwd",
         ] {
-            assert!(refused_scheme(bad).is_some(), "{bad:?} accepted");
+            assert!(links::refused_scheme(bad).is_some(), "{bad:?} accepted");
         }
         for good in [
             "https://x.org",
@@ -546,7 +532,7 @@ mod tests {
             "a/b:c",
             "?q=a:b",
         ] {
-            assert_eq!(refused_scheme(good), None, "{good:?} refused");
+            assert_eq!(links::refused_scheme(good), None, "{good:?} refused");
         }
         // Even when `booklet` is bypassed, no refused URL reaches the HTML.
         for md in [

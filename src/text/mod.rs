@@ -3,5 +3,7 @@
 
 pub mod html;
 pub mod ids;
+pub mod links;
 pub mod markdown;
+pub mod slug;
 pub mod typo;

@@ -77,7 +77,7 @@ impl Entry {
 }
 
 /// Output names livret writes itself: a slug may not take them.
-pub const RESERVED_SLUGS: [&str; 6] = ["index", "print", "404", "sitemap", "livret", "search"];
+pub const RESERVED_SLUGS: &[&str] = &crate::outputs::RESERVED_SLUGS;
 
 /// URL schemes a link may use.
 pub const ALLOWED_SCHEMES: [&str; 4] = ["http", "https", "mailto", "tel"];

@@ -13,10 +13,10 @@ use crate::error::{Diagnostic, Error, Result};
 use crate::output::Staging;
 use crate::render::{Fields, Renderer};
 use crate::theme::{self, Theme};
-use crate::{css, load};
+use crate::{css, load, outputs};
 
 /// Tells GitHub Pages not to run Jekyll over `out/`.
-pub const NOJEKYLL: &str = ".nojekyll";
+pub use crate::outputs::NOJEKYLL;
 
 /// What `livret build` is asked to do.
 #[derive(Debug, Clone)]
@@ -122,7 +122,7 @@ pub fn build_with(
     build_print(options, page_numbers, PdfFiles::Keep)
 }
 
-/// What a build does with the PDFs of `livret pdf` (`crate::pdf::FILES`).
+/// What a build does with the PDFs of `livret pdf` (`outputs::PDFS`).
 #[derive(Debug, Clone, Copy)]
 pub enum PdfFiles<'a> {
     /// Keep those already in `out/` (a plain build).
@@ -163,9 +163,9 @@ pub fn write_staged(
     render: impl FnOnce(&Renderer, &Project, &dyn Sink) -> Result<usize>,
 ) -> Result<BuildReport> {
     let has_pdf = match pdf_files {
-        PdfFiles::Keep => options.out.join(crate::PDF_NAME).is_file(),
+        PdfFiles::Keep => options.out.join(outputs::PDF).is_file(),
         PdfFiles::Announce => true,
-        PdfFiles::Publish(files) => files.iter().any(|(name, _)| *name == crate::PDF_NAME),
+        PdfFiles::Publish(files) => files.iter().any(|(name, _)| *name == outputs::PDF),
     };
     let staging = Staging::new(&options.root, &options.out, options.force)?;
     let mut renderer = Renderer::new(&project.booklet, &project.theme, has_pdf);
@@ -175,11 +175,14 @@ pub fn write_staged(
         // PDFs from an earlier `livret pdf` stay published until the next one replaces them;
         // one the user put there themselves is linked to and left alone (theirs, not livret's).
         PdfFiles::Keep => {
-            for name in crate::pdf::FILES {
+            for name in outputs::PDFS {
                 let pdf = options.out.join(name);
                 if pdf.is_file() && staging.wrote_before(name) {
                     let bytes = std::fs::read(&pdf).map_err(|e| Error::io(&pdf, e))?;
-                    staging.write(name, &bytes)?;
+                    // Only a PDF: not a theme file an older livret wrote under that name.
+                    if bytes.starts_with(b"%PDF-") {
+                        staging.write(name, &bytes)?;
+                    }
                 }
             }
         }
@@ -209,48 +212,10 @@ pub fn write_staged(
     })
 }
 
-/// Refuses a theme file that would be written where livret writes a page or a stylesheet
-/// (`static/riace.html` beside the fiche `riace`, `static/index.html`), before anything is
-/// written.
+/// Refuses a theme file that would be written where livret writes something else (see
+/// `outputs::theme_collisions`), before anything is written.
 fn check_theme_names(project: &Project) -> Result<()> {
-    let theme = &project.theme;
-    let mut taken: std::collections::BTreeMap<String, String> = project
-        .booklet
-        .entries
-        .iter()
-        .filter(|e| e.has_page())
-        .map(|e| (e.file_name(), format!("the page of {}", e.path.display())))
-        .collect();
-    for name in [
-        "index.html",
-        "print.html",
-        "404.html",
-        "sitemap.xml",
-        NOJEKYLL,
-    ]
-    .into_iter()
-    .chain(crate::pdf::FILES)
-    {
-        taken.insert(name.to_string(), "a file livret writes itself".to_string());
-    }
-    for name in theme.stylesheets.keys().filter(|n| !n.starts_with('_')) {
-        taken.insert(name.clone(), format!("the stylesheet css/{name}"));
-    }
-    let diagnostics: Vec<Diagnostic> = theme
-        .assets
-        .keys()
-        .filter_map(|name| {
-            let what = taken.get(name)?;
-            let path = Path::new(theme::THEMES_DIR)
-                .join(&theme.name)
-                .join("static")
-                .join(name);
-            Some(
-                Diagnostic::file(&path, format!("this theme file would overwrite {what}"))
-                    .with_help("rename the theme file, or the fiche (slug = \"…\")"),
-            )
-        })
-        .collect();
+    let diagnostics = outputs::theme_collisions(&project.booklet, &project.theme);
     if diagnostics.is_empty() {
         Ok(())
     } else {
@@ -297,8 +262,8 @@ impl Sink for Discard {
 /// while the next chunk renders. Returns the number of HTML pages.
 pub fn render_site(renderer: &Renderer, project: &Project, sink: &dyn Sink) -> Result<usize> {
     let booklet = &project.booklet;
-    let path = Path::new("print.html");
-    let mut print = sink.stream("print.html")?;
+    let path = Path::new(outputs::PRINT);
+    let mut print = sink.stream(outputs::PRINT)?;
     let mut problems = Vec::new();
     let frame = keep(renderer.print_frame(), &mut problems)?;
     if let Some((head, _)) = &frame {
@@ -311,7 +276,7 @@ pub fn render_site(renderer: &Renderer, project: &Project, sink: &dyn Sink) -> R
             let mut problems = Vec::new();
             let pages = render_shared(renderer, project, sink, &mut problems)?;
             if let Some(html) = keep(renderer.index(), &mut problems)? {
-                sink.write("index.html", &html)?;
+                sink.write(outputs::INDEX, &html)?;
             }
             Ok((pages, problems))
         },
@@ -375,7 +340,7 @@ fn write_blocks(
         if let Some(html) = keep(html, problems)? {
             print
                 .write_all(&html)
-                .map_err(|e| Error::io(Path::new("print.html"), e))?;
+                .map_err(|e| Error::io(Path::new(outputs::PRINT), e))?;
         }
     }
     Ok(())
@@ -413,15 +378,15 @@ pub fn render_shared(
         .filter(|e| e.has_page())
         .map(|e| e.file_name())
         .collect();
-    for extra in ["404.html", "sitemap.xml"] {
+    for extra in [outputs::NOT_FOUND, outputs::SITEMAP] {
         if !theme.tera.get_template_names().any(|n| n == extra)
-            || (extra == "sitemap.xml" && booklet.config.base_url.is_none())
+            || (extra == outputs::SITEMAP && booklet.config.base_url.is_none())
         {
             continue;
         }
         let text = renderer.with_site(extra, |ctx| {
             ctx.insert("pages", &pages);
-            if extra == "404.html" {
+            if extra == outputs::NOT_FOUND {
                 renderer.not_found(ctx);
             }
         });

@@ -21,6 +21,7 @@ pub mod load;
 pub mod markdown;
 pub mod new;
 pub mod output;
+pub mod outputs;
 pub mod pdf;
 pub mod render;
 pub mod schema;
@@ -29,4 +30,4 @@ pub mod theme;
 pub mod typo;
 
 /// The PDF that `livret pdf` writes next to the site.
-pub const PDF_NAME: &str = "livret.pdf";
+pub const PDF_NAME: &str = outputs::PDF;

@@ -13,7 +13,8 @@ use std::sync::Mutex;
 use crate::error::{Error, Result};
 
 /// The list of files livret wrote, one relative path a line.
-pub const MANIFEST: &str = ".livret-manifest";
+pub use crate::outputs::MANIFEST;
+use crate::outputs::MANIFEST_TMP;
 const STAGING_MARK: &str = ".livret-staging";
 
 /// A build in progress: files land in a staging folder until `commit`.
@@ -207,7 +208,7 @@ impl Staging {
     }
 
     fn claim(&self, rel: &str) -> Result<PathBuf> {
-        if !is_safe_rel(rel) || rel == MANIFEST || rel == STAGING_MARK {
+        if !is_safe_rel(rel) || rel == MANIFEST || rel == MANIFEST_TMP || rel == STAGING_MARK {
             return Err(Error::Other(format!(
                 "refusing to write `{rel}`: not a plain path inside the output folder"
             )));
@@ -486,7 +487,7 @@ fn owned_only(dir: &Path, listed: &BTreeSet<String>) -> bool {
             let prefix = format!("{rel}/");
             listed.iter().any(|f| f.starts_with(&prefix))
         } else if ft.is_file() {
-            listed.contains(&rel) || rel == MANIFEST || rel == format!("{MANIFEST}.tmp")
+            listed.contains(&rel) || rel == MANIFEST || rel == MANIFEST_TMP
         } else {
             false
         };
@@ -532,7 +533,7 @@ fn write_manifest<'a>(dir: &Path, files: impl IntoIterator<Item = &'a String>) -
         manifest.push_str(rel);
         manifest.push('\n');
     }
-    let tmp = dir.join(format!("{MANIFEST}.tmp"));
+    let tmp = dir.join(MANIFEST_TMP);
     let mut f = fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
     f.write_all(manifest.as_bytes())
         .map_err(|e| Error::io(&tmp, e))?;

@@ -829,3 +829,58 @@ fn out_is_written_where_it_was_checked() {
     );
     assert!(work.join("x.html").is_file() && work.join("l").is_symlink());
 }
+
+/// A theme file named like something livret writes — a page, a PDF, a file of livret's own —
+/// is refused alike by `check` and `build`, located at the theme file, before anything is
+/// written. (Before: `css/x.html` and `static/x.html/a.txt` passed `check` and failed `build`;
+/// `css/livret.pdf` built once, as out/livret.pdf, and then broke every later build.)
+#[test]
+fn check_and_build_agree_on_theme_file_names() {
+    let cases: &[(&str, &str)] = &[
+        ("themes/default/css/x.html", "the page of"),
+        (
+            "themes/default/static/x.html/a.txt",
+            "inside a folder `x.html`",
+        ),
+        (
+            "themes/default/css/livret.pdf",
+            "a file livret writes itself",
+        ),
+        (
+            "themes/default/css/livret-imposition.pdf",
+            "a file livret writes itself",
+        ),
+        (
+            "themes/default/css/print.html",
+            "a file livret writes itself",
+        ),
+        ("themes/default/css/favicon.svg", "static/favicon.svg"),
+        (
+            "themes/default/static/style.css",
+            "the stylesheet css/style.css",
+        ),
+        ("themes/default/css/fonts", "fonts"),
+    ];
+    for (file, needle) in cases {
+        let dir = good_project();
+        livret_ok(dir.path(), &["build"]);
+        let out = dir.path().join("out");
+        let before = tree_hash(&out);
+        write(dir.path(), file, "a { color: red }\n");
+        for command in ["check", "build"] {
+            let result = livret(dir.path(), &[command]);
+            let err = stderr(&result);
+            assert_eq!(result.status.code(), Some(1), "{command} {file}:\n{err}");
+            assert!(
+                err.contains(file) && err.contains(needle),
+                "{command} {file}:\n{err}"
+            );
+            assert!(err.contains("help:"), "{err}");
+            assert_eq!(tree_hash(&out), before, "{command} {file} changed out/");
+        }
+        // Once the file is renamed, builds work again, every time.
+        fs::remove_file(dir.path().join(file)).unwrap();
+        livret_ok(dir.path(), &["build"]);
+        livret_ok(dir.path(), &["build"]);
+    }
+}

@@ -29,9 +29,9 @@ use crate::markdown;
 use crate::render::{Mode, Renderer};
 
 /// The imposed PDF that `livret pdf --imposition booklet` writes next to `livret.pdf`.
-pub const IMPOSED_NAME: &str = "livret-imposition.pdf";
+pub const IMPOSED_NAME: &str = crate::outputs::IMPOSED;
 /// Every file `livret pdf` publishes in `out/`.
-pub const FILES: [&str; 2] = [crate::PDF_NAME, IMPOSED_NAME];
+pub const FILES: [&str; 2] = crate::outputs::PDFS;
 /// Print passes before livret gives up on the sommaire's numbers settling.
 pub const MAX_PASSES: usize = 4;
 
@@ -102,7 +102,7 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
         out: scratch.path.join("out"),
         force: false,
     };
-    let print_html = scratch_build.out.join("print.html");
+    let print_html = scratch_build.out.join(crate::outputs::PRINT);
     let url = url::Url::from_file_path(&print_html)
         .map_err(|()| Error::Other(format!("cannot make a URL of {}", print_html.display())))?
         .to_string();
@@ -249,7 +249,7 @@ fn publish(
         PdfFiles::Publish(&files),
     )?;
     // out/print.html must be the very page that was printed.
-    let final_html = options.build.out.join("print.html");
+    let final_html = options.build.out.join(crate::outputs::PRINT);
     let final_bytes = std::fs::read(&final_html).map_err(|e| Error::io(&final_html, e))?;
     if final_bytes != printed_html {
         return Err(Error::Other(format!(

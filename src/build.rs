@@ -13,7 +13,7 @@ use crate::error::{Diagnostic, Error, Result};
 use crate::output::Staging;
 use crate::render::{Fields, Renderer};
 use crate::theme::{self, Theme};
-use crate::{css, load, outputs};
+use crate::{css, load, outputs, remote};
 
 /// Tells GitHub Pages not to run Jekyll over `out/`.
 pub use crate::outputs::NOJEKYLL;
@@ -86,7 +86,7 @@ pub fn load_project_with(
     match (booklet, theme) {
         (Some(booklet), Some(theme)) if diagnostics.is_empty() => {
             let project = Project { booklet, theme };
-            check_theme_names(&project)?;
+            check_written_names_and_sources(&project, &config_path)?;
             Ok(project)
         }
         _ => {
@@ -212,15 +212,13 @@ pub fn write_staged(
     })
 }
 
-/// Refuses a theme file that would be written where livret writes something else (see
-/// `outputs::theme_collisions`), before anything is written.
-fn check_theme_names(project: &Project) -> Result<()> {
-    let diagnostics = outputs::theme_collisions(&project.booklet, &project.theme);
-    if diagnostics.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::Content(diagnostics))
-    }
+/// Refuses, before anything is written, a theme file that would be written where livret
+/// writes something else (`outputs::theme_collisions`), and an image or stylesheet taken from
+/// another site (`remote::check`: printing reads local files only).
+fn check_written_names_and_sources(project: &Project, config_path: &Path) -> Result<()> {
+    let mut diagnostics = outputs::theme_collisions(&project.booklet, &project.theme);
+    diagnostics.extend(remote::check(&project.booklet, &project.theme, config_path));
+    finish(diagnostics)
 }
 
 /// Where rendered files go: the staging folder of a build, or nowhere (`livret check`).

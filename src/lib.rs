@@ -23,6 +23,7 @@ pub mod new;
 pub mod output;
 pub mod outputs;
 pub mod pdf;
+pub mod remote;
 pub mod render;
 pub mod schema;
 pub mod serve;

@@ -121,6 +121,8 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
         .map_err(|_| Error::Other("the browser launcher thread panicked".into()))??;
     first_build?;
     let version = browser.version()?;
+    // Printing reads local files only: the files of the print edition, nothing else.
+    browser.confine(&scratch_build.out)?;
     progress(&format!(
         "{version} ({}) started in {} ms",
         exe.display(),
@@ -135,6 +137,23 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
             }
             browser.open(&url)?;
             let pdf = browser.print()?;
+            let blocked = browser.take_blocked();
+            if !blocked.is_empty() {
+                return Err(Error::Other(format!(
+                    "the print edition asks for {} that {} not in it, blocked: {}\nhelp: printing \
+                     reads local files only; save {} into the theme's static/ folder and refer \
+                     to {} by a relative path (a template, raw HTML or a stylesheet asked for it)",
+                    if blocked.len() == 1 {
+                        "a file"
+                    } else {
+                        "files"
+                    },
+                    if blocked.len() == 1 { "is" } else { "are" },
+                    blocked.join(", "),
+                    if blocked.len() == 1 { "it" } else { "them" },
+                    if blocked.len() == 1 { "it" } else { "them" },
+                )));
+            }
             let doc = inspect::load(&pdf, "the PDF Chromium printed")?;
             Ok((measure(&doc, &anchors)?, pdf))
         },

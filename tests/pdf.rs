@@ -1090,10 +1090,10 @@ fn printing_blocks_every_request_outside_the_print_edition() {
     let took = start.elapsed();
     drop(_lock);
     let err = stderr(&result);
+    assert_eq!(listener.hits(), 0, "a request reached the listener:\n{err}");
     assert_eq!(result.status.code(), Some(1), "{err}");
     assert!(err.contains(&pixel) && err.contains(&background), "{err}");
     assert!(err.contains("printing reads local files only"), "{err}");
     assert!(took < std::time::Duration::from_secs(45), "took {took:?}");
     assert!(!dir.path().join("out/livret.pdf").exists());
-    assert_eq!(listener.hits(), 0, "a request reached the listener");
 }

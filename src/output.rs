@@ -27,7 +27,7 @@ pub struct Staging {
     /// The files the previous build wrote into `out/` (its manifest): those `write` may reuse.
     previous: BTreeSet<String>,
     /// Held for the whole build: see `lock`.
-    _lock: Option<fs::File>,
+    _lock: Option<Lock>,
 }
 
 /// Refuses an output folder that could hold the user's own work.
@@ -635,39 +635,63 @@ fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
 /// Holds an exclusive lock for the whole build on `.<out>.livret-lock`, a file beside the
 /// output folder named after it, so that a second build into the same folder stops instead of
 /// deleting this one's staging folder, while builds into sibling folders (`out/`, `www/`) run
-/// side by side. The file is empty and stays: deleting it would let a build that opened it
-/// just before hold a lock nobody else sees.
+/// side by side. The file exists only while a build holds it: the holder removes it before
+/// letting go, and a build that locked a file already removed (it opened it just before)
+/// tries again with a new one, so two builds never hold two different files.
 #[cfg(unix)]
-fn lock(parent: &Path, out: &Path, name: &str) -> Result<Option<fs::File>> {
+fn lock(parent: &Path, out: &Path, name: &str) -> Result<Option<Lock>> {
     use std::os::fd::AsRawFd;
-    use std::os::unix::fs::OpenOptionsExt;
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
     let path = parent.join(format!(".{name}.livret-lock"));
-    let Ok(file) = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(&path)
-    else {
-        return Ok(None); // cannot lock here (read-only parent, unusual file system): unlocked
-    };
-    // SAFETY: flock on a descriptor we own; released when `file` is closed.
-    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-    if rc == 0 {
-        return Ok(Some(file));
-    }
-    let e = std::io::Error::last_os_error();
-    if e.kind() == std::io::ErrorKind::WouldBlock {
-        return Err(Error::Usage(format!(
-            "another livret build is writing into {}: wait for it to finish",
-            out.display()
-        )));
+    for _ in 0..100 {
+        let Ok(file) = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+            .open(&path)
+        else {
+            return Ok(None); // cannot lock here (read-only parent, unusual file system)
+        };
+        // SAFETY: flock on a descriptor we own; released when `file` is closed.
+        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+        if rc != 0 {
+            let e = std::io::Error::last_os_error();
+            if e.kind() == std::io::ErrorKind::WouldBlock {
+                return Err(Error::Usage(format!(
+                    "another livret build is writing into {}: wait for it to finish",
+                    out.display()
+                )));
+            }
+            return Ok(None);
+        }
+        let same = match (file.metadata(), fs::symlink_metadata(&path)) {
+            (Ok(held), Ok(named)) => held.ino() == named.ino() && held.dev() == named.dev(),
+            _ => false,
+        };
+        if same {
+            return Ok(Some(Lock { _file: file, path }));
+        }
     }
     Ok(None)
 }
 
+/// The lock of one output folder, removed and released when dropped.
+pub struct Lock {
+    /// Open for as long as the lock is held.
+    _file: fs::File,
+    path: PathBuf,
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        // Removed while still held: whoever locks the old file next sees it is gone.
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
 #[cfg(not(unix))]
-fn lock(_: &Path, _: &Path, _: &str) -> Result<Option<fs::File>> {
+fn lock(_: &Path, _: &Path, _: &str) -> Result<Option<Lock>> {
     Ok(None)
 }
 
@@ -719,13 +743,7 @@ mod tests {
         all.sort();
         assert_eq!(
             all,
-            [
-                "p",
-                "p/.out.livret-lock",
-                "p/out",
-                "p/out/.livret-manifest",
-                "p/out/ok.html"
-            ]
+            ["p", "p/out", "p/out/.livret-manifest", "p/out/ok.html"]
         );
         Ok(())
     }

@@ -80,7 +80,7 @@ impl Entry {
 }
 
 /// Output names livret writes itself: a slug may not take them.
-pub const RESERVED_SLUGS: [&str; 6] = ["index", "print", "404", "sitemap", "livret", "search"];
+pub const RESERVED_SLUGS: &[&str] = &crate::output::names::RESERVED_SLUGS;
 
 /// Assembles the booklet and checks everything that spans files. All problems are reported.
 pub fn assemble(config: Config, nodes: Vec<Node>) -> Result<Booklet> {

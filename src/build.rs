@@ -10,7 +10,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::booklet::{self, Booklet, Item};
-use crate::error::{Diagnostic, Diagnostics, Error, Result};
+use crate::error::{Diagnostics, Error, Result};
 use crate::output::Staging;
 use crate::render::plan::Plan;
 use crate::render::theme::{self, Theme};
@@ -18,8 +18,7 @@ use crate::render::{Numbers, PdfLink, Renderer, Settings, css};
 use crate::source::config::Config;
 use crate::source::walk;
 
-/// Tells GitHub Pages not to run Jekyll over `out/`.
-pub const NOJEKYLL: &str = ".nojekyll";
+use crate::output::names::{INDEX, NOJEKYLL, NOT_FOUND, PDF, PDFS, PRINT, SITEMAP};
 
 /// What `livret build` is asked to do.
 #[derive(Debug, Clone)]
@@ -95,7 +94,7 @@ pub fn load_project_with(
     match (booklet, theme) {
         (Some(booklet), Some(theme)) if diagnostics.is_empty() => {
             let project = Project { booklet, theme };
-            check_theme_names(&project)?;
+            crate::preflight::check(&project.booklet, &project.theme, &config_path)?;
             Ok(project)
         }
         _ => Err(Error::Content(diagnostics.into_sorted())),
@@ -107,7 +106,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     build_print(options, None, PdfFiles::Keep)
 }
 
-/// What a build does with the PDFs of `livret pdf` (`crate::pdf::FILES`).
+/// What a build does with the PDFs of `livret pdf` (`output::names::PDFS`).
 #[derive(Debug, Clone, Copy)]
 pub enum PdfFiles<'a> {
     /// Keep those already in `out/` (a plain build).
@@ -155,9 +154,9 @@ pub fn write_staged(
     render: impl FnOnce(&Renderer, &Staging) -> Result<()>,
 ) -> Result<BuildReport> {
     let has_pdf = match pdf_files {
-        PdfFiles::Keep => options.out.join(crate::PDF_NAME).is_file(),
+        PdfFiles::Keep => options.out.join(PDF).is_file(),
         PdfFiles::Announce => true,
-        PdfFiles::Publish(files) => files.iter().any(|(name, _)| *name == crate::PDF_NAME),
+        PdfFiles::Publish(files) => files.iter().any(|(name, _)| *name == PDF),
     };
     let staging = Staging::new(&options.root, &options.out, options.force)?;
     let settings = Settings {
@@ -174,11 +173,14 @@ pub fn write_staged(
         // PDFs from an earlier `livret pdf` stay published until the next one replaces them;
         // one the user put there themselves is linked to and left alone (theirs, not livret's).
         PdfFiles::Keep => {
-            for name in crate::pdf::FILES {
+            for name in PDFS {
                 let pdf = options.out.join(name);
                 if pdf.is_file() && staging.wrote_before(name) {
                     let bytes = std::fs::read(&pdf).map_err(|e| Error::io(&pdf, e))?;
-                    staging.write(name, &bytes)?;
+                    // Only a PDF: not a theme file an older livret wrote under that name.
+                    if bytes.starts_with(b"%PDF-") {
+                        staging.write(name, &bytes)?;
+                    }
                 }
             }
         }
@@ -212,55 +214,6 @@ pub fn write_staged(
 /// edition.
 pub fn html_pages(booklet: &Booklet) -> usize {
     booklet.entries.iter().filter(|e| e.has_page()).count() + 2
-}
-
-/// Refuses a theme file that would be written where livret writes a page or a stylesheet
-/// (`static/riace.html` beside the fiche `riace`, `static/index.html`), before anything is
-/// written.
-fn check_theme_names(project: &Project) -> Result<()> {
-    let theme = &project.theme;
-    let mut taken: std::collections::BTreeMap<String, String> = project
-        .booklet
-        .entries
-        .iter()
-        .filter(|e| e.has_page())
-        .map(|e| (e.file_name(), format!("the page of {}", e.path.display())))
-        .collect();
-    for name in [
-        "index.html",
-        "print.html",
-        "404.html",
-        "sitemap.xml",
-        NOJEKYLL,
-    ]
-    .into_iter()
-    .chain(crate::pdf::FILES)
-    {
-        taken.insert(name.to_string(), "a file livret writes itself".to_string());
-    }
-    for name in theme.stylesheets.keys().filter(|n| !n.starts_with('_')) {
-        taken.insert(name.clone(), format!("the stylesheet css/{name}"));
-    }
-    let diagnostics: Vec<Diagnostic> = theme
-        .assets
-        .keys()
-        .filter_map(|name| {
-            let what = taken.get(name)?;
-            let path = Path::new(theme::THEMES_DIR)
-                .join(&theme.name)
-                .join("static")
-                .join(name);
-            Some(
-                Diagnostic::file(&path, format!("this theme file would overwrite {what}"))
-                    .with_help("rename the theme file, or the fiche (slug = \"…\")"),
-            )
-        })
-        .collect();
-    if diagnostics.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::Content(diagnostics))
-    }
 }
 
 /// Where rendered files go: the staging folder of a build, the serve session's memory, or
@@ -342,9 +295,6 @@ impl PrintSink for PrintFile {
             .map_err(|e| Error::io(Path::new(PRINT), e))
     }
 }
-
-/// The print edition's file name.
-pub const PRINT: &str = "print.html";
 
 /// Renders the outputs of `plan` into `sink` (and the print edition into `print`): stylesheets,
 /// assets, 404 and sitemap, the index, one page per entry, the print edition. Template and CSS
@@ -491,8 +441,3 @@ fn render_shared(renderer: &Renderer, sink: &dyn Sink, problems: &mut Diagnostic
     }
     Ok(())
 }
-
-/// The site's index page.
-pub const INDEX: &str = "index.html";
-const NOT_FOUND: &str = "404.html";
-const SITEMAP: &str = "sitemap.xml";

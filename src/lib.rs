@@ -16,7 +16,7 @@ mod build;
 mod cmd;
 mod error;
 mod output;
-mod pdf;
+mod preflight;
 mod render;
 mod source;
 mod text;
@@ -24,13 +24,13 @@ mod text;
 pub use build::{BuildOptions, BuildReport, build};
 pub use cmd::check::{Summary as CheckSummary, check};
 pub use cmd::new::{Created, NewOptions, create as new_entry};
+pub use cmd::pdf::{Imposition, PdfOptions, PdfReport, run as pdf};
 pub use cmd::serve::session::{Rebuilt, Session};
 pub use cmd::serve::{ServeOptions, serve};
 pub use error::{Diagnostic, Error, Result, display_path, report, report_json};
-pub use pdf::{Imposition, PdfOptions, PdfReport, run as pdf};
 
 /// The PDF that `livret pdf` writes next to the site.
-pub const PDF_NAME: &str = "livret.pdf";
+pub const PDF_NAME: &str = output::names::PDF;
 
 /// For the fuzzer and white-box tests only: the pipeline's steps one by one, in memory.
 #[doc(hidden)]

@@ -402,23 +402,142 @@ fn out_as_a_link_to_another_folder() {
     assert!(!tmp.path().join("www/.guide.livret-tmp").exists());
 }
 
-/// A second build into the same folder while one runs stops at once, touching nothing.
+/// A second build into the same folder while one runs stops at once, touching nothing; a
+/// build into a sibling folder (same parent) is not disturbed by it. The first build is really
+/// running: stopped (SIGSTOP) while it holds its staging folder.
 #[test]
-fn out_concurrent_build_is_refused() {
-    use std::os::fd::AsRawFd;
-    let dir = good_project();
+fn out_concurrent_build_is_refused_and_a_sibling_build_is_not() {
+    let dir = large_project(300);
     livret_ok(dir.path(), &["build"]);
     let out = dir.path().join("out");
     let before = tree_hash(&out);
-    // Hold the lock a running build holds: on the output's parent folder.
-    let held = fs::File::open(dir.path()).unwrap();
-    // SAFETY: flock on a descriptor we own.
-    assert_eq!(unsafe { libc::flock(held.as_raw_fd(), libc::LOCK_EX) }, 0);
-    let result = livret(dir.path(), &["build"]);
-    assert_refused(&result, "another livret build is writing into");
+    let staging = dir.path().join(".out.livret-tmp");
+    let mut child = Command::new(bin())
+        .arg("build")
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !staging.exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no staging folder"
+        );
+        assert!(child.try_wait().unwrap().is_none(), "the build ended early");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    // SAFETY: kill on our own child's pid.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGSTOP) }, 0);
+    let same = livret(dir.path(), &["build"]);
+    let sibling = livret(dir.path(), &["build", "--out", "www"]);
+    // SAFETY: as above.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGCONT) }, 0);
+    assert!(child.wait().unwrap().success());
+    assert_refused(&same, "another livret build is writing into");
+    assert!(
+        sibling.status.success(),
+        "a build into www/ was refused because one writes into out/:\n{}",
+        stderr(&sibling)
+    );
+    assert!(dir.path().join("www/f7.html").is_file());
     assert_eq!(tree_hash(&out), before);
-    drop(held);
+    assert!(!staging.exists());
     livret_ok(dir.path(), &["build"]);
+}
+
+/// Runs `livret ARGS` in `dir` as a user the mode bits apply to: this user when it is not
+/// root, else `nobody` through setpriv. `None` (skip) only outside CI, when that is impossible.
+fn livret_as_user(dir: &Path, args: &[&str]) -> Option<Output> {
+    // SAFETY: geteuid has no preconditions.
+    let mut command = if unsafe { libc::geteuid() } != 0 {
+        Command::new(bin())
+    } else if Path::new("/usr/bin/setpriv").is_file() {
+        let mut c = Command::new("/usr/bin/setpriv");
+        c.args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"])
+            .arg(bin());
+        c
+    } else {
+        assert!(
+            !std::env::var("CI").is_ok_and(|v| v == "true"),
+            "CI=true but setpriv is missing: cannot test as a normal user"
+        );
+        eprintln!("skipping: running as root without setpriv");
+        return None;
+    };
+    let out = command
+        .args(args)
+        .current_dir(dir)
+        .env("HOME", dir)
+        .output()
+        .expect("run livret");
+    let err = stderr(&out);
+    assert!(!err.contains("setpriv:"), "setpriv failed: {err}");
+    Some(out)
+}
+
+/// A read-only `out/` (`chmod a-w out`) never jams later builds: a build over it either
+/// succeeds (the new site keeps the mode) or fails cleanly, and leaves no staging folder that
+/// the next build cannot remove; after `chmod u+w out` every build succeeds. As a normal user,
+/// for whom mode bits count (root ignores them).
+#[test]
+fn out_read_only_never_blocks_the_next_build() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o777)).unwrap();
+    let root = tmp.path().join("p");
+    for (rel, text) in GOOD {
+        write(&root, rel, text);
+    }
+    fs::set_permissions(&root, fs::Permissions::from_mode(0o777)).unwrap();
+    let out = root.join("out");
+    let staging = root.join(".out.livret-tmp");
+    let ok = |result: &Output, what: &str| {
+        assert!(result.status.success(), "{what}: {}", stderr(result));
+        assert!(!stderr(result).contains("panicked"));
+    };
+    let Some(first) = livret_as_user(&root, &["build"]) else {
+        return;
+    };
+    ok(&first, "first build");
+
+    // Only livret's files in out/: the new site is swapped in whole, and keeps the mode.
+    fs::set_permissions(&out, fs::Permissions::from_mode(0o555)).unwrap();
+    let over = livret_as_user(&root, &["build"]).unwrap();
+    ok(&over, "build over a read-only out/");
+    assert!(!staging.exists(), "a staging folder was left behind");
+    assert_eq!(fs::metadata(&out).unwrap().mode() & 0o777, 0o555);
+    let again = livret_as_user(&root, &["build"]).unwrap();
+    ok(&again, "second build over a read-only out/");
+    assert!(!staging.exists(), "a staging folder was left behind");
+    fs::set_permissions(&out, fs::Permissions::from_mode(0o755)).unwrap();
+    ok(
+        &livret_as_user(&root, &["build"]).unwrap(),
+        "after chmod u+w",
+    );
+    assert!(!staging.exists());
+
+    // A file of the user's in out/: file by file, which a read-only out/ refuses. The build
+    // fails, names the folder, changes nothing, and leaves nothing behind.
+    fs::write(out.join("CNAME"), "guide.example.org\n").unwrap();
+    ok(&livret_as_user(&root, &["build"]).unwrap(), "with CNAME");
+    fs::set_permissions(&out, fs::Permissions::from_mode(0o555)).unwrap();
+    let before = tree_hash(&out);
+    let refused = livret_as_user(&root, &["build"]).unwrap();
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("out"), "{}", stderr(&refused));
+    assert_eq!(tree_hash(&out), before);
+    assert!(!staging.exists(), "a failed build left its staging folder");
+    fs::set_permissions(&out, fs::Permissions::from_mode(0o755)).unwrap();
+    ok(
+        &livret_as_user(&root, &["build"]).unwrap(),
+        "after chmod u+w",
+    );
+    assert!(!staging.exists());
+    assert_eq!(
+        fs::read_to_string(out.join("CNAME")).unwrap(),
+        "guide.example.org\n"
+    );
 }
 
 /// A real write failure — the system refuses to let livret write a file larger than 64 KiB
@@ -709,4 +828,59 @@ fn out_is_written_where_it_was_checked() {
         "livret wrote into fiches/"
     );
     assert!(work.join("x.html").is_file() && work.join("l").is_symlink());
+}
+
+/// A theme file named like something livret writes — a page, a PDF, a file of livret's own —
+/// is refused alike by `check` and `build`, located at the theme file, before anything is
+/// written. (Before: `css/x.html` and `static/x.html/a.txt` passed `check` and failed `build`;
+/// `css/livret.pdf` built once, as out/livret.pdf, and then broke every later build.)
+#[test]
+fn check_and_build_agree_on_theme_file_names() {
+    let cases: &[(&str, &str)] = &[
+        ("themes/default/css/x.html", "the page of"),
+        (
+            "themes/default/static/x.html/a.txt",
+            "inside a folder `x.html`",
+        ),
+        (
+            "themes/default/css/livret.pdf",
+            "a file livret writes itself",
+        ),
+        (
+            "themes/default/css/livret-imposition.pdf",
+            "a file livret writes itself",
+        ),
+        (
+            "themes/default/css/print.html",
+            "a file livret writes itself",
+        ),
+        ("themes/default/css/favicon.svg", "static/favicon.svg"),
+        (
+            "themes/default/static/style.css",
+            "the stylesheet css/style.css",
+        ),
+        ("themes/default/css/fonts", "fonts"),
+    ];
+    for (file, needle) in cases {
+        let dir = good_project();
+        livret_ok(dir.path(), &["build"]);
+        let out = dir.path().join("out");
+        let before = tree_hash(&out);
+        write(dir.path(), file, "a { color: red }\n");
+        for command in ["check", "build"] {
+            let result = livret(dir.path(), &[command]);
+            let err = stderr(&result);
+            assert_eq!(result.status.code(), Some(1), "{command} {file}:\n{err}");
+            assert!(
+                err.contains(file) && err.contains(needle),
+                "{command} {file}:\n{err}"
+            );
+            assert!(err.contains("help:"), "{err}");
+            assert_eq!(tree_hash(&out), before, "{command} {file} changed out/");
+        }
+        // Once the file is renamed, builds work again, every time.
+        fs::remove_file(dir.path().join(file)).unwrap();
+        livret_ok(dir.path(), &["build"]);
+        livret_ok(dir.path(), &["build"]);
+    }
 }

@@ -962,3 +962,138 @@ fn scratch_folders_of_killed_runs_are_swept() {
         .collect();
     assert_eq!(left.len(), 2, "{left:?}");
 }
+
+// ── Printing reads local files only ─────────────────────────────────────────────────────────
+
+/// A listener on 127.0.0.1 that counts the connections it is offered, until dropped.
+struct Listener {
+    port: u16,
+    hits: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Listener {
+    fn start() -> Listener {
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        socket.set_nonblocking(true).unwrap();
+        let port = socket.local_addr().unwrap().port();
+        let hits = std::sync::Arc::new(AtomicUsize::new(0));
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let (h, s) = (hits.clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            while !s.load(Ordering::SeqCst) {
+                match socket.accept() {
+                    Ok(_) => {
+                        h.fetch_add(1, Ordering::SeqCst);
+                    }
+                    Err(_) => std::thread::sleep(std::time::Duration::from_millis(5)),
+                }
+            }
+        });
+        Listener {
+            port,
+            hits,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn hits(&self) -> usize {
+        self.hits.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Remote images in Markdown and remote references in the theme's stylesheets are errors of
+/// `check`, `build` and `pdf`, naming the file, its line and the URL; nothing is fetched.
+#[test]
+fn remote_images_and_stylesheet_urls_are_refused_before_printing() {
+    let listener = Listener::start();
+    let dir = small_project("A5");
+    let pixel = format!("http://127.0.0.1:{}/pixel.gif", listener.port);
+    let import = format!("http://127.0.0.1:{}/track.css", listener.port);
+    write(
+        dir.path(),
+        "fiches/10-une/03-c.toml",
+        &format!("title = \"Fiche c\"\nsummary = \"Une image ![]({pixel}) ici.\"\n"),
+    );
+    write(
+        dir.path(),
+        "themes/default/css/_extra.css",
+        &format!("/* ajout */\n@import url(\"{import}\");\n"),
+    );
+    let mut commands: Vec<&[&str]> = vec![&["check"], &["build"]];
+    if chromium().is_some() {
+        commands.push(&["pdf"]);
+    }
+    for args in commands {
+        let _lock = browser_lock();
+        let result = livret(dir.path(), args);
+        let err = stderr(&result);
+        assert_eq!(result.status.code(), Some(1), "{args:?}:\n{err}");
+        assert!(
+            err.contains(&format!(
+                "fiches/10-une/03-c.toml:2:26: error: the image `{pixel}` is not a local file"
+            )),
+            "{args:?}:\n{err}"
+        );
+        assert!(
+            err.contains(&format!(
+                "themes/default/css/_extra.css:2:14: error: the stylesheet refers to `{import}`"
+            )),
+            "{args:?}:\n{err}"
+        );
+        assert!(err.contains("printing reads local files only"), "{err}");
+        assert!(!dir.path().join("out/livret.pdf").exists());
+    }
+    assert_eq!(listener.hits(), 0, "a request reached the listener");
+}
+
+/// What the checks cannot see (raw HTML with `allow_html`, here an image and a CSS background
+/// pointing at a listener on 127.0.0.1) is blocked in the browser: the listener is never
+/// contacted, and `livret pdf` fails at once naming the URLs instead of waiting for them.
+#[test]
+fn printing_blocks_every_request_outside_the_print_edition() {
+    if chromium().is_none() {
+        return;
+    }
+    let listener = Listener::start();
+    let dir = small_project("A5");
+    let config = dir.path().join("livret.toml");
+    let mut text = fs::read_to_string(&config).unwrap();
+    text.push_str("allow_html = true\n");
+    fs::write(&config, text).unwrap();
+    let pixel = format!("http://127.0.0.1:{}/pixel.gif", listener.port);
+    let background = format!("http://127.0.0.1:{}/bg.png", listener.port);
+    write(
+        dir.path(),
+        "fiches/10-une/03-c.toml",
+        &format!(
+            "title = \"Fiche c\"\nsummary = \"\"\"\n<img src=\"{pixel}\" alt=\"\">\n\n\
+             <div style=\"background: url({background})\">fond</div>\n\"\"\"\n"
+        ),
+    );
+    livret_ok(dir.path(), &["check"]);
+    let _lock = browser_lock();
+    let start = std::time::Instant::now();
+    let result = livret(dir.path(), &["pdf"]);
+    let took = start.elapsed();
+    drop(_lock);
+    let err = stderr(&result);
+    assert_eq!(listener.hits(), 0, "a request reached the listener:\n{err}");
+    assert_eq!(result.status.code(), Some(1), "{err}");
+    assert!(err.contains(&pixel) && err.contains(&background), "{err}");
+    assert!(err.contains("printing reads local files only"), "{err}");
+    assert!(took < std::time::Duration::from_secs(45), "took {took:?}");
+    assert!(!dir.path().join("out/livret.pdf").exists());
+}

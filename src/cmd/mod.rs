@@ -3,4 +3,5 @@
 
 pub mod check;
 pub mod new;
+pub mod pdf;
 pub mod serve;

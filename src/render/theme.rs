@@ -47,6 +47,8 @@ pub struct Theme {
     pub stylesheets: BTreeMap<String, (String, PathBuf)>,
     /// `static/**` files, by output path.
     pub assets: BTreeMap<String, Vec<u8>>,
+    /// Where each of `assets` comes from, for messages.
+    pub asset_paths: BTreeMap<String, PathBuf>,
     pub labels: BTreeMap<String, String>,
 }
 
@@ -85,6 +87,7 @@ pub fn load(root: &Path, config: &Config, config_path: &Path) -> Result<Theme> {
     let mut templates = Vec::new();
     let mut stylesheets = BTreeMap::new();
     let mut assets = BTreeMap::new();
+    let mut asset_paths = BTreeMap::new();
     for (rel, file) in &files {
         if let Some(name) = rel.strip_prefix("templates/") {
             match std::str::from_utf8(&file.bytes) {
@@ -106,6 +109,7 @@ pub fn load(root: &Path, config: &Config, config_path: &Path) -> Result<Theme> {
             }
         } else if let Some(name) = rel.strip_prefix("static/") {
             assets.insert(name.to_string(), file.bytes.clone());
+            asset_paths.insert(name.to_string(), file.origin.path(rel));
         }
     }
     // Stylesheets are templates too (page size, colours from livret.toml).
@@ -129,6 +133,7 @@ pub fn load(root: &Path, config: &Config, config_path: &Path) -> Result<Theme> {
         tera,
         stylesheets,
         assets,
+        asset_paths,
         labels,
     })
 }

@@ -289,7 +289,10 @@ impl Session {
                         *block = html;
                     }
                 }
-                staging.write(build::PRINT, &print_edition(&head, &blocks, &tail))?;
+                staging.write(
+                    crate::output::names::PRINT,
+                    &print_edition(&head, &blocks, &tail),
+                )?;
                 last = Some(Last {
                     keys,
                     manifest: None,
@@ -358,7 +361,7 @@ impl Session {
                 }
             }
             files.push((
-                build::PRINT.into(),
+                crate::output::names::PRINT.into(),
                 print_edition(&last.head, &last.blocks, &last.tail),
             ));
         }

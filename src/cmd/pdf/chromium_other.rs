@@ -44,6 +44,12 @@ impl Browser {
     pub fn version(&mut self) -> Result<String> {
         Err(unsupported())
     }
+    pub fn confine(&mut self, _folder: &Path) -> Result<()> {
+        Err(unsupported())
+    }
+    pub fn take_blocked(&mut self) -> Vec<String> {
+        Vec::new()
+    }
     pub fn open(&mut self, _url: &str) -> Result<()> {
         Err(unsupported())
     }

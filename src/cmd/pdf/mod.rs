@@ -29,14 +29,12 @@ use crate::render::{Mode, PdfLink, Renderer, Settings};
 use crate::text::markdown;
 
 /// The imposed PDF that `livret pdf --imposition booklet` writes next to `livret.pdf`.
-pub const IMPOSED_NAME: &str = "livret-imposition.pdf";
-/// Every file `livret pdf` publishes in `out/`.
-pub const FILES: [&str; 2] = [crate::PDF_NAME, IMPOSED_NAME];
+pub const IMPOSED_NAME: &str = crate::output::names::IMPOSED;
 /// Print passes before livret gives up on the sommaire's numbers settling.
 pub const MAX_PASSES: usize = 4;
 
 /// Extra PDFs laid out for printing at home.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Imposition {
     /// A4 landscape, two pages a side, in saddle-stitch order: print double-sided, fold, staple.
     Booklet,
@@ -106,7 +104,7 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
         out: scratch.path.join("out"),
         force: false,
     };
-    let print_html = scratch_build.out.join("print.html");
+    let print_html = scratch_build.out.join(crate::output::names::PRINT);
     let url = url::Url::from_file_path(&print_html)
         .map_err(|()| Error::Other(format!("cannot make a URL of {}", print_html.display())))?
         .to_string();
@@ -125,6 +123,8 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
         .map_err(|_| Error::Other("the browser launcher thread panicked".into()))??;
     first_build?;
     let version = browser.version()?;
+    // Printing reads local files only: the files of the print edition, nothing else.
+    browser.confine(&scratch_build.out)?;
     progress(&format!(
         "{version} ({}) started in {} ms",
         exe.display(),
@@ -139,6 +139,23 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
             }
             browser.open(&url)?;
             let pdf = browser.print()?;
+            let blocked = browser.take_blocked();
+            if !blocked.is_empty() {
+                return Err(Error::Other(format!(
+                    "the print edition asks for {} that {} not in it, blocked: {}\nhelp: printing \
+                     reads local files only; save {} into the theme's static/ folder and refer \
+                     to {} by a relative path (a template, raw HTML or a stylesheet asked for it)",
+                    if blocked.len() == 1 {
+                        "a file"
+                    } else {
+                        "files"
+                    },
+                    if blocked.len() == 1 { "is" } else { "are" },
+                    blocked.join(", "),
+                    if blocked.len() == 1 { "it" } else { "them" },
+                    if blocked.len() == 1 { "it" } else { "them" },
+                )));
+            }
             let doc = inspect::load(&pdf, "the PDF Chromium printed")?;
             Ok((measure(&doc, &anchors)?, pdf))
         },
@@ -252,7 +269,7 @@ fn publish(
         PdfFiles::Publish(&files),
     )?;
     // out/print.html must be the very page that was printed.
-    let final_html = options.build.out.join("print.html");
+    let final_html = options.build.out.join(crate::output::names::PRINT);
     let final_bytes = std::fs::read(&final_html).map_err(|e| Error::io(&final_html, e))?;
     if final_bytes != printed_html {
         return Err(Error::Other(format!(

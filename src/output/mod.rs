@@ -4,6 +4,9 @@
 //! `.nojekyll` they wrote…) are never touched, and an `--out` that could hold anything else
 //! (the project, its sources, an ancestor, `/`, home) is refused.
 
+pub mod claims;
+pub mod names;
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::io::Write;
@@ -13,7 +16,8 @@ use std::sync::Mutex;
 use crate::error::{Error, Result};
 
 /// The list of files livret wrote, one relative path a line.
-pub const MANIFEST: &str = ".livret-manifest";
+pub use crate::output::names::MANIFEST;
+use crate::output::names::MANIFEST_TMP;
 const STAGING_MARK: &str = ".livret-staging";
 
 /// A build in progress: files land in a staging folder until `commit`.
@@ -26,7 +30,7 @@ pub struct Staging {
     /// The files the previous build wrote into `out/` (its manifest): those `write` may reuse.
     previous: BTreeSet<String>,
     /// Held for the whole build: see `lock`.
-    _lock: Option<fs::File>,
+    _lock: Option<Lock>,
 }
 
 /// Refuses an output folder that could hold the user's own work; returns the checked folder
@@ -187,11 +191,11 @@ impl Staging {
             _ => PathBuf::from("."),
         };
         fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
-        let lock = lock(&parent, &out)?;
+        let lock = lock(&parent, &out, &name)?;
         let dir = parent.join(format!(".{name}.livret-tmp"));
         if fs::symlink_metadata(&dir).is_ok() {
             if is_leftover(&dir) {
-                fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+                remove_tree(&dir).map_err(|e| Error::io(&dir, e))?;
             } else {
                 return Err(Error::Usage(format!(
                     "{} exists and is not a livret staging folder: look inside, then remove it",
@@ -215,7 +219,7 @@ impl Staging {
     }
 
     fn claim(&self, rel: &str) -> Result<PathBuf> {
-        if !is_safe_rel(rel) || rel == MANIFEST || rel == STAGING_MARK {
+        if !is_safe_rel(rel) || rel == MANIFEST || rel == MANIFEST_TMP || rel == STAGING_MARK {
             return Err(Error::Other(format!(
                 "refusing to write `{rel}`: not a plain path inside the output folder"
             )));
@@ -298,7 +302,7 @@ impl Staging {
             // The previous site is now in the staging folder's place: delete it only if it
             // still holds nothing but livret's files (the user may have added one meanwhile).
             if owned_only(&self.dir, &previous) {
-                let _ = fs::remove_dir_all(&self.dir);
+                let _ = remove_tree(&self.dir);
             } else {
                 eprintln!(
                     "livret: warning: files appeared in {} during the build; the previous site, \
@@ -347,7 +351,7 @@ impl Staging {
         }
         write_manifest(&out, &files)?;
         self.committed = true;
-        let _ = fs::remove_dir_all(&self.dir);
+        let _ = remove_tree(&self.dir);
         Ok(files.len())
     }
 
@@ -365,18 +369,23 @@ impl Staging {
             return Ok(Swap::No);
         }
         write_manifest(&self.dir, files)?;
-        if let Some(m) = &meta {
-            // The new folder keeps the old one's permissions.
-            let _ = fs::set_permissions(&self.dir, m.permissions());
-        }
         let mark = self.dir.join(STAGING_MARK);
         fs::remove_file(&mark).map_err(|e| Error::io(&mark, e))?;
+        // The new folder keeps the old one's permissions, set last: once it is read-only
+        // (`chmod a-w out`), nothing more can be written or removed in it.
+        let own = fs::symlink_metadata(&self.dir).map(|m| m.permissions());
+        if let Some(m) = &meta {
+            let _ = fs::set_permissions(&self.dir, m.permissions());
+        }
         let (moved, done) = match meta {
             None => (fs::rename(&self.dir, &self.out), Swap::Moved),
             Some(_) => (exchange(&self.dir, &self.out), Swap::Exchanged),
         };
         if moved.is_err() {
             // Nothing moved (e.g. a file system without RENAME_EXCHANGE): file by file instead.
+            if let Ok(own) = own {
+                let _ = fs::set_permissions(&self.dir, own);
+            }
             fs::write(&mark, b"").map_err(|e| Error::io(&mark, e))?;
             let staged = self.dir.join(MANIFEST);
             fs::remove_file(&staged).map_err(|e| Error::io(&staged, e))?;
@@ -430,9 +439,44 @@ enum Swap {
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
-            let _ = fs::remove_dir_all(&self.dir);
+            let _ = remove_tree(&self.dir);
         }
     }
+}
+
+/// Removes a folder of livret's (a staging folder, or the previous site swapped out) with
+/// everything in it. A folder in it that its owner cannot write (the previous `out/` was
+/// `chmod a-w`, and the site swapped in kept that mode) is made writable first: livret's own
+/// leftovers must never stand in the way of the next build. Links are never followed.
+fn remove_tree(dir: &Path) -> std::io::Result<()> {
+    match fs::remove_dir_all(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            for entry in walkdir::WalkDir::new(dir).follow_links(false) {
+                let Ok(entry) = entry else { continue };
+                if entry.file_type().is_dir() {
+                    let _ = make_writable(entry.path());
+                }
+            }
+            fs::remove_dir_all(dir)
+        }
+        other => other,
+    }
+}
+
+/// Gives a folder's owner read, write and search permission on it.
+#[cfg(unix)]
+fn make_writable(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = fs::symlink_metadata(dir)?.permissions().mode();
+    fs::set_permissions(dir, fs::Permissions::from_mode(mode | 0o700))
+}
+
+#[cfg(not(unix))]
+fn make_writable(dir: &Path) -> std::io::Result<()> {
+    let mut permissions = fs::symlink_metadata(dir)?.permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    fs::set_permissions(dir, permissions)
 }
 
 /// Whether a folder holds only what livret wrote: the files of `listed`, its manifest, and
@@ -454,7 +498,7 @@ fn owned_only(dir: &Path, listed: &BTreeSet<String>) -> bool {
             let prefix = format!("{rel}/");
             listed.iter().any(|f| f.starts_with(&prefix))
         } else if ft.is_file() {
-            listed.contains(&rel) || rel == MANIFEST || rel == format!("{MANIFEST}.tmp")
+            listed.contains(&rel) || rel == MANIFEST || rel == MANIFEST_TMP
         } else {
             false
         };
@@ -500,7 +544,7 @@ fn write_manifest<'a>(dir: &Path, files: impl IntoIterator<Item = &'a String>) -
         manifest.push_str(rel);
         manifest.push('\n');
     }
-    let tmp = dir.join(format!("{MANIFEST}.tmp"));
+    let tmp = dir.join(MANIFEST_TMP);
     let mut f = fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
     f.write_all(manifest.as_bytes())
         .map_err(|e| Error::io(&tmp, e))?;
@@ -599,31 +643,66 @@ fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
     Err(std::io::ErrorKind::Unsupported.into())
 }
 
-/// Holds an exclusive lock on the output's parent folder for the whole build, so that a second
-/// build into the same folder stops instead of deleting this one's staging folder.
+/// Holds an exclusive lock for the whole build on `.<out>.livret-lock`, a file beside the
+/// output folder named after it, so that a second build into the same folder stops instead of
+/// deleting this one's staging folder, while builds into sibling folders (`out/`, `www/`) run
+/// side by side. The file exists only while a build holds it: the holder removes it before
+/// letting go, and a build that locked a file already removed (it opened it just before)
+/// tries again with a new one, so two builds never hold two different files.
 #[cfg(unix)]
-fn lock(parent: &Path, out: &Path) -> Result<Option<fs::File>> {
+fn lock(parent: &Path, out: &Path, name: &str) -> Result<Option<Lock>> {
     use std::os::fd::AsRawFd;
-    let Ok(dir) = fs::File::open(parent) else {
-        return Ok(None); // cannot lock here (unusual file system): build unlocked
-    };
-    // SAFETY: flock on a descriptor we own; released when `dir` is closed.
-    let rc = unsafe { libc::flock(dir.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-    if rc == 0 {
-        return Ok(Some(dir));
-    }
-    let e = std::io::Error::last_os_error();
-    if e.kind() == std::io::ErrorKind::WouldBlock {
-        return Err(Error::Usage(format!(
-            "another livret build is writing into {}: wait for it to finish",
-            out.display()
-        )));
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    let path = parent.join(format!(".{name}.livret-lock"));
+    for _ in 0..100 {
+        let Ok(file) = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+            .open(&path)
+        else {
+            return Ok(None); // cannot lock here (read-only parent, unusual file system)
+        };
+        // SAFETY: flock on a descriptor we own; released when `file` is closed.
+        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+        if rc != 0 {
+            let e = std::io::Error::last_os_error();
+            if e.kind() == std::io::ErrorKind::WouldBlock {
+                return Err(Error::Usage(format!(
+                    "another livret build is writing into {}: wait for it to finish",
+                    out.display()
+                )));
+            }
+            return Ok(None);
+        }
+        let same = match (file.metadata(), fs::symlink_metadata(&path)) {
+            (Ok(held), Ok(named)) => held.ino() == named.ino() && held.dev() == named.dev(),
+            _ => false,
+        };
+        if same {
+            return Ok(Some(Lock { _file: file, path }));
+        }
     }
     Ok(None)
 }
 
+/// The lock of one output folder, removed and released when dropped.
+pub struct Lock {
+    /// Open for as long as the lock is held.
+    _file: fs::File,
+    path: PathBuf,
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        // Removed while still held: whoever locks the old file next sees it is gone.
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
 #[cfg(not(unix))]
-fn lock(_: &Path, _: &Path) -> Result<Option<fs::File>> {
+fn lock(_: &Path, _: &Path, _: &str) -> Result<Option<Lock>> {
     Ok(None)
 }
 

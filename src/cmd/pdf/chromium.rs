@@ -32,8 +32,10 @@ const PRINT_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 pub const MIN_VERSION: u32 = 131;
 
 /// The flags every run uses: headless, no sandbox (containers, CI), nothing fetched from the
-/// network, no GPU, no first-run or sync machinery.
-const FLAGS: [&str; 8] = [
+/// network (no background requests, and no host name resolves: a second belt behind the
+/// request blocking of `Browser::confine`), no GPU, no first-run or sync machinery.
+const FLAGS: [&str; 9] = [
+    "--host-resolver-rules=MAP * ~NOTFOUND",
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
@@ -102,6 +104,10 @@ pub struct Browser {
     stderr: Arc<Mutex<String>>,
     stderr_done: Option<std::thread::JoinHandle<()>>,
     exe: PathBuf,
+    /// The folder whose files the page may read (`confine`); every other request fails.
+    confined: Option<PathBuf>,
+    /// The requests blocked since the last `take_blocked`.
+    blocked: Vec<String>,
 }
 
 impl Browser {
@@ -169,6 +175,8 @@ impl Browser {
             stderr,
             stderr_done,
             exe: exe.to_path_buf(),
+            confined: None,
+            blocked: Vec::new(),
         };
         let target = browser.call("Target.createTarget", json!({ "url": "about:blank" }))?;
         let target_id = target["targetId"]
@@ -203,6 +211,47 @@ impl Browser {
             ))),
             _ => Ok(product),
         }
+    }
+
+    /// From now on the page may read the files inside `folder` and nothing else: every other
+    /// request — another site, a file elsewhere on the disk — is stopped in the browser
+    /// before it is made (DevTools `Fetch`), and recorded for `take_blocked`.
+    pub fn confine(&mut self, folder: &Path) -> Result<()> {
+        self.confined = Some(normalise(folder));
+        self.call(
+            "Fetch.enable",
+            json!({ "patterns": [{ "urlPattern": "*", "requestStage": "Request" }] }),
+        )
+        .map(drop)
+    }
+
+    /// The addresses of the requests blocked since the last call, in order, without repeats.
+    pub fn take_blocked(&mut self) -> Vec<String> {
+        let mut blocked = std::mem::take(&mut self.blocked);
+        let mut seen = std::collections::HashSet::new();
+        blocked.retain(|u| seen.insert(u.clone()));
+        blocked
+    }
+
+    /// Answers a paused request: continued when it reads a file of the confined folder (or
+    /// `data:`), failed otherwise. The answer's reply is not waited for.
+    fn answer_paused(&mut self, params: &Value) -> Result<()> {
+        let url = params["request"]["url"].as_str().unwrap_or_default();
+        let id = params["requestId"].clone();
+        let allowed = self
+            .confined
+            .as_deref()
+            .is_some_and(|dir| reads_inside(url, dir));
+        let (method, params) = if allowed {
+            ("Fetch.continueRequest", json!({ "requestId": id }))
+        } else {
+            self.blocked.push(url.to_string());
+            (
+                "Fetch.failRequest",
+                json!({ "requestId": id, "errorReason": "BlockedByClient" }),
+            )
+        };
+        self.send(method, params).map(drop)
     }
 
     /// Loads `url` (again) and waits until the page and its web fonts are ready.
@@ -259,6 +308,27 @@ impl Browser {
     }
 
     fn call_within(&mut self, method: &str, params: Value, timeout: Duration) -> Result<Value> {
+        let id = self.send(method, params)?;
+        let deadline = Instant::now() + timeout;
+        loop {
+            let message = self.next_message(deadline, method, timeout)?;
+            if message["id"].as_u64() == Some(id) {
+                if let Some(error) = message.get("error") {
+                    return Err(self.failure(&format!(
+                        "{method} failed: {}",
+                        error["message"].as_str().unwrap_or("unknown error")
+                    )));
+                }
+                return Ok(message["result"].clone());
+            }
+            if message.get("method").is_some() {
+                self.pending.push_back(message);
+            }
+        }
+    }
+
+    /// Sends one command (to the page once attached) without waiting; returns its id.
+    fn send(&mut self, method: &str, params: Value) -> Result<u64> {
         self.next_id += 1;
         let id = self.next_id;
         let mut message = json!({ "id": id, "method": method, "params": params });
@@ -278,22 +348,7 @@ impl Browser {
                 "the browser closed the connection before {method} ({e}){status}"
             )));
         }
-        let deadline = Instant::now() + timeout;
-        loop {
-            let message = self.next_message(deadline, method, timeout)?;
-            if message["id"].as_u64() == Some(id) {
-                if let Some(error) = message.get("error") {
-                    return Err(self.failure(&format!(
-                        "{method} failed: {}",
-                        error["message"].as_str().unwrap_or("unknown error")
-                    )));
-                }
-                return Ok(message["result"].clone());
-            }
-            if message.get("method").is_some() {
-                self.pending.push_back(message);
-            }
-        }
+        Ok(id)
     }
 
     /// Waits for an event of the attached page.
@@ -314,6 +369,24 @@ impl Browser {
     }
 
     fn next_message(
+        &mut self,
+        deadline: Instant,
+        waiting_for: &str,
+        timeout: Duration,
+    ) -> Result<Value> {
+        loop {
+            let message = self.receive(deadline, waiting_for, timeout)?;
+            // Paused requests are answered at once, whatever is being waited for: the page
+            // cannot load until they are.
+            if message["method"] == "Fetch.requestPaused" {
+                self.answer_paused(&message["params"])?;
+                continue;
+            }
+            return Ok(message);
+        }
+    }
+
+    fn receive(
         &mut self,
         deadline: Instant,
         waiting_for: &str,
@@ -394,6 +467,48 @@ impl Drop for Browser {
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.profile);
     }
+}
+
+/// Whether `url` reads a file inside `dir` (lexically: `..` cannot climb out), or is `data:`.
+fn reads_inside(url: &str, dir: &Path) -> bool {
+    let Ok(parsed) = url::Url::parse(url) else {
+        return false;
+    };
+    match parsed.scheme() {
+        "data" => true,
+        "file" => parsed
+            .to_file_path()
+            .is_ok_and(|path| normalise(&path).starts_with(dir)),
+        _ => false,
+    }
+}
+
+/// A path with `.` and `..` resolved lexically, and the longest existing ancestor's links.
+fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    let mut existing = out.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match existing.file_name() {
+            Some(name) => rest.push(name.to_os_string()),
+            None => break,
+        }
+        if !existing.pop() {
+            break;
+        }
+    }
+    let mut resolved = std::fs::canonicalize(&existing).unwrap_or(existing);
+    resolved.extend(rest.iter().rev());
+    resolved
 }
 
 /// In the child, before exec: the command pipe becomes fd 3 and the answer pipe fd 4, both

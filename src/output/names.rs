@@ -1,0 +1,127 @@
+//! The one table of the files livret writes into `out/` under names of its own (a leaf: it
+//! imports nothing). Pages take their names from slugs (`riace.html`), theme
+//! files from the theme (`css/style.css` → `style.css`, `static/fonts/…` → `fonts/…`); every
+//! other name livret writes is in `FILES`. `build`, `pdf`, the output folder's manifest, the
+//! reserved slugs and the theme-name check all read their names here, so `check` refuses
+//! exactly the collisions `build` would hit (`output::claims`).
+
+/// The web edition's front page: cover, the pages before the sommaire, the sommaire.
+pub const INDEX: &str = "index.html";
+/// The whole booklet in one document, for printing.
+pub const PRINT: &str = "print.html";
+/// The page static hosts show for a missing address.
+pub const NOT_FOUND: &str = "404.html";
+/// The sitemap (only with `base_url`).
+pub const SITEMAP: &str = "sitemap.xml";
+/// Tells GitHub Pages not to run Jekyll over `out/`.
+pub const NOJEKYLL: &str = ".nojekyll";
+/// The PDF that `livret pdf` writes next to the site.
+pub const PDF: &str = "livret.pdf";
+/// The imposed PDF that `livret pdf --imposition booklet` writes next to `livret.pdf`.
+pub const IMPOSED: &str = "livret-imposition.pdf";
+/// The list of files livret wrote, one relative path a line.
+pub const MANIFEST: &str = ".livret-manifest";
+/// The manifest while it is being written.
+pub const MANIFEST_TMP: &str = ".livret-manifest.tmp";
+
+/// Every file `livret pdf` publishes in `out/`.
+pub const PDFS: [&str; 2] = [PDF, IMPOSED];
+
+/// One file livret writes under a name of its own.
+#[derive(Debug, Clone, Copy)]
+pub struct Output {
+    pub name: &'static str,
+    /// The slug this name keeps from the fiches (`index` for `index.html`), if any.
+    pub reserves: Option<&'static str>,
+}
+
+const fn file(name: &'static str, reserves: &'static str) -> Output {
+    Output {
+        name,
+        reserves: Some(reserves),
+    }
+}
+
+const fn hidden(name: &'static str) -> Output {
+    Output {
+        name,
+        reserves: None,
+    }
+}
+
+/// The table: every name livret writes into `out/` that neither a slug nor the theme chose.
+pub const FILES: [Output; 9] = [
+    file(INDEX, "index"),
+    file(PRINT, "print"),
+    file(NOT_FOUND, "404"),
+    file(SITEMAP, "sitemap"),
+    file(PDF, "livret"),
+    file(IMPOSED, "livret-imposition"),
+    hidden(NOJEKYLL),
+    hidden(MANIFEST),
+    hidden(MANIFEST_TMP),
+];
+
+/// Slugs kept for pages livret may add (a search page), beside those of `FILES`.
+const KEPT_SLUGS: [&str; 1] = ["search"];
+
+const fn reserved_count() -> usize {
+    let mut n = KEPT_SLUGS.len();
+    let mut i = 0;
+    while i < FILES.len() {
+        if FILES[i].reserves.is_some() {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+const fn reserved<const N: usize>() -> [&'static str; N] {
+    let mut out = [""; N];
+    let mut n = 0;
+    let mut i = 0;
+    while i < FILES.len() {
+        if let Some(slug) = FILES[i].reserves {
+            out[n] = slug;
+            n += 1;
+        }
+        i += 1;
+    }
+    let mut k = 0;
+    while k < KEPT_SLUGS.len() {
+        out[n] = KEPT_SLUGS[k];
+        n += 1;
+        k += 1;
+    }
+    out
+}
+
+/// The slugs a fiche may not take: those of `FILES`, and `KEPT_SLUGS`.
+pub const RESERVED_SLUGS: [&str; reserved_count()] = reserved::<{ reserved_count() }>();
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reserved_slugs_come_from_the_table() {
+        assert_eq!(
+            RESERVED_SLUGS,
+            [
+                "index",
+                "print",
+                "404",
+                "sitemap",
+                "livret",
+                "livret-imposition",
+                "search"
+            ]
+        );
+        for output in FILES {
+            if let Some(slug) = output.reserves {
+                assert!(output.name.starts_with(&format!("{slug}.")), "{output:?}");
+            }
+        }
+    }
+}

@@ -3,9 +3,10 @@
 //! defined or never cited, links to unknown fiches, refused URL schemes). Knows no HTML.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::error::{Diagnostic, Error, Result};
+use crate::source::Source;
 use crate::source::config::Config;
 use crate::source::fiche::{Doc, Part};
 use crate::source::locate::locate_link;
@@ -93,21 +94,21 @@ pub fn assemble_with(config: Config, nodes: Vec<Node>, known_slugs: &[String]) -
     let mut diagnostics = Vec::new();
     let mut parts = Vec::new();
     let mut entries: Vec<Entry> = Vec::new();
-    let mut sources: Vec<String> = Vec::new();
+    let mut sources: Vec<Source> = Vec::new();
     let mut cited: Vec<Scan> = Vec::new();
     let mut order = Vec::new();
 
     let push_entry = |e: LoadedEntry,
                       part: Option<usize>,
                       entries: &mut Vec<Entry>,
-                      sources: &mut Vec<String>,
+                      sources: &mut Vec<Source>,
                       cited: &mut Vec<Scan>,
                       order: &mut Vec<Item>| {
         let slug = e.doc.slug().map(str::to_string).unwrap_or(e.name_slug);
         order.push(Item::Entry(entries.len()));
         entries.push(Entry {
             slug,
-            path: e.path,
+            path: e.source.path.clone(),
             doc: e.doc,
             number: None,
             part,
@@ -141,7 +142,7 @@ pub fn assemble_with(config: Config, nodes: Vec<Node>, known_slugs: &[String]) -
                 }
                 parts.push(PartInfo {
                     slug: p.part.slug.clone().unwrap_or(p.name_slug),
-                    path: p.path,
+                    path: p.source.path.clone(),
                     part: p.part,
                     entries: (first..entries.len()).collect(),
                 });
@@ -206,7 +207,6 @@ pub fn assemble_with(config: Config, nodes: Vec<Node>, known_slugs: &[String]) -
             let mut scan = Scan::default();
             markdown::scan(intro, &mut scan);
             check_links(
-                &part.path,
                 source,
                 &[intro.as_str()],
                 &scan.links,
@@ -237,9 +237,9 @@ pub fn assemble_with(config: Config, nodes: Vec<Node>, known_slugs: &[String]) -
 
 fn check_slugs(
     entries: &[Entry],
-    sources: &[String],
+    sources: &[Source],
     parts: &[PartInfo],
-    part_sources: &[String],
+    part_sources: &[Source],
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let mut seen: HashMap<&str, &PathBuf> = HashMap::new();
@@ -265,7 +265,7 @@ fn check_slugs(
     for (slug, path, source, explicit, sommaire) in all {
         let located = |message: String| {
             if explicit {
-                Diagnostic::at_text(path, source, "slug", message)
+                source.at_text("slug", message)
             } else {
                 Diagnostic::file(path, message)
             }
@@ -357,7 +357,7 @@ pub fn slug_clash_help(explicit: bool) -> String {
 /// citation order.
 fn check_references(
     entry: &Entry,
-    source: &str,
+    source: &Source,
     mut scan: Scan,
     slugs: &HashMap<&str, usize>,
     diagnostics: &mut Vec<Diagnostic>,
@@ -371,7 +371,7 @@ fn check_references(
         }
         match defined.get(key) {
             Some(text) => notes.push((key.clone(), text.clone())),
-            None => diagnostics.push(undefined_note(entry, source, key, defined)),
+            None => diagnostics.push(undefined_note(source, key, defined)),
         }
     }
     // A note may cite another note: one cited only from notes is numbered after the others.
@@ -388,22 +388,21 @@ fn check_references(
             cited.push(key.clone());
             match defined.get(&key) {
                 Some(text) => notes.push((key, text.clone())),
-                None => diagnostics.push(undefined_note(entry, source, &key, defined)),
+                None => diagnostics.push(undefined_note(source, &key, defined)),
             }
         }
     }
     for key in defined.keys() {
         if !cited.contains(key) {
             diagnostics.push(
-                Diagnostic::at_text(
-                    &entry.path,
-                    source,
-                    &format!("{key} ="),
-                    format!("note `{key}` is defined but never cited"),
-                )
-                .with_help(format!(
-                    "cite it with [^{key}] where it belongs, or remove it from [notes]"
-                )),
+                source
+                    .at_text(
+                        &format!("{key} ="),
+                        format!("note `{key}` is defined but never cited"),
+                    )
+                    .with_help(format!(
+                        "cite it with [^{key}] where it belongs, or remove it from [notes]"
+                    )),
             );
         }
     }
@@ -415,18 +414,14 @@ fn check_references(
     links.extend(entry.doc.field_urls().into_iter().map(str::to_string));
     let mut fields = entry.doc.markdown_fields();
     fields.extend(notes.iter().map(|(_, text)| text.as_str()));
-    check_links(&entry.path, source, &fields, &links, slugs, diagnostics);
+    check_links(source, &fields, &links, slugs, diagnostics);
     if let Doc::Fiche(f) = &entry.doc {
         for link in &f.links {
             if link.label.is_none() && link.url.is_none() {
                 diagnostics.push(
-                    Diagnostic::at_text(
-                        &entry.path,
-                        source,
-                        "[[links]]",
-                        "a link with neither label nor url",
-                    )
-                    .with_help("give it a url = \"https://…\", a label = \"…\", or both"),
+                    source
+                        .at_text("[[links]]", "a link with neither label nor url")
+                        .with_help("give it a url = \"https://…\", a label = \"…\", or both"),
                 );
             }
         }
@@ -435,30 +430,23 @@ fn check_references(
 }
 
 /// A note cited (in a field or in another note) but not defined under `[notes]`.
-fn undefined_note(
-    entry: &Entry,
-    source: &str,
-    key: &str,
-    defined: &BTreeMap<String, String>,
-) -> Diagnostic {
+fn undefined_note(source: &Source, key: &str, defined: &BTreeMap<String, String>) -> Diagnostic {
     let keys: Vec<String> = defined.keys().cloned().collect();
     let help = match crate::source::de::closest(key, &keys) {
         Some(best) => format!("did you mean [^{best}]? Or define it under [notes]"),
         None => format!("define it under [notes]: {key} = \"…\""),
     };
-    Diagnostic::at_text(
-        &entry.path,
-        source,
-        &format!("[^{key}]"),
-        format!("note `{key}` is cited but not defined"),
-    )
-    .with_help(help)
+    source
+        .at_text(
+            &format!("[^{key}]"),
+            format!("note `{key}` is cited but not defined"),
+        )
+        .with_help(help)
 }
 
 /// `fields`: the Markdown fields the links were found in, to locate them.
 fn check_links(
-    path: &Path,
-    source: &str,
+    source: &Source,
     fields: &[&str],
     links: &[String],
     slugs: &HashMap<&str, usize>,
@@ -466,7 +454,7 @@ fn check_links(
 ) {
     for link in links {
         if let Some(Refusal { message, help }) = link_problem(link, slugs) {
-            diagnostics.push(locate_link(path, source, fields, link, message).with_help(help));
+            diagnostics.push(locate_link(source, fields, link, message).with_help(help));
         }
     }
 }

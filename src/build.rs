@@ -15,7 +15,8 @@ use crate::output::Staging;
 use crate::render::plan::Plan;
 use crate::render::theme::{self, Theme};
 use crate::render::{Numbers, PdfLink, Renderer, Settings, css};
-use crate::source::config::Config;
+use crate::source::Source;
+use crate::source::config::{Config, ConfigFile, FILE_NAME};
 use crate::source::walk;
 
 use crate::output::names::{INDEX, NOJEKYLL, NOT_FOUND, PDF, PDFS, PRINT, SITEMAP};
@@ -55,36 +56,24 @@ pub fn load_project(root: &Path) -> Result<Project> {
 pub fn load_project_with(
     root: &Path,
     fiches: impl FnOnce(&Path) -> Result<walk::Loaded>,
-    load_theme: impl FnOnce(&Path, &Config, &Path) -> Result<Theme>,
+    load_theme: impl FnOnce(&Path, &ConfigFile) -> Result<Theme>,
 ) -> Result<Project> {
     let mut diagnostics = Diagnostics::new();
-    // Every unknown key, wrong type and missing key of livret.toml at once, before serde's first.
-    let config_path = root.join(crate::source::config::FILE_NAME);
-    let problems = match walk::read_text(&config_path) {
-        Ok(source) => {
-            crate::source::schema::check(&config_path, &source, &crate::source::schema::CONFIG)
-        }
-        Err(_) => Vec::new(), // missing or unreadable: Config::load explains it
-    };
-    let config = if problems.is_empty() {
-        diagnostics.keep(Config::load(root))?
-    } else {
-        diagnostics.extend(problems);
-        None
-    };
+    // livret.toml is read once; its schema problems all come out together.
+    let config = diagnostics.keep(Config::load(root))?;
     let loaded = fiches(root)?;
     diagnostics.extend(loaded.diagnostics);
     let theme = match &config {
-        Some((config, path)) => diagnostics.keep(load_theme(root, config, path))?,
+        Some(file) => diagnostics.keep(load_theme(root, file))?,
         None => None,
     };
     // A broken livret.toml must not hide the fiches' problems: check them with a stand-in.
-    let config = match config {
-        Some((config, _)) => config,
-        None => Config::parse(
-            Path::new(crate::source::config::FILE_NAME),
-            "title = \"livret\"\n",
-        )?,
+    let (config, config_source) = match config {
+        Some(ConfigFile { config, source }) => (config, source),
+        None => {
+            let stand_in = Source::new(FILE_NAME, "title = \"livret\"\n");
+            (Config::parse(&stand_in)?, stand_in)
+        }
     };
     let booklet = diagnostics.keep(booklet::assemble_with(
         config,
@@ -93,9 +82,8 @@ pub fn load_project_with(
     ))?;
     match (booklet, theme) {
         (Some(booklet), Some(theme)) if diagnostics.is_empty() => {
-            let project = Project { booklet, theme };
-            crate::preflight::check(&project.booklet, &project.theme, &config_path)?;
-            Ok(project)
+            crate::preflight::check(&booklet, &theme, &config_source)?;
+            Ok(Project { booklet, theme })
         }
         _ => Err(Error::Content(diagnostics.into_sorted())),
     }

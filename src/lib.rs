@@ -39,9 +39,11 @@ pub mod internals {
     pub use crate::render::css::compile as compile_css;
     pub use crate::render::theme::{Theme, load as load_theme};
     pub use crate::render::{PdfLink, Renderer, Settings};
+    pub use crate::source::Source;
     pub use crate::source::config::Config;
+    pub use crate::source::config::ConfigFile;
     pub use crate::source::fiche::{parse as parse_entry, parse_part};
-    pub use crate::source::walk::{LoadedEntry, LoadedPart, Node, decode};
+    pub use crate::source::walk::{LoadedEntry, LoadedPart, Node};
     pub use crate::text::ids;
     pub use crate::text::slug::name_slug;
 }

@@ -13,49 +13,54 @@ use crate::booklet::Booklet;
 use crate::error::{Diagnostic, Diagnostics, Result};
 use crate::output::claims::theme_collisions;
 use crate::render::theme::Theme;
+use crate::source::Source;
 use crate::text::links::{remote_css, remote_images};
 
 const HELP: &str = "printing reads local files only: save the file into the theme's static/ \
                     folder (themes/<theme>/static/…) and refer to it by its relative path";
 
 /// Every problem of the project's names and references, or success.
-pub fn check(booklet: &Booklet, theme: &Theme, config_path: &Path) -> Result<()> {
+pub fn check(booklet: &Booklet, theme: &Theme, config: &Source) -> Result<()> {
     let mut diagnostics = Diagnostics::new();
     diagnostics.extend(theme_collisions(booklet, theme));
-    diagnostics.extend(remote(booklet, theme, config_path));
+    diagnostics.extend(remote(booklet, theme, config));
     diagnostics.finish()
 }
 
 /// Every remote image of the booklet's Markdown and every remote reference of the theme's
-/// stylesheets, located. `config_path` is `livret.toml`.
-fn remote(booklet: &Booklet, theme: &Theme, config_path: &Path) -> Vec<Diagnostic> {
+/// stylesheets, located. `config` is `livret.toml`.
+fn remote(booklet: &Booklet, theme: &Theme, config: &Source) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
-    let mut markdown = |path: &Path, fields: Vec<&str>| {
+    let mut markdown = |path: &Path, known: Option<&Source>, fields: Vec<&str>| {
         let urls: Vec<String> = fields.into_iter().flat_map(remote_images).collect();
         if urls.is_empty() {
             return;
         }
-        let source = crate::source::walk::read_text(path).unwrap_or_default();
+        // Only on this error path is the file read again, to locate the image.
+        let read;
+        let source = match known {
+            Some(source) => source,
+            None => {
+                read = Source::read(path).unwrap_or_else(|_| Source::new(path, ""));
+                &read
+            }
+        };
         for url in urls {
             diagnostics.push(
-                Diagnostic::at_text(
-                    path,
-                    &source,
-                    &url,
-                    format!("the image `{url}` is not a local file"),
-                )
-                .with_help(HELP),
+                source
+                    .at_text(&url, format!("the image `{url}` is not a local file"))
+                    .with_help(HELP),
             );
         }
     };
-    markdown(config_path, booklet.config.markdown_fields());
+    markdown(&config.path, Some(config), booklet.config.markdown_fields());
     for part in &booklet.parts {
         let mut fields = vec![part.part.title.as_str()];
         fields.extend(part.part.intro.as_deref());
-        markdown(&part.path, fields);
+        markdown(&part.path, None, fields);
     }
     for entry in &booklet.entries {
-        markdown(&entry.path, entry.doc.markdown_fields());
+        markdown(&entry.path, None, entry.doc.markdown_fields());
     }
     for (text, path) in theme.stylesheets.values() {
         for (offset, url) in remote_css(text) {

@@ -16,7 +16,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use livret::internals::{
-    self as lib, Booklet, Config, LoadedEntry, LoadedPart, Node, PdfLink, Renderer, Settings, Theme,
+    self as lib, Booklet, Config, ConfigFile, LoadedEntry, LoadedPart, Node, PdfLink, Renderer,
+    Settings, Source, Theme,
 };
 use livret::{Diagnostic, Error};
 use proptest::prelude::*;
@@ -33,17 +34,18 @@ const PART_PATH: &str = "fiches/10-p/_part.toml";
 /// A project root with no themes/ folder: the embedded default theme.
 const NO_ROOT: &str = "/nonexistent/livret-fuzz";
 
-fn default_config() -> Config {
-    Config::parse(Path::new(CONFIG_PATH), "title = \"Guide\"\n").unwrap()
+fn config_file(text: &str) -> Result<ConfigFile, Diagnostic> {
+    let source = Source::new(CONFIG_PATH, text);
+    Ok(ConfigFile {
+        config: Config::parse(&source)?,
+        source,
+    })
 }
 
 fn default_theme() -> Theme {
-    lib::load_theme(
-        Path::new(NO_ROOT),
-        &default_config(),
-        Path::new(CONFIG_PATH),
-    )
-    .unwrap_or_else(|_| panic!("the default theme does not load"))
+    let file = config_file("title = \"Guide\"\n").unwrap();
+    lib::load_theme(Path::new(NO_ROOT), &file)
+        .unwrap_or_else(|_| panic!("the default theme does not load"))
 }
 
 /// A diagnostic must point inside the text it is about, and print.
@@ -177,36 +179,37 @@ fn pipeline(
     let mut sources: BTreeMap<PathBuf, &str> = BTreeMap::new();
     sources.insert(PathBuf::from(CONFIG_PATH), config_src);
     sources.insert(PathBuf::from(PART_PATH), part_src);
-    let config = match Config::parse(Path::new(CONFIG_PATH), config_src) {
+    let config_file = match config_file(config_src) {
         Ok(c) => c,
         Err(d) => return check_diagnostic(&d, config_src),
     };
-    let part = match lib::parse_part(Path::new(PART_PATH), part_src) {
+    let part_source = Source::new(PART_PATH, part_src);
+    let part = match lib::parse_part(&part_source) {
         Ok(p) => p,
         Err(d) => return check_diagnostic(&d, part_src),
     };
     let mut entries = Vec::new();
     for (i, text) in fiches.iter().enumerate() {
         let path = PathBuf::from(format!("fiches/10-p/{i:02}-f{i}.toml"));
-        match lib::parse_entry(&path, text) {
-            Ok(doc) => entries.push(LoadedEntry::new(path, text.clone(), doc)),
+        let source = Source::new(path, text);
+        match lib::parse_entry(&source) {
+            Ok(doc) => entries.push(LoadedEntry::new(source, doc)),
             Err(d) => return check_diagnostic(&d, text),
         }
     }
     for (entry, text) in entries.iter().zip(fiches) {
-        sources.insert(entry.path.clone(), text);
+        sources.insert(entry.source.path.clone(), text);
     }
     let nodes = vec![Node::Part(LoadedPart {
-        path: PathBuf::from(PART_PATH),
+        source: part_source,
         name_slug: "p".into(),
-        source: part_src.to_string(),
         part,
         entries,
     })];
     let loaded;
     let (theme, css) = match shared_theme {
         Some(t) => (t, false),
-        None => match lib::load_theme(Path::new(NO_ROOT), &config, Path::new(CONFIG_PATH)) {
+        None => match lib::load_theme(Path::new(NO_ROOT), &config_file) {
             Ok(t) => {
                 loaded = t;
                 (&loaded, true)
@@ -214,7 +217,7 @@ fn pipeline(
             Err(e) => return check_error(&e, &sources),
         },
     };
-    match lib::assemble(config, nodes) {
+    match lib::assemble(config_file.config, nodes) {
         Ok(b) => render_all(&b, theme, css),
         Err(e) => check_error(&e, &sources),
     }
@@ -747,7 +750,9 @@ fn bytes_as_text() -> impl Strategy<Value = Option<String>> {
                 }
             })
             .collect();
-        lib::decode(Path::new("x.toml"), &bytes).ok()
+        Source::decode(Path::new("x.toml"), &bytes)
+            .ok()
+            .map(|s| s.text)
     })
 }
 

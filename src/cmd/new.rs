@@ -181,15 +181,15 @@ fn slug_owner(loaded: &walk::Loaded, slug: &str) -> Option<PathBuf> {
         match node {
             Node::Entry(e) => {
                 if !matches!(e.doc, Doc::Sommaire(_)) && entry_slug(e) == slug {
-                    return Some(e.path.clone());
+                    return Some(e.source.path.clone());
                 }
             }
             Node::Part(p) => {
                 if p.part.slug.clone().unwrap_or_else(|| p.name_slug.clone()) == slug {
-                    return Some(p.path.clone());
+                    return Some(p.source.path.clone());
                 }
                 if let Some(e) = p.entries.iter().find(|e| entry_slug(e) == slug) {
-                    return Some(e.path.clone());
+                    return Some(e.source.path.clone());
                 }
             }
         }
@@ -244,7 +244,7 @@ fn number_of_last_in(loaded: &walk::Loaded, dir: &Path) -> u32 {
                 .iter()
                 .filter(|e| matches!(e.doc, Doc::Fiche(_)))
                 .count() as u32;
-            if p.path.parent() == Some(dir) {
+            if p.source.path.parent() == Some(dir) {
                 break;
             }
         }
@@ -371,14 +371,14 @@ source = "La source de l'information, avec sa date."
 mod tests {
     use super::*;
     use crate::error::TestResult;
-    use crate::source::fiche;
+    use crate::source::{Source, fiche};
 
     #[test]
     fn templates_parse_with_every_section() -> TestResult {
         let text = fiche_template("São Paulo : « l'accueil » \"cité\"");
-        let path = Path::new("f.toml");
-        assert!(crate::source::schema::check_entry(path, &text).is_empty());
-        let Doc::Fiche(f) = fiche::parse(path, &text)? else {
+        let source = Source::new("f.toml", &text);
+        assert!(crate::source::schema::check_entry(&source).is_empty());
+        let Doc::Fiche(f) = fiche::parse(&source)? else {
             return Err("not a fiche".into());
         };
         assert_eq!(f.title, "São Paulo : « l'accueil » \"cité\"");
@@ -395,8 +395,9 @@ mod tests {
             (1, 1, 1, 1, 1, 1)
         );
         let text = page_template("Contacts");
-        assert!(crate::source::schema::check_entry(path, &text).is_empty());
-        assert!(matches!(fiche::parse(path, &text)?, Doc::Page(_)));
+        let source = Source::new("f.toml", &text);
+        assert!(crate::source::schema::check_entry(&source).is_empty());
+        assert!(matches!(fiche::parse(&source)?, Doc::Page(_)));
         Ok(())
     }
 

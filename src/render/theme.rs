@@ -9,7 +9,8 @@ use include_dir::{Dir, include_dir};
 use serde::Deserialize;
 
 use crate::error::{Diagnostic, Error, Result};
-use crate::source::config::Config;
+use crate::source::Source;
+use crate::source::config::ConfigFile;
 use crate::source::de;
 
 static DEFAULT: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
@@ -60,12 +61,14 @@ struct ThemeToml {
 }
 
 /// Loads the theme named in the config from `<root>/themes/<name>/`, over the embedded default.
-pub fn load(root: &Path, config: &Config, config_path: &Path) -> Result<Theme> {
+pub fn load(root: &Path, config_file: &ConfigFile) -> Result<Theme> {
+    let config = &config_file.config;
+    let config_path = config_file.source.path.as_path();
     let mut files: BTreeMap<String, ThemeFile> = BTreeMap::new();
     embedded_files(&DEFAULT, &mut files);
     let dir = root.join(THEMES_DIR).join(&config.theme);
     if dir.is_dir() {
-        if let Some(d) = crate::source::walk::outside_project(root, &dir) {
+        if let Some(d) = crate::source::outside_project(root, &dir) {
             return Err(Error::Content(vec![d]));
         }
         disk_files(&dir, &mut files)?;
@@ -80,7 +83,7 @@ pub fn load(root: &Path, config: &Config, config_path: &Path) -> Result<Theme> {
     }
 
     let mut diagnostics = Vec::new();
-    let labels = labels(&files, config, config_path, &mut diagnostics);
+    let labels = labels(&files, config_file, &mut diagnostics);
 
     let mut tera = tera::Tera::new();
     tera.autoescape_on(vec![".html", ".xml"]);
@@ -217,29 +220,27 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
 
 fn labels(
     files: &BTreeMap<String, ThemeFile>,
-    config: &Config,
-    config_path: &Path,
+    config_file: &ConfigFile,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> BTreeMap<String, String> {
+    let config = &config_file.config;
     let mut labels = BTreeMap::new();
     // The embedded theme.toml defines the label keys; a disk theme.toml may change values.
     let embedded = DEFAULT
         .get_file("theme.toml")
         .and_then(|f| f.contents_utf8())
         .unwrap_or("");
-    if let Ok(t) = de::parse::<ThemeToml>(Path::new("<default theme>/theme.toml"), embedded) {
+    if let Ok(t) = de::parse::<ThemeToml>(&Source::new("<default theme>/theme.toml", embedded)) {
         labels = t.labels;
     }
     if let Some(file) = files.get("theme.toml")
         && let Origin::Disk(path) = &file.origin
     {
-        let text = String::from_utf8_lossy(&file.bytes);
-        match de::parse::<ThemeToml>(path, &text) {
+        match Source::decode(path, &file.bytes).and_then(|s| de::parse::<ThemeToml>(&s)) {
             Ok(t) => labels.extend(t.labels),
             Err(d) => diagnostics.push(d),
         }
     }
-    let source = std::fs::read_to_string(config_path).unwrap_or_default();
     for (key, value) in &config.labels {
         if labels.contains_key(key) {
             labels.insert(key.clone(), value.clone());
@@ -251,7 +252,9 @@ fn labels(
             };
             help.push_str(&format!("known labels: {}", known.join(", ")));
             diagnostics.push(
-                Diagnostic::at_text(config_path, &source, key, format!("unknown label `{key}`"))
+                config_file
+                    .source
+                    .at_text(key, format!("unknown label `{key}`"))
                     .with_help(help),
             );
         }

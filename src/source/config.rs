@@ -2,15 +2,22 @@
 //! and colophon text, label overrides), read into a validated `Config`.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Diagnostic, Error, Result};
-use crate::source::de;
+use crate::source::{Source, de};
 use crate::text::links::Refusal;
 
 pub const FILE_NAME: &str = "livret.toml";
+
+/// `livret.toml` as read: its settings, and its text (diagnostics about it point into it).
+#[derive(Debug, Clone)]
+pub struct ConfigFile {
+    pub config: Config,
+    pub source: Source,
+}
 
 /// The booklet's settings, as written in `livret.toml`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -95,8 +102,9 @@ fn default_theme() -> String {
 }
 
 impl Config {
-    /// Reads and validates `<root>/livret.toml`.
-    pub fn load(root: &Path) -> Result<(Config, PathBuf)> {
+    /// Reads and validates `<root>/livret.toml`, once: every unknown key, wrong type and
+    /// missing key at once (the schema), then the values.
+    pub fn load(root: &Path) -> Result<ConfigFile> {
         let path = root.join(FILE_NAME);
         if let Err(e) = std::fs::metadata(&path)
             && e.kind() == std::io::ErrorKind::NotFound
@@ -107,14 +115,21 @@ impl Config {
             )));
         }
         // Same rules as a fiche: a regular file, at most 1 MiB, UTF-8.
-        let source = crate::source::walk::read_text(&path)?;
-        let config = Self::parse(&path, &source).map_err(Error::from)?;
-        Ok((config, path))
+        let source = Source::read(&path)?;
+        let tree = crate::source::schema::validated(&source, &crate::source::schema::CONFIG)
+            .map_err(Error::Content)?;
+        let config = de::from_tree(&source, tree).and_then(|c| Config::checked(&source, c))?;
+        Ok(ConfigFile { config, source })
     }
 
     /// Parses and validates the text of a `livret.toml`.
-    pub fn parse(path: &Path, source: &str) -> Result<Config, Diagnostic> {
-        let config: Config = de::parse(path, source)?;
+    pub fn parse(source: &Source) -> Result<Config, Diagnostic> {
+        Config::checked(source, de::parse(source)?)
+    }
+
+    /// The value checks of a `livret.toml` read by serde.
+    fn checked(file: &Source, config: Config) -> Result<Config, Diagnostic> {
+        let (path, source) = (file.path.as_path(), file.text.as_str());
         if crate::source::fiche::is_blank(&config.title) {
             return Err(Diagnostic::at_text(
                 path,
@@ -183,8 +198,7 @@ impl Config {
                     .map(|t| ("publisher", t, Inline)),
             );
             fields.extend(config.edition.as_deref().map(|t| ("edition", t, Inline)));
-            let text = source.strip_prefix('\u{feff}').unwrap_or(source);
-            if let Some(d) = crate::source::inline::check(path, text, &fields)
+            if let Some(d) = crate::source::inline::check(file, &fields)
                 .into_iter()
                 .next()
             {
@@ -207,8 +221,7 @@ impl Config {
             }
             if let Some(Refusal { message, help }) = crate::text::links::url_problem(link) {
                 return Err(crate::source::locate::locate_link(
-                    path,
-                    source.strip_prefix('\u{feff}').unwrap_or(source),
+                    file,
                     &config.markdown_fields(),
                     link,
                     message,
@@ -278,7 +291,7 @@ mod tests {
 
     #[test]
     fn minimal_config_gets_defaults() -> crate::error::TestResult {
-        let c = Config::parse(Path::new("livret.toml"), "title = \"Guide\"\n")?;
+        let c = Config::parse(&Source::new("livret.toml", "title = \"Guide\"\n"))?;
         assert_eq!(c.lang, "fr");
         assert_eq!(c.theme, "default");
         assert_eq!(c.page_size, PageSize::A5);
@@ -288,11 +301,12 @@ mod tests {
 
     #[test]
     fn page_sizes_and_bad_values() -> crate::error::TestResult {
-        let c = Config::parse(Path::new("l"), "title = \"G\"\npage_size = \"letter\"\n")?;
+        let c = Config::parse(&Source::new("l", "title = \"G\"\npage_size = \"letter\"\n"))?;
         assert_eq!(c.page_size.css(), "letter");
-        let d = Config::parse(Path::new("l"), "title = \"G\"\npage_size = \"A6\"\n").unwrap_err();
+        let d =
+            Config::parse(&Source::new("l", "title = \"G\"\npage_size = \"A6\"\n")).unwrap_err();
         assert_eq!(d.line, 2);
-        let d = Config::parse(Path::new("l"), "title = \"G\"\ntheme = \"../x\"\n").unwrap_err();
+        let d = Config::parse(&Source::new("l", "title = \"G\"\ntheme = \"../x\"\n")).unwrap_err();
         assert!(d.message.contains("theme"));
         for bad in [
             "http://",
@@ -313,12 +327,13 @@ mod tests {
         ] {
             assert!(is_base_url(good), "{good}");
         }
-        let d = Config::parse(Path::new("l"), "title = \"G\"\nbase_url = \"x.org\"\n").unwrap_err();
+        let d =
+            Config::parse(&Source::new("l", "title = \"G\"\nbase_url = \"x.org\"\n")).unwrap_err();
         assert_eq!(d.line, 2);
-        let d = Config::parse(
-            Path::new("l"),
+        let d = Config::parse(&Source::new(
+            "l",
             "title = \"G\"\nwebsite = \"javascript:alert(1)\"\n",
-        )
+        ))
         .unwrap_err();
         assert_eq!((d.line, d.col), (2, 12));
         assert!(
@@ -326,10 +341,10 @@ mod tests {
             "{}",
             d.message
         );
-        let d = Config::parse(
-            Path::new("l"),
+        let d = Config::parse(&Source::new(
+            "l",
             "title = \"G\"\n[colophon]\nbody = \"\"\"\nVoir [ici](JavaScript:alert(1))\n\"\"\"\n",
-        )
+        ))
         .unwrap_err();
         assert_eq!((d.line, d.col), (4, 12));
         Ok(())

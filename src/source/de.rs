@@ -1,35 +1,31 @@
 //! Reading TOML text into typed values: the one place that turns `toml`/`serde` errors into
 //! located `Diagnostic`s with a `help:` line (closest key, expected type, how to fix).
 
-use std::path::Path;
-
 use serde::de::DeserializeOwned;
 
 use crate::error::Diagnostic;
+use crate::source::Source;
 
-/// Parses `source` (the text of `path`) as `T`, or explains the first problem.
-pub fn parse<T: DeserializeOwned>(path: &Path, source: &str) -> Result<T, Diagnostic> {
-    let text = source.strip_prefix('\u{feff}').unwrap_or(source);
-    toml::from_str::<T>(text).map_err(|e| located(path, source, &e))
+/// Parses `source` as `T`, or explains the first problem.
+pub fn parse<T: DeserializeOwned>(source: &Source) -> Result<T, Diagnostic> {
+    toml::from_str::<T>(&source.text).map_err(|e| located(source, &e))
 }
 
 /// Reads `T` from a TOML tree already parsed from `source` (see `schema::validated`), so a
 /// file is parsed once.
 pub fn from_tree<T: DeserializeOwned>(
-    path: &Path,
-    source: &str,
+    source: &Source,
     tree: toml::Spanned<toml::de::DeTable<'_>>,
 ) -> Result<T, Diagnostic> {
-    T::deserialize(toml::de::Deserializer::from(tree)).map_err(|e| located(path, source, &e))
+    T::deserialize(toml::de::Deserializer::from(tree)).map_err(|e| located(source, &e))
 }
 
-/// A toml/serde error as a diagnostic. Spans count from after a byte-order mark.
-fn located(path: &Path, source: &str, e: &toml::de::Error) -> Diagnostic {
-    let bom = if source.starts_with('\u{feff}') { 3 } else { 0 };
-    let offset = e.span().map_or(0, |s| s.start + bom);
+/// A toml/serde error as a diagnostic.
+fn located(source: &Source, e: &toml::de::Error) -> Diagnostic {
+    let offset = e.span().map_or(0, |s| s.start);
     let message = e.message().trim().to_string();
     let help = help_for(&message);
-    let mut d = Diagnostic::at_offset(path, source, offset, first_line(&message));
+    let mut d = source.at(offset, first_line(&message));
     d.help = help;
     d
 }
@@ -132,7 +128,7 @@ mod tests {
 
     #[test]
     fn unknown_key_suggests_closest() -> crate::error::TestResult {
-        let d = parse::<T>(Path::new("x.toml"), "titel = \"a\"\n").unwrap_err();
+        let d = parse::<T>(&Source::new("x.toml", "titel = \"a\"\n")).unwrap_err();
         assert_eq!((d.line, d.col), (1, 1));
         assert!(d.message.contains("unknown field `titel`"), "{}", d.message);
         let help = d.help.ok_or("no help")?;
@@ -142,17 +138,17 @@ mod tests {
 
     #[test]
     fn wrong_type_and_missing_field() -> crate::error::TestResult {
-        let d = parse::<T>(Path::new("x.toml"), "title = 3\n").unwrap_err();
+        let d = parse::<T>(&Source::new("x.toml", "title = 3\n")).unwrap_err();
         assert_eq!((d.line, d.col), (1, 9));
         assert!(d.help.ok_or("no help")?.contains("string"));
-        let d = parse::<T>(Path::new("x.toml"), "items = []\n").unwrap_err();
+        let d = parse::<T>(&Source::new("x.toml", "items = []\n")).unwrap_err();
         assert!(d.message.contains("missing field `title`"));
         Ok(())
     }
 
     #[test]
     fn bom_is_accepted_and_offsets_stay_right() -> crate::error::TestResult {
-        let t: T = parse(Path::new("x.toml"), "\u{feff}title = \"a\"\n")?;
+        let t: T = parse(&Source::new("x.toml", "\u{feff}title = \"a\"\n"))?;
         assert_eq!(t.title, "a");
         Ok(())
     }

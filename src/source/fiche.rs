@@ -3,12 +3,11 @@
 //! disk. A document knows nothing of its place in the booklet: see `booklet`.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use serde::Deserialize;
 
 use crate::error::Diagnostic;
-use crate::source::de;
+use crate::source::{Source, de};
 
 /// What one `.toml` file under `fiches/` holds.
 #[derive(Debug, Clone)]
@@ -286,43 +285,37 @@ fn sommaire_title() -> String {
 }
 
 /// Parses the text of one entry file, dispatching on its `kind`.
-pub fn parse(path: &Path, source: &str) -> Result<Doc, Diagnostic> {
-    let text = source.strip_prefix('\u{feff}').unwrap_or(source);
-    let tree = toml::de::DeTable::parse(text).map_err(|e| {
-        de::parse::<toml::Table>(path, source)
+pub fn parse(source: &Source) -> Result<Doc, Diagnostic> {
+    let tree = toml::de::DeTable::parse(&source.text).map_err(|e| {
+        de::parse::<toml::Table>(source)
             .err()
-            .unwrap_or_else(|| Diagnostic::file(path, e.message().to_string()))
+            .unwrap_or_else(|| Diagnostic::file(&source.path, e.message().to_string()))
     })?;
-    from_tree(path, source, tree)
+    from_tree(source, tree)
 }
 
 /// Reads one entry from its parsed TOML tree (see `schema::validated_entry`), dispatching on
 /// its `kind`.
 pub fn from_tree(
-    path: &Path,
-    source: &str,
+    source: &Source,
     tree: toml::Spanned<toml::de::DeTable<'_>>,
 ) -> Result<Doc, Diagnostic> {
     let kind = tree.get_ref().get("kind").map(|v| (v.get_ref(), v.span()));
     let doc = match kind {
-        None => Doc::Fiche(Box::new(de::from_tree(path, source, tree)?)),
+        None => Doc::Fiche(Box::new(de::from_tree(source, tree)?)),
         Some((toml::de::DeValue::String(k), span)) => match Kind::from_name(k) {
-            Some(Kind::Fiche) => Doc::Fiche(Box::new(de::from_tree(path, source, tree)?)),
-            Some(Kind::Page) => Doc::Page(de::from_tree(path, source, tree)?),
-            Some(Kind::Sommaire) => Doc::Sommaire(de::from_tree(path, source, tree)?),
-            None => return Err(unknown_kind(path, source, k, span.start)),
+            Some(Kind::Fiche) => Doc::Fiche(Box::new(de::from_tree(source, tree)?)),
+            Some(Kind::Page) => Doc::Page(de::from_tree(source, tree)?),
+            Some(Kind::Sommaire) => Doc::Sommaire(de::from_tree(source, tree)?),
+            None => return Err(unknown_kind(source, k, span.start)),
         },
         // A kind that is not a string: serde explains the expected type.
-        Some(_) => Doc::Fiche(Box::new(de::from_tree(path, source, tree)?)),
+        Some(_) => Doc::Fiche(Box::new(de::from_tree(source, tree)?)),
     };
     if is_blank(doc.title()) {
-        return Err(Diagnostic::at_text(
-            path,
-            source,
-            "title",
-            empty_message("the title", doc.title()),
-        )
-        .with_help("write a title: title = \"…\""));
+        return Err(source
+            .at_text("title", empty_message("the title", doc.title()))
+            .with_help("write a title: title = \"…\""));
     }
     Ok(doc)
 }
@@ -363,46 +356,36 @@ pub fn empty_message(what: &str, text: &str) -> String {
     }
 }
 
-fn unknown_kind(path: &Path, source: &str, kind: &str, offset: usize) -> Diagnostic {
-    let bom = if source.starts_with('\u{feff}') { 3 } else { 0 };
+fn unknown_kind(source: &Source, kind: &str, offset: usize) -> Diagnostic {
     let allowed: Vec<String> = Kind::ALL.iter().map(|k| k.name().to_string()).collect();
     let mut help = String::new();
     if let Some(best) = de::closest(kind, &allowed) {
         help.push_str(&format!("did you mean \"{best}\"? "));
     }
     help.push_str("kind is one of \"fiche\" (the default), \"page\", \"sommaire\"");
-    Diagnostic::at_offset(
-        path,
-        source,
-        offset + bom,
-        format!("unknown kind \"{kind}\""),
-    )
-    .with_help(help)
+    source
+        .at(offset, format!("unknown kind \"{kind}\""))
+        .with_help(help)
 }
 
 /// Parses the text of a `_part.toml`.
-pub fn parse_part(path: &Path, source: &str) -> Result<Part, Diagnostic> {
-    checked_part(path, source, de::parse(path, source)?)
+pub fn parse_part(source: &Source) -> Result<Part, Diagnostic> {
+    checked_part(source, de::parse(source)?)
 }
 
 /// Reads a `_part.toml` from its parsed TOML tree.
 pub fn part_from_tree(
-    path: &Path,
-    source: &str,
+    source: &Source,
     tree: toml::Spanned<toml::de::DeTable<'_>>,
 ) -> Result<Part, Diagnostic> {
-    checked_part(path, source, de::from_tree(path, source, tree)?)
+    checked_part(source, de::from_tree(source, tree)?)
 }
 
-fn checked_part(path: &Path, source: &str, part: Part) -> Result<Part, Diagnostic> {
+fn checked_part(source: &Source, part: Part) -> Result<Part, Diagnostic> {
     if is_blank(&part.title) {
-        return Err(Diagnostic::at_text(
-            path,
-            source,
-            "title",
-            empty_message("the part's title", &part.title),
-        )
-        .with_help("write a title: title = \"…\""));
+        return Err(source
+            .at_text("title", empty_message("the part's title", &part.title))
+            .with_help("write a title: title = \"…\""));
     }
     Ok(part)
 }
@@ -439,7 +422,7 @@ a = "Une note"
 
     #[test]
     fn fiche_parses_with_all_sections() -> TestResult {
-        let Doc::Fiche(f) = parse(Path::new("riace.toml"), RIACE)? else {
+        let Doc::Fiche(f) = parse(&Source::new("riace.toml", RIACE))? else {
             return Err("not a fiche".into());
         };
         assert_eq!(f.figures[0].value.as_deref(), Some("2100"));
@@ -450,7 +433,7 @@ a = "Une note"
 
     #[test]
     fn markdown_fields_follow_display_order() -> TestResult {
-        let doc = parse(Path::new("riace.toml"), RIACE)?;
+        let doc = parse(&Source::new("riace.toml", RIACE))?;
         let fields = doc.markdown_fields();
         let at = |find: &dyn Fn(&str) -> bool| fields.iter().position(|f| find(f));
         let summary = at(&|f| f.contains("Un village")).ok_or("no summary")?;
@@ -462,11 +445,14 @@ a = "Une note"
 
     #[test]
     fn kinds_dispatch_and_unknown_kind_is_located() -> TestResult {
-        let doc = parse(Path::new("p.toml"), "kind = \"page\"\ntitle = \"Intro\"\n")?;
+        let doc = parse(&Source::new(
+            "p.toml",
+            "kind = \"page\"\ntitle = \"Intro\"\n",
+        ))?;
         assert!(matches!(doc, Doc::Page(ref p) if p.toc));
-        let doc = parse(Path::new("s.toml"), "kind = \"sommaire\"\n")?;
+        let doc = parse(&Source::new("s.toml", "kind = \"sommaire\"\n"))?;
         assert_eq!(doc.title(), "Sommaire");
-        let d = parse(Path::new("p.toml"), "title = \"x\"\nkind = \"pgae\"\n").unwrap_err();
+        let d = parse(&Source::new("p.toml", "title = \"x\"\nkind = \"pgae\"\n")).unwrap_err();
         assert_eq!((d.line, d.col), (2, 8));
         assert!(d.help.ok_or("no help")?.contains("did you mean \"page\""));
         Ok(())
@@ -481,7 +467,7 @@ a = "Une note"
             "\u{3164}",
         ] {
             let src = format!("title = \"{title}\"\n");
-            let d = parse(Path::new("f.toml"), &src).unwrap_err();
+            let d = parse(&Source::new("f.toml", &src)).unwrap_err();
             assert!(d.message.contains("invisible"), "{title:?}: {}", d.message);
         }
         assert!(!is_blank("a\u{200B}"));
@@ -489,7 +475,7 @@ a = "Une note"
 
     #[test]
     fn page_fields_are_not_allowed_on_a_fiche() {
-        let d = parse(Path::new("f.toml"), "title = \"x\"\nlead = \"y\"\n").unwrap_err();
+        let d = parse(&Source::new("f.toml", "title = \"x\"\nlead = \"y\"\n")).unwrap_err();
         assert_eq!(d.line, 2);
         assert!(d.message.contains("unknown field `lead`"));
     }

@@ -6,11 +6,10 @@
 //! link or a note call either: a link inside a link is not HTML, and the sommaire has no notes.
 //! Raw HTML is left to `allow_html`: escaped, it is text; allowed, the author answers for it.
 
-use std::path::Path;
-
 use pulldown_cmark::{Event, Options, Parser, Tag, TextMergeWithOffset};
 
 use crate::error::Diagnostic;
+use crate::source::Source;
 use crate::source::fiche::Doc;
 
 /// How a field is shown.
@@ -72,14 +71,14 @@ pub fn entry_fields(doc: &Doc) -> Vec<Field<'_>> {
     out
 }
 
-/// Every problem of the inline `fields` of the file `path`.
-pub fn check(path: &Path, source: &str, fields: &[Field<'_>]) -> Vec<Diagnostic> {
+/// Every problem of the inline `fields` of a file.
+pub fn check(source: &Source, fields: &[Field<'_>]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for &(name, text, shown) in fields {
-        if let Some((at, message, help)) = problem(name, text, shown) {
-            let d = match crate::source::locate::in_value(source, text, at) {
-                Some(offset) => Diagnostic::at_offset(path, source, offset, message),
-                None => Diagnostic::file(path, message),
+        if let Some(Problem { at, message, help }) = problem(name, text, shown) {
+            let d = match crate::source::locate::in_value(&source.text, text, at) {
+                Some(offset) => source.at(offset, message),
+                None => Diagnostic::file(&source.path, message),
             };
             out.push(d.with_help(help));
         }
@@ -87,8 +86,17 @@ pub fn check(path: &Path, source: &str, fields: &[Field<'_>]) -> Vec<Diagnostic>
     out
 }
 
-/// The first problem of one inline field: where in `text`, the message and the help.
-pub fn problem(name: &str, text: &str, shown: Shown) -> Option<(usize, String, String)> {
+/// What is wrong with one inline field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Where in the field's text.
+    pub at: usize,
+    pub message: String,
+    pub help: String,
+}
+
+/// The first problem of one inline field.
+pub fn problem(name: &str, text: &str, shown: Shown) -> Option<Problem> {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let mut paragraphs = 0;
     for (event, range) in
@@ -113,37 +121,37 @@ pub fn problem(name: &str, text: &str, shown: Shown) -> Option<(usize, String, S
             Event::Start(Tag::Table(_)) => "a table",
             Event::Rule => "a horizontal rule (---, *** or ___ on a line)",
             Event::Start(Tag::Link { .. }) if shown == Shown::InLink => {
-                return Some((
-                    range.start,
-                    format!(
+                return Some(Problem {
+                    at: range.start,
+                    message: format!(
                         "{} cannot hold a link: the sommaire shows it as a link",
                         name_of(name)
                     ),
-                    "write the text without the link, and put the link in the summary or the \
-                     body"
+                    help: "write the text without the link, and put the link in the summary or \
+                           the body"
                         .to_string(),
-                ));
+                });
             }
             Event::Text(t) if shown == Shown::InLink => {
                 let Some(note) = note_call(t) else { continue };
-                return Some((
-                    range.start + note,
-                    format!(
+                return Some(Problem {
+                    at: range.start + note,
+                    message: format!(
                         "{} cannot cite a note: the sommaire shows it without its notes",
                         name_of(name)
                     ),
-                    "cite the note in the summary or the body instead".to_string(),
-                ));
+                    help: "cite the note in the summary or the body instead".to_string(),
+                });
             }
             _ => continue,
         };
-        return Some((
-            range.start,
-            format!("{} is inline text: it cannot hold {what}", name_of(name)),
-            "write it as one line of text; to keep a mark such as # - > or 1. as it is, put a \
-             backslash before it: \\# \\- \\> 1\\."
+        return Some(Problem {
+            at: range.start,
+            message: format!("{} is inline text: it cannot hold {what}", name_of(name)),
+            help: "write it as one line of text; to keep a mark such as # - > or 1. as it is, \
+                   put a backslash before it: \\# \\- \\> 1\\."
                 .to_string(),
-        ));
+        });
     }
     None
 }
@@ -186,7 +194,7 @@ mod tests {
         ] {
             let p = problem("title", text, Shown::Inline);
             assert!(
-                p.as_ref().is_some_and(|(_, m, _)| m.contains(what)),
+                p.as_ref().is_some_and(|p| p.message.contains(what)),
                 "{text:?}: {p:?}"
             );
         }
@@ -205,9 +213,9 @@ mod tests {
     #[test]
     fn links_and_notes_are_refused_where_the_sommaire_links() {
         let p = problem("title", "Voir [Riace](@riace)", Shown::InLink);
-        assert_eq!(p.map(|(at, _, _)| at), Some(5));
+        assert_eq!(p.map(|p| p.at), Some(5));
         let p = problem("title", "Un titre[^a]", Shown::InLink);
-        assert_eq!(p.map(|(at, _, _)| at), Some(8));
+        assert_eq!(p.map(|p| p.at), Some(8));
         assert!(problem("label", "Voir [Riace](@riace)[^a]", Shown::Inline).is_none());
     }
 }

@@ -3,11 +3,10 @@
 //! newline after `"""`, its escapes) to a byte offset of the file. Used on the error path only:
 //! it parses the file again.
 
-use std::path::Path;
-
 use toml::de::{DeTable, DeValue};
 
 use crate::error::Diagnostic;
+use crate::source::Source;
 
 /// The byte offset in `source` (a file's text, without its byte-order mark) of byte `at` of
 /// the string value `field`; `None` when no string value of the file equals `field`.
@@ -127,13 +126,8 @@ fn raw_offset(raw: &str, at: usize) -> usize {
 /// `fields` (the texts it may come from) and mapped through the TOML string to the file, or a
 /// field that is the URL itself (`url = "…"`); else where the text of the link is, else the
 /// whole file.
-pub fn locate_link(
-    path: &Path,
-    source: &str,
-    fields: &[&str],
-    link: &str,
-    message: String,
-) -> Diagnostic {
+pub fn locate_link(file: &Source, fields: &[&str], link: &str, message: String) -> Diagnostic {
+    let (path, source) = (file.path.as_path(), file.text.as_str());
     let in_field = fields.iter().find_map(|field| {
         let at = link_in_markdown(field, link)?;
         in_value(source, field, at)

@@ -11,8 +11,8 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::error::Diagnostic;
-use crate::source::de;
 use crate::source::fiche::Kind;
+use crate::source::{Source, de};
 
 /// The type a key takes.
 #[derive(Debug, Clone, Copy)]
@@ -203,20 +203,20 @@ pub static CONFIG: Schema = Schema {
 /// At most this many syntax errors are reported per file: later ones are mostly echoes.
 const MAX_SYNTAX_ERRORS: usize = 10;
 
-/// Checks `source` (the text of `path`) against `schema`; returns every problem found.
-/// An empty list means serde will read the file (only value-level checks remain).
-pub fn check(path: &Path, source: &str, schema: &Schema) -> Vec<Diagnostic> {
-    validated(path, source, schema).err().unwrap_or_default()
+/// Checks `source` against `schema`; returns every problem found. An empty list means serde
+/// will read the file (only value-level checks remain).
+#[cfg(test)]
+pub fn check(source: &Source, schema: &Schema) -> Vec<Diagnostic> {
+    validated(source, schema).err().unwrap_or_default()
 }
 
 /// Parses `source` once and checks it against `schema`: the tree, ready for serde
 /// (`de::from_tree`), or every problem found.
 pub fn validated<'a>(
-    path: &Path,
-    source: &'a str,
+    source: &'a Source,
     schema: &Schema,
 ) -> Result<Spanned<DeTable<'a>>, Vec<Diagnostic>> {
-    let text = strip_bom(source);
+    let (path, text) = (source.path.as_path(), source.text.as_str());
     let (doc, syntax) = DeTable::parse_recoverable(text);
     if !syntax.is_empty() {
         return Err(syntax_diagnostics(path, text, &syntax));
@@ -244,16 +244,13 @@ fn checked<'a>(
 /// Checks an entry file under `fiches/`: chooses the schema from its `kind`. An unknown or
 /// malformed `kind` is left to `fiche::from_tree`, which explains it.
 #[cfg(test)]
-pub fn check_entry(path: &Path, source: &str) -> Vec<Diagnostic> {
-    validated_entry(path, source).err().unwrap_or_default()
+pub fn check_entry(source: &Source) -> Vec<Diagnostic> {
+    validated_entry(source).err().unwrap_or_default()
 }
 
 /// `validated` for an entry file, with the schema of its `kind`.
-pub fn validated_entry<'a>(
-    path: &Path,
-    source: &'a str,
-) -> Result<Spanned<DeTable<'a>>, Vec<Diagnostic>> {
-    let text = strip_bom(source);
+pub fn validated_entry<'a>(source: &'a Source) -> Result<Spanned<DeTable<'a>>, Vec<Diagnostic>> {
+    let (path, text) = (source.path.as_path(), source.text.as_str());
     let (doc, syntax) = DeTable::parse_recoverable(text);
     if !syntax.is_empty() {
         return Err(syntax_diagnostics(path, text, &syntax));
@@ -279,18 +276,12 @@ pub fn of_kind(kind: Kind) -> &'static Schema {
 }
 
 /// The value of a top-level string key, read leniently (for files that fail to parse).
-pub fn top_level_str(source: &str, key: &str) -> Option<String> {
-    let text = strip_bom(source);
-    let (doc, _) = DeTable::parse_recoverable(text);
+pub fn top_level_str(source: &Source, key: &str) -> Option<String> {
+    let (doc, _) = DeTable::parse_recoverable(&source.text);
     match doc.get_ref().get(key).map(|v| v.get_ref()) {
         Some(DeValue::String(s)) => Some(s.to_string()),
         _ => None,
     }
-}
-
-/// Columns are counted without the byte-order mark some editors write.
-fn strip_bom(source: &str) -> &str {
-    source.strip_prefix('\u{feff}').unwrap_or(source)
 }
 
 fn syntax_diagnostics(path: &Path, source: &str, errors: &[toml::de::Error]) -> Vec<Diagnostic> {
@@ -558,7 +549,7 @@ mod tests {
     #[test]
     fn every_problem_of_a_file_is_reported() -> crate::error::TestResult {
         let src = "titel = \"x\"\nsumary = 3\n\n[[how]]\nheading = 2\n\n[[quotes]]\ntext = \"q\"\nat = \"sumary\"\n\n[takeaways]\nitems = [\"a\", 1]\n";
-        let d = check_entry(Path::new("f.toml"), src);
+        let d = check_entry(&Source::new("f.toml", src));
         let got: Vec<(usize, usize, &str)> = d
             .iter()
             .map(|d| (d.line, d.col, d.message.as_str()))
@@ -595,14 +586,14 @@ mod tests {
     #[test]
     fn kinds_choose_their_schema_and_syntax_errors_all_come_out() -> crate::error::TestResult {
         let page = "kind = \"page\"\ntitle = \"t\"\nlead = \"l\"\ntoc = \"yes\"\n";
-        let d = check_entry(Path::new("p.toml"), page);
+        let d = check_entry(&Source::new("p.toml", page));
         assert_eq!(d.len(), 1);
         assert_eq!((d[0].line, d[0].col), (4, 7));
         assert!(d[0].help.as_deref().ok_or("no help")?.contains("true"));
         // unknown kinds are explained by fiche::parse
-        assert!(check_entry(Path::new("p.toml"), "kind = \"pgae\"\n").is_empty());
+        assert!(check_entry(&Source::new("p.toml", "kind = \"pgae\"\n")).is_empty());
         let broken = "title = \"x\nfoo = \nbar = \"y\"\n";
-        let d = check_entry(Path::new("b.toml"), broken);
+        let d = check_entry(&Source::new("b.toml", broken));
         assert!(d.len() >= 2, "{d:?}");
         assert_eq!((d[0].line, d[0].col), (1, 11));
         Ok(())
@@ -610,7 +601,7 @@ mod tests {
 
     #[test]
     fn bom_keeps_columns_right() {
-        let d = check(Path::new("l.toml"), "\u{feff}title = 1\n", &CONFIG);
+        let d = check(&Source::new("l.toml", "\u{feff}title = 1\n"), &CONFIG);
         assert_eq!((d[0].line, d[0].col), (1, 9));
     }
 }

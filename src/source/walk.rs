@@ -8,32 +8,31 @@ use rayon::prelude::*;
 
 use crate::error::{Diagnostic, Error, Result};
 use crate::source::fiche::{self, Doc, Part};
+use crate::source::{Source, outside_project};
 use crate::text::slug::name_slug;
 
 pub const FICHES_DIR: &str = "fiches";
 pub const PART_FILE: &str = "_part.toml";
-/// Larger files are refused: no fiche is a megabyte of text.
-pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
 /// One parsed entry file.
 #[derive(Debug, Clone)]
 pub struct LoadedEntry {
-    pub path: PathBuf,
+    /// The file as read (its path, its text).
+    pub source: Source,
     /// Slug derived from the file name (ordering digits dropped).
     pub name_slug: String,
-    pub source: String,
     pub doc: Doc,
     /// The notes and links its Markdown fields cite (scanned while parsing, in parallel).
     pub cited: crate::text::markdown::Scan,
 }
 
 impl LoadedEntry {
-    /// An entry read from `path`: its name's slug and the references it cites are derived here.
-    pub fn new(path: PathBuf, source: String, doc: Doc) -> LoadedEntry {
+    /// An entry read from `source`: its name's slug and the references it cites are derived
+    /// here.
+    pub fn new(source: Source, doc: Doc) -> LoadedEntry {
         LoadedEntry {
-            name_slug: name_slug(&path),
+            name_slug: name_slug(&source.path),
             cited: crate::text::markdown::scan_all(doc.markdown_fields()),
-            path,
             source,
             doc,
         }
@@ -43,9 +42,9 @@ impl LoadedEntry {
 /// One part folder with its entries, in order.
 #[derive(Debug, Clone)]
 pub struct LoadedPart {
-    pub path: PathBuf,
+    /// Its `_part.toml` as read (empty when that file is broken).
+    pub source: Source,
     pub name_slug: String,
-    pub source: String,
     pub part: Part,
     pub entries: Vec<LoadedEntry>,
 }
@@ -110,9 +109,8 @@ pub fn fiches_lenient_with(
                 diagnostics.extend(d);
                 part_index.push(Some(nodes.len()));
                 nodes.push(Node::Part(LoadedPart {
-                    path: dir.join(PART_FILE),
+                    source: Source::new(dir.join(PART_FILE), ""),
                     name_slug: name_slug(dir),
-                    source: String::new(),
                     part: Part {
                         title: String::new(),
                         intro: None,
@@ -124,7 +122,7 @@ pub fn fiches_lenient_with(
             (Found::Entry { path, .. }, Err(d)) => {
                 diagnostics.extend(d);
                 broken_slugs.push(name_slug(path));
-                if let Some(slug) = read_text(path)
+                if let Some(slug) = Source::read(path)
                     .ok()
                     .and_then(|s| crate::source::schema::top_level_str(&s, "slug"))
                 {
@@ -151,11 +149,14 @@ pub fn fiches_lenient_with(
             && let Doc::Fiche(_) = e.doc
         {
             diagnostics.push(
-                Diagnostic::file(&e.path, "a numbered fiche must be inside a part folder")
-                    .with_help(
-                        "move it into a part folder (fiches/10-name/ with a _part.toml), \
+                Diagnostic::file(
+                    &e.source.path,
+                    "a numbered fiche must be inside a part folder",
+                )
+                .with_help(
+                    "move it into a part folder (fiches/10-name/ with a _part.toml), \
                          or make it an unnumbered page with kind = \"page\"",
-                    ),
+                ),
             );
         }
     }
@@ -177,21 +178,7 @@ pub enum Parsed {
 /// Reads and parses one file the walk found (for a part folder, its `_part.toml`).
 pub fn parse_found(found: &Found) -> Result<Parsed, Vec<Diagnostic>> {
     match found {
-        Found::Entry { path, .. } => {
-            let source = read_text(path).map_err(|d| vec![d])?;
-            // Every unknown key, wrong type and missing key of the file, not only serde's first.
-            let tree = crate::source::schema::validated_entry(path, &source)?;
-            let doc = fiche::from_tree(path, &source, tree).map_err(|d| vec![d])?;
-            let inline = crate::source::inline::check(
-                path,
-                &source,
-                &crate::source::inline::entry_fields(&doc),
-            );
-            if !inline.is_empty() {
-                return Err(inline);
-            }
-            Ok(Parsed::Entry(LoadedEntry::new(path.clone(), source, doc)))
-        }
+        Found::Entry { path, .. } => parse_entry(Source::read(path).map_err(|d| vec![d])?),
         Found::Part { dir } => {
             let path = dir.join(PART_FILE);
             if !path.is_file() {
@@ -200,28 +187,54 @@ pub fn parse_found(found: &Found) -> Result<Parsed, Vec<Diagnostic>> {
                         .with_help("add a _part.toml with the part's title: title = \"…\""),
                 ]);
             }
-            let source = read_text(&path).map_err(|d| vec![d])?;
-            let tree =
-                crate::source::schema::validated(&path, &source, &crate::source::schema::PART)?;
-            let part = fiche::part_from_tree(&path, &source, tree).map_err(|d| vec![d])?;
-            let title = [(
-                "title",
-                part.title.as_str(),
-                crate::source::inline::Shown::InLink,
-            )];
-            let inline = crate::source::inline::check(&path, &source, &title);
-            if !inline.is_empty() {
-                return Err(inline);
-            }
-            Ok(Parsed::Part(LoadedPart {
-                name_slug: name_slug(dir),
-                path,
-                source,
-                part,
-                entries: Vec::new(),
-            }))
+            parse_part(dir, Source::read(&path).map_err(|d| vec![d])?)
         }
     }
+}
+
+/// Parses one file the walk found from bytes already read (`livret serve` reads them itself,
+/// to hash them): the file is read once.
+pub fn parse_read(found: &Found, bytes: &[u8]) -> Result<Parsed, Vec<Diagnostic>> {
+    match found {
+        Found::Entry { path, .. } => parse_entry(Source::decode(path, bytes).map_err(|d| vec![d])?),
+        Found::Part { dir } => parse_part(
+            dir,
+            Source::decode(&dir.join(PART_FILE), bytes).map_err(|d| vec![d])?,
+        ),
+    }
+}
+
+/// Parses the `_part.toml` of the part folder `dir`.
+fn parse_part(dir: &Path, source: Source) -> Result<Parsed, Vec<Diagnostic>> {
+    let tree = crate::source::schema::validated(&source, &crate::source::schema::PART)?;
+    let part = fiche::part_from_tree(&source, tree).map_err(|d| vec![d])?;
+    let title = [(
+        "title",
+        part.title.as_str(),
+        crate::source::inline::Shown::InLink,
+    )];
+    let inline = crate::source::inline::check(&source, &title);
+    if !inline.is_empty() {
+        return Err(inline);
+    }
+    Ok(Parsed::Part(LoadedPart {
+        name_slug: name_slug(dir),
+        source,
+        part,
+        entries: Vec::new(),
+    }))
+}
+
+/// Parses one entry file already read (`livret serve` reads the bytes itself, to hash them).
+pub fn parse_entry(source: Source) -> Result<Parsed, Vec<Diagnostic>> {
+    // Every unknown key, wrong type and missing key of the file, not only serde's first.
+    let tree = crate::source::schema::validated_entry(&source)?;
+    let doc = fiche::from_tree(&source, tree).map_err(|d| vec![d])?;
+    let inline = crate::source::inline::check(&source, &crate::source::inline::entry_fields(&doc));
+    if !inline.is_empty() {
+        return Err(inline);
+    }
+    Ok(Parsed::Entry(LoadedEntry::new(source, doc)))
 }
 
 /// The sorted depth-first walk. Problems with names and nesting become diagnostics.
@@ -309,102 +322,4 @@ fn walk(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<Found> {
         found.push(Found::Entry { path, part });
     }
     found
-}
-
-/// A diagnostic when `path` (a folder of the project, such as `fiches/` or a theme) resolves,
-/// through a symbolic link, to a place outside the project `root`: livret never publishes
-/// files from elsewhere on the disk.
-pub fn outside_project(root: &Path, path: &Path) -> Option<Diagnostic> {
-    let root = std::fs::canonicalize(root).ok()?;
-    let real = std::fs::canonicalize(path).ok()?;
-    if real.starts_with(&root) {
-        return None;
-    }
-    Some(
-        Diagnostic::file(
-            path,
-            format!(
-                "this folder is a symbolic link to {}, outside the project",
-                real.display()
-            ),
-        )
-        .with_help("copy the folder into the project instead of linking to it"),
-    )
-}
-
-/// Reads a content file as text: regular files only, size limit, UTF-8 check with a located
-/// error, BOM removed.
-pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
-    use std::io::Read;
-    let meta = std::fs::metadata(path).map_err(|e| io_diagnostic(path, &e))?;
-    if !meta.is_file() {
-        // A FIFO would block the build forever, a device could be endless.
-        return Err(Diagnostic::file(
-            path,
-            "this is not a regular file (a pipe, socket or device?)",
-        )
-        .with_help("replace it by an ordinary text file"));
-    }
-    let too_large = |len: u64| {
-        Diagnostic::file(
-            path,
-            format!("file is too large ({len} bytes, the limit is 1 MiB)"),
-        )
-        .with_help("split the content into several fiches, or remove pasted binary data")
-    };
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(too_large(meta.len()));
-    }
-    let file = std::fs::File::open(path).map_err(|e| io_diagnostic(path, &e))?;
-    // Bounded even if the file grows while it is read.
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| io_diagnostic(path, &e))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(too_large(bytes.len() as u64));
-    }
-    decode_text(path, &bytes)
-}
-
-fn io_diagnostic(path: &Path, e: &std::io::Error) -> Diagnostic {
-    Diagnostic::file(path, format!("cannot read this file: {e}"))
-        .with_help("check that it exists and that you may read it")
-}
-
-/// Decodes bytes as UTF-8 text (without BOM), as an `Error`.
-pub fn decode(path: &Path, bytes: &[u8]) -> Result<String> {
-    decode_text(path, bytes).map_err(Error::from)
-}
-
-/// Windows line endings become `\n`, so text fields are the same whatever the editor (lines and
-/// columns of diagnostics do not change).
-fn decode_text(path: &Path, bytes: &[u8]) -> Result<String, Diagnostic> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(s) if s.contains("\r\n") => Ok(s.replace("\r\n", "\n")),
-        Ok(s) => Ok(s.to_string()),
-        Err(e) => {
-            let valid = String::from_utf8_lossy(&bytes[..e.valid_up_to()]).into_owned();
-            let mut d = Diagnostic::at_offset(
-                path,
-                &valid,
-                valid.len(),
-                "this file is not valid UTF-8 text",
-            );
-            d.help = Some("save the file as UTF-8 in your editor (\"Encoding: UTF-8\")".into());
-            Err(d)
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn invalid_utf8_is_located() {
-        let d = decode_text(Path::new("f.toml"), b"title = \"a\"\nbody = \"\xff\"").unwrap_err();
-        assert_eq!((d.line, d.col), (2, 9));
-    }
 }

@@ -29,7 +29,7 @@ use crate::output::{self, MANIFEST};
 use crate::render::plan::{Fingerprints, Plan, fingerprint};
 use crate::render::theme::{self, Theme};
 use crate::render::{PdfLink, Renderer, Settings};
-use crate::source::config::Config;
+use crate::source::config::ConfigFile;
 use crate::source::fiche::Doc;
 use crate::source::walk::{self, Found, LoadedEntry, Parsed};
 
@@ -241,7 +241,7 @@ impl Session {
         let project = build::load_project_with(
             &self.options.root,
             |root| walk::fiches_lenient_with(root, &|found| parse(before, &docs, &now, found)),
-            |root, config, path| cached_theme(theme, root, config, path),
+            |root, config| cached_theme(theme, root, config),
         );
         self.files = now.into_inner().unwrap_or_else(|e| e.into_inner());
         project
@@ -391,7 +391,9 @@ fn parse(
     };
     let checked = SystemTime::now();
     let stamp = match fs::metadata(&path) {
-        Ok(meta) if meta.is_file() && meta.len() <= walk::MAX_FILE_BYTES => Stamp::of(&meta),
+        Ok(meta) if meta.is_file() && meta.len() <= crate::source::MAX_FILE_BYTES => {
+            Stamp::of(&meta)
+        }
         _ => return walk::parse_found(found), // missing, too large…: its own diagnostic
     };
     let old = before.get(path.as_os_str());
@@ -406,8 +408,9 @@ fn parse(
             let hash = fingerprint(&bytes);
             let (parsed, unchanged) = match old {
                 Some(old) if old.hash == hash => (old.parsed.clone(), Some(old)),
-                // Reads the file again: if it changed since, its stamp differs next time.
-                _ => (walk::parse_found(found), None),
+                // Parsed from the bytes hashed: if the file changed since, its stamp differs
+                // next time.
+                _ => (walk::parse_read(found, &bytes), None),
             };
             let seen = Arc::new(Seen {
                 stamp,
@@ -428,7 +431,6 @@ fn parse(
     });
     let parsed = match (&seen.parsed, doc) {
         (Ok(Parsed::Entry(e)), Some(doc)) => Ok(Parsed::Entry(LoadedEntry {
-            path: e.path.clone(),
             name_slug: e.name_slug.clone(),
             source: e.source.clone(),
             doc,
@@ -446,9 +448,9 @@ fn parse(
 fn cached_theme(
     cache: &mut Option<(u64, Theme)>,
     root: &Path,
-    config: &Config,
-    config_path: &Path,
+    config_file: &ConfigFile,
 ) -> Result<Theme> {
+    let config = &config_file.config;
     let mut key = DefaultHasher::new();
     (&config.theme, &config.labels).hash(&mut key);
     let dir = root.join(theme::THEMES_DIR).join(&config.theme);
@@ -470,7 +472,7 @@ fn cached_theme(
         return Ok(theme.clone());
     }
     *cache = None;
-    let theme = theme::load(root, config, config_path)?;
+    let theme = theme::load(root, config_file)?;
     *cache = Some((key, theme.clone()));
     Ok(theme)
 }

@@ -240,10 +240,16 @@ pub fn report(error: &Error, format: Format) {
         (Error::Content(diagnostics), Format::Human) => {
             eprintln!("{}", livret::report(diagnostics, "nothing was written"));
         }
+        (Error::Other { message, help }, Format::Json) => {
+            println!(
+                "{}",
+                serde_json::json!({ "path": null, "message": message, "help": help })
+            );
+        }
         (other, Format::Json) => {
             println!(
                 "{}",
-                serde_json::json!({ "path": null, "message": other.to_string() })
+                serde_json::json!({ "path": null, "message": other.to_string(), "help": null })
             );
         }
         (other, Format::Human) => eprintln!("livret: error: {other}"),

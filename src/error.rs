@@ -284,9 +284,13 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// Anything else, already phrased for the user.
-    #[error("{0}")]
-    Other(String),
+    /// Anything else, already phrased for the user, with what to do about it when livret
+    /// knows (`--format json` carries the two apart).
+    #[error("{message}{}", help.as_ref().map(|h| format!("\nhelp: {h}")).unwrap_or_default())]
+    Other {
+        message: String,
+        help: Option<String>,
+    },
     /// A broken internal invariant: a bug in livret, not in the user's files.
     #[error("internal error (please report it): {0}")]
     Invariant(String),
@@ -297,6 +301,25 @@ impl Error {
         Error::Io {
             path: path.to_path_buf(),
             source,
+        }
+    }
+
+    /// A problem phrased for the user, without advice (add it with `with_help`).
+    pub fn other(message: impl Into<String>) -> Self {
+        Error::Other {
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    /// The same error with what to do about it (`Other` errors only; others keep theirs).
+    pub fn with_help(self, help: impl Into<String>) -> Self {
+        match self {
+            Error::Other { message, .. } => Error::Other {
+                message,
+                help: Some(help.into()),
+            },
+            other => other,
         }
     }
 

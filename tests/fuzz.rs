@@ -79,7 +79,7 @@ fn check_error(e: &Error, sources: &BTreeMap<PathBuf, &str>) -> Result<(), TestC
             }
             Ok(())
         }
-        Error::Usage(_) | Error::Other(_) | Error::Io { .. } => Ok(()),
+        Error::Usage(_) | Error::Other { .. } | Error::Io { .. } => Ok(()),
         Error::Invariant(what) => Err(TestCaseError::fail(format!("internal error: {what}"))),
     }
 }

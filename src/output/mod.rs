@@ -40,6 +40,35 @@ pub fn check_out_dir(root: &Path, out: &Path, force: bool) -> Result<PathBuf> {
     checked_out(root, out, force)
 }
 
+/// A folder that must not become, or hold, the output folder.
+struct Protected {
+    path: PathBuf,
+    what: &'static str,
+    /// Whether a folder inside it is refused too (`fiches/x`), or only the folder itself and
+    /// its ancestors (the project, home and `/` may hold `out/`).
+    inside_refused: bool,
+}
+
+impl Protected {
+    /// Refused itself, with its ancestors and everything inside it.
+    fn whole(path: PathBuf, what: &'static str) -> Protected {
+        Protected {
+            path,
+            what,
+            inside_refused: true,
+        }
+    }
+
+    /// Refused itself and with its ancestors; a folder inside it is fine.
+    fn around(path: PathBuf, what: &'static str) -> Protected {
+        Protected {
+            path,
+            what,
+            inside_refused: false,
+        }
+    }
+}
+
 /// `check_out_dir`, returning the folder that was checked: absolute, normalised, links
 /// resolved. Writing goes there, so `--out link/..` cannot be checked as one folder and
 /// written as another.
@@ -51,21 +80,24 @@ fn checked_out(root: &Path, out: &Path, force: bool) -> Result<PathBuf> {
     }
     let root = absolute(root)?;
     let out_abs = absolute(out)?;
-    let mut protected: Vec<(PathBuf, &str)> = vec![
-        (root.clone(), "the project folder"),
-        (
+    let mut protected = vec![
+        Protected::around(root.clone(), "the project folder"),
+        Protected::whole(
             root.join(crate::source::walk::FICHES_DIR),
             "the fiches folder",
         ),
-        (
+        Protected::whole(
             root.join(crate::render::theme::THEMES_DIR),
             "the themes folder",
         ),
-        (root.join("src"), "the source folder"),
-        (PathBuf::from("/"), "the file-system root"),
+        Protected::whole(root.join("src"), "the source folder"),
+        Protected::around(PathBuf::from("/"), "the file-system root"),
     ];
     if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
-        protected.push((absolute(Path::new(&home))?, "your home folder"));
+        protected.push(Protected::around(
+            absolute(Path::new(&home))?,
+            "your home folder",
+        ));
     }
     // The most precise reason first: the folder itself, then what it contains, then where it is.
     let refuse = |reason: String| {
@@ -74,26 +106,17 @@ fn checked_out(root: &Path, out: &Path, force: bool) -> Result<PathBuf> {
             out.display()
         )))
     };
-    if let Some((_, what)) = protected.iter().find(|(path, _)| out_abs == *path) {
-        return refuse(format!("it is {what}"));
+    if let Some(p) = protected.iter().find(|p| out_abs == p.path) {
+        return refuse(format!("it is {}", p.what));
     }
-    if let Some((_, what)) = protected
-        .iter()
-        .find(|(path, _)| path.starts_with(&out_abs))
-    {
-        return refuse(format!("it contains {what}"));
+    if let Some(p) = protected.iter().find(|p| p.path.starts_with(&out_abs)) {
+        return refuse(format!("it contains {}", p.what));
     }
-    let inside = |what: &str| {
-        !matches!(
-            what,
-            "the project folder" | "your home folder" | "the file-system root"
-        )
-    };
-    if let Some((_, what)) = protected
+    if let Some(p) = protected
         .iter()
-        .find(|(path, what)| inside(what) && out_abs.starts_with(path))
+        .find(|p| p.inside_refused && out_abs.starts_with(&p.path))
     {
-        return refuse(format!("it is inside {what}"));
+        return refuse(format!("it is inside {}", p.what));
     }
     if out_abs.exists() {
         if !out_abs.is_dir() {
@@ -220,16 +243,16 @@ impl Staging {
 
     fn claim(&self, rel: &str) -> Result<PathBuf> {
         if !is_safe_rel(rel) || rel == MANIFEST || rel == MANIFEST_TMP || rel == STAGING_MARK {
-            return Err(Error::Other(format!(
+            return Err(Error::other(format!(
                 "refusing to write `{rel}`: not a plain path inside the output folder"
             )));
         }
         let mut files = self
             .files
             .lock()
-            .map_err(|_| Error::Other("a writer thread failed".into()))?;
+            .map_err(|_| Error::Invariant("a writer thread failed".into()))?;
         if !files.insert(rel.to_string()) {
-            return Err(Error::Other(format!(
+            return Err(Error::other(format!(
                 "two outputs want the same file `{rel}`: check slugs and theme asset names"
             )));
         }
@@ -290,7 +313,7 @@ impl Staging {
             &mut *self
                 .files
                 .lock()
-                .map_err(|_| Error::Other("a writer thread failed".into()))?,
+                .map_err(|_| Error::Invariant("a writer thread failed".into()))?,
         );
         let out = self.out.clone();
         let previous = read_manifest(&out)?;

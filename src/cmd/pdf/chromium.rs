@@ -75,12 +75,15 @@ pub fn find(explicit: Option<&Path>) -> Result<PathBuf> {
         .iter()
         .find_map(|name| which(name.as_ref()))
         .ok_or_else(|| {
-            Error::Other(format!(
+            Error::other(format!(
                 "no Chromium found: `livret pdf` prints with headless Chromium (version 131 or \
-                 later), looked up on PATH as {}.\nhelp: install one (Debian/Ubuntu: `sudo apt \
-                 install chromium`; Fedora: `sudo dnf install chromium`; macOS: install Google \
-                 Chrome), or point to it with `--chromium PATH` or {ENV}=PATH",
+                 later), looked up on PATH as {}.",
                 NAMES.join(", ")
+            ))
+            .with_help(format!(
+                "install one (Debian/Ubuntu: `sudo apt install chromium`; Fedora: `sudo dnf \
+                 install chromium`; macOS: install Google Chrome), or point to it with \
+                 `--chromium PATH` or {ENV}=PATH"
             ))
         })
 }
@@ -134,7 +137,7 @@ impl Browser {
         }
         let mut child = command.spawn().map_err(|e| {
             let _ = std::fs::remove_dir_all(&profile);
-            Error::Other(format!("could not start {}: {e}", exe.display()))
+            Error::other(format!("could not start {}: {e}", exe.display()))
         })?;
         // The child holds its own copies now; ours must close so EOF is seen when it exits.
         drop(cmd_read);
@@ -203,12 +206,12 @@ impl Browser {
         self.session = session;
         let product = v?["product"].as_str().unwrap_or("unknown").to_string();
         match major_version(&product) {
-            Some(major) if major < MIN_VERSION => Err(Error::Other(format!(
+            Some(major) if major < MIN_VERSION => Err(Error::other(format!(
                 "{} is {product}: livret pdf needs Chromium {MIN_VERSION} or later, the first to \
-                 print page numbers in the page margins\nhelp: update it, or point to a newer one \
-                 with --chromium PATH",
+                 print page numbers in the page margins",
                 self.exe.display()
-            ))),
+            ))
+            .with_help("update it, or point to a newer one with --chromium PATH")),
             _ => Ok(product),
         }
     }
@@ -259,7 +262,7 @@ impl Browser {
         self.pending.clear();
         let nav = self.call("Page.navigate", json!({ "url": url }))?;
         if let Some(error) = nav["errorText"].as_str().filter(|e| !e.is_empty()) {
-            return Err(Error::Other(format!(
+            return Err(Error::other(format!(
                 "Chromium could not open {url}: {error}"
             )));
         }
@@ -335,7 +338,7 @@ impl Browser {
         if !self.session.is_empty() {
             message["sessionId"] = Value::String(self.session.clone());
         }
-        let mut bytes = serde_json::to_vec(&message).map_err(|e| Error::Other(e.to_string()))?;
+        let mut bytes = serde_json::to_vec(&message).map_err(|e| Error::other(e.to_string()))?;
         bytes.push(0);
         if let Err(e) = self
             .commands
@@ -438,7 +441,7 @@ impl Browser {
             .filter(|l| !l.contains("dbus") && !l.trim().is_empty())
             .collect();
         let tail = tail[tail.len().saturating_sub(6)..].join("\n  ");
-        Error::Other(format!(
+        Error::other(format!(
             "Chromium ({}): {what}{}",
             self.exe.display(),
             if tail.is_empty() {
@@ -575,9 +578,7 @@ fn fresh_profile() -> Result<PathBuf> {
             Err(e) => return Err(Error::io(&dir, e)),
         }
     }
-    Err(Error::Other(
-        "could not create a temporary browser profile".into(),
-    ))
+    Err(Error::other("could not create a temporary browser profile"))
 }
 
 /// Where throw-away folders go: `$TMPDIR` when set, else `/dev/shm` (memory: a browser profile

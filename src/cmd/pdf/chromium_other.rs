@@ -14,11 +14,10 @@ pub const ENV: &str = "LIVRET_CHROMIUM";
 pub const MIN_VERSION: u32 = 131;
 
 fn unsupported() -> Error {
-    Error::Other(
-        "livret pdf drives Chromium over a pipe, which needs Linux, macOS or another Unix.\n\
-         help: open out/print.html in Chromium or Chrome and print it to PDF"
-            .into(),
+    Error::other(
+        "livret pdf drives Chromium over a pipe, which needs Linux, macOS or another Unix.",
     )
+    .with_help("open out/print.html in Chromium or Chrome and print it to PDF")
 }
 
 /// Always an error on this system.

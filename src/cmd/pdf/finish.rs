@@ -62,7 +62,7 @@ pub fn finish(bytes: &[u8], meta: &Metadata, outline: &[OutlineItem]) -> Result<
     doc.prune_objects();
     let mut out = Vec::with_capacity(bytes.len() + 4096);
     doc.save_to(&mut out)
-        .map_err(|e| Error::Other(format!("cannot write the PDF: {e}")))?;
+        .map_err(|e| Error::other(format!("cannot write the PDF: {e}")))?;
     Ok(Finished {
         bytes: out,
         pages: pages + if pages > 1 { blanks } else { 0 },
@@ -75,14 +75,14 @@ fn insert_blanks(doc: &mut Document, count: usize) -> Result<()> {
     if count == 0 {
         return Ok(());
     }
-    let failed = |e: lopdf::Error| Error::Other(format!("cannot add blank pages: {e}"));
+    let failed = |e: lopdf::Error| Error::other(format!("cannot add blank pages: {e}"));
     let last = *doc
         .get_pages()
         .values()
         .next_back()
-        .ok_or_else(|| Error::Other("the PDF has no pages".into()))?;
+        .ok_or_else(|| Error::other("the PDF has no pages"))?;
     let media_box = super::inspect::media_box(doc, last)
-        .ok_or_else(|| Error::Other("the last page has no size".into()))?;
+        .ok_or_else(|| Error::other("the last page has no size"))?;
     let parent = doc
         .get_dictionary(last)
         .and_then(|d| d.get(b"Parent"))
@@ -106,7 +106,7 @@ fn insert_blanks(doc: &mut Document, count: usize) -> Result<()> {
     let at = kids
         .iter()
         .position(|k| k.as_reference().ok() == Some(last))
-        .ok_or_else(|| Error::Other("the page tree does not list its last page".into()))?;
+        .ok_or_else(|| Error::other("the page tree does not list its last page"))?;
     kids.splice(at..at, blanks);
     // Every ancestor counts the new pages.
     let mut node = Some(parent);
@@ -135,7 +135,7 @@ fn set_metadata(doc: &mut Document, meta: &Metadata) -> Result<()> {
     };
     let info = doc
         .get_dictionary_mut(info_id)
-        .map_err(|e| Error::Other(format!("the PDF has no usable /Info: {e}")))?;
+        .map_err(|e| Error::other(format!("the PDF has no usable /Info: {e}")))?;
     info.set("Title", text_string(&meta.title));
     if let Some(author) = &meta.author {
         info.set("Author", text_string(author));
@@ -146,7 +146,7 @@ fn set_metadata(doc: &mut Document, meta: &Metadata) -> Result<()> {
     info.set("Creator", text_string(&meta.creator));
     let catalog = doc
         .catalog_mut()
-        .map_err(|e| Error::Other(format!("the PDF has no catalog: {e}")))?;
+        .map_err(|e| Error::other(format!("the PDF has no catalog: {e}")))?;
     catalog.set("Lang", text_string(&meta.lang));
     // Viewers show the title rather than the file name.
     let mut prefs = Dictionary::new();
@@ -169,7 +169,7 @@ fn write_outline(doc: &mut Document, items: &[OutlineItem]) -> Result<()> {
     doc.objects.insert(root, Object::Dictionary(dict));
     let catalog = doc
         .catalog_mut()
-        .map_err(|e| Error::Other(format!("the PDF has no catalog: {e}")))?;
+        .map_err(|e| Error::other(format!("the PDF has no catalog: {e}")))?;
     catalog.set("Outlines", root);
     if !items.is_empty() {
         catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
@@ -192,7 +192,7 @@ fn add_items(
         let dest = match &item.target {
             Target::Page(n) => {
                 let page = pages.get(n).ok_or_else(|| {
-                    Error::Other(format!(
+                    Error::other(format!(
                         "bookmark `{}`: the PDF has no page {n}",
                         item.title
                     ))
@@ -206,7 +206,7 @@ fn add_items(
                 ])
             }
             Target::Anchor(a) => named.get(a.as_bytes()).cloned().ok_or_else(|| {
-                Error::Other(format!(
+                Error::other(format!(
                     "bookmark `{}`: the PDF has no destination #{a}",
                     item.title
                 ))

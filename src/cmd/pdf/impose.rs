@@ -57,11 +57,9 @@ pub fn booklet(bytes: &[u8]) -> Result<Imposed> {
     let mut doc = super::inspect::load(bytes, "the booklet PDF")?;
     let pages: Vec<ObjectId> = doc.page_iter().collect();
     if pages.is_empty() {
-        return Err(Error::Other(
-            "the booklet PDF has no pages to impose".into(),
-        ));
+        return Err(Error::other("the booklet PDF has no pages to impose"));
     }
-    let failed = |e: lopdf::Error| Error::Other(format!("cannot impose the booklet: {e}"));
+    let failed = |e: lopdf::Error| Error::other(format!("cannot impose the booklet: {e}"));
 
     // Every source page as a form XObject.
     let mut forms = Vec::with_capacity(pages.len());
@@ -149,7 +147,7 @@ pub fn booklet(bytes: &[u8]) -> Result<Imposed> {
     doc.renumber_objects();
     let mut out = Vec::new();
     doc.save_to(&mut out)
-        .map_err(|e| Error::Other(format!("cannot write the imposed PDF: {e}")))?;
+        .map_err(|e| Error::other(format!("cannot write the imposed PDF: {e}")))?;
     Ok(Imposed {
         bytes: out,
         sides: count as usize,

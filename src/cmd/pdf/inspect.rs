@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 
 /// Parses PDF bytes; `what` names the document in errors.
 pub fn load(bytes: &[u8], what: &str) -> Result<Document> {
-    Document::load_mem(bytes).map_err(|e| Error::Other(format!("cannot read {what}: {e}")))
+    Document::load_mem(bytes).map_err(|e| Error::other(format!("cannot read {what}: {e}")))
 }
 
 /// Page numbers (1-based) by object id of the page.

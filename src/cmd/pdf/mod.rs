@@ -106,7 +106,7 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
     };
     let print_html = scratch_build.out.join(crate::output::names::PRINT);
     let url = url::Url::from_file_path(&print_html)
-        .map_err(|()| Error::Other(format!("cannot make a URL of {}", print_html.display())))?
+        .map_err(|()| Error::other(format!("cannot make a URL of {}", print_html.display())))?
         .to_string();
 
     // Chromium starts while the first pass builds.
@@ -120,7 +120,7 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
     let first_build = build::build_print(&scratch_build, None, PdfFiles::Announce);
     let (mut browser, launch_time) = launching
         .join()
-        .map_err(|_| Error::Other("the browser launcher thread panicked".into()))??;
+        .map_err(|_| Error::Invariant("the browser launcher thread panicked".into()))??;
     first_build?;
     let version = browser.version()?;
     // Printing reads local files only: the files of the print edition, nothing else.
@@ -141,19 +141,18 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
             let pdf = browser.print()?;
             let blocked = browser.take_blocked();
             if !blocked.is_empty() {
-                return Err(Error::Other(format!(
-                    "the print edition asks for {} that {} not in it, blocked: {}\nhelp: printing \
-                     reads local files only; save {} into the theme's static/ folder and refer \
-                     to {} by a relative path (a template, raw HTML or a stylesheet asked for it)",
-                    if blocked.len() == 1 {
-                        "a file"
-                    } else {
-                        "files"
-                    },
-                    if blocked.len() == 1 { "is" } else { "are" },
+                let one = blocked.len() == 1;
+                return Err(Error::other(format!(
+                    "the print edition asks for {} that {} not in it, blocked: {}",
+                    if one { "a file" } else { "files" },
+                    if one { "is" } else { "are" },
                     blocked.join(", "),
-                    if blocked.len() == 1 { "it" } else { "them" },
-                    if blocked.len() == 1 { "it" } else { "them" },
+                ))
+                .with_help(format!(
+                    "printing reads local files only; save {0} into the theme's static/ folder \
+                     and refer to {0} by a relative path (a template, raw HTML or a stylesheet \
+                     asked for it)",
+                    if one { "it" } else { "them" },
                 )));
             }
             let doc = inspect::load(&pdf, "the PDF Chromium printed")?;
@@ -220,13 +219,15 @@ pub fn settle<T>(
         }
         numbers = Some(measured);
     }
-    Err(Error::Other(format!(
+    Err(Error::other(format!(
         "the sommaire's page numbers did not settle after {max_passes} print passes: writing \
-         them in keeps moving pages ({}).\nhelp: the theme must reserve room for the numbers \
-         so that filling them in cannot reflow the sommaire (see `.toc-page` in \
-         themes/default/css/print.css)",
+         them in keeps moving pages ({}).",
         moving.join(", ")
-    )))
+    ))
+    .with_help(
+        "the theme must reserve room for the numbers so that filling them in cannot reflow the \
+         sommaire (see `.toc-page` in themes/default/css/print.css)",
+    ))
 }
 
 /// The settled print: the page printed, its numbers and the PDF.
@@ -272,7 +273,7 @@ fn publish(
     let final_html = options.build.out.join(crate::output::names::PRINT);
     let final_bytes = std::fs::read(&final_html).map_err(|e| Error::io(&final_html, e))?;
     if final_bytes != printed_html {
-        return Err(Error::Other(format!(
+        return Err(Error::other(format!(
             "{} differs from the page that was printed: the build is not deterministic",
             final_html.display()
         )));
@@ -361,7 +362,7 @@ fn measure(doc: &lopdf::Document, anchors: &[String]) -> Result<BTreeMap<String,
         }
     }
     if !missing.is_empty() {
-        return Err(Error::Other(format!(
+        return Err(Error::other(format!(
             "the printed PDF has no page for {}: the print edition must give these ids to the \
              elements its sommaire links to",
             missing.join(", ")
@@ -393,7 +394,7 @@ impl Scratch {
                 Err(e) => return Err(Error::io(&path, e)),
             }
         }
-        Err(Error::Other("could not create a scratch folder".into()))
+        Err(Error::other("could not create a scratch folder"))
     }
 }
 
@@ -462,7 +463,7 @@ mod tests {
             4,
             |_, _| {
                 calls += 1;
-                Err(Error::Other("boom".into()))
+                Err(Error::other("boom"))
             },
             &mut |_| {},
         )

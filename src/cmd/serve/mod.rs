@@ -189,7 +189,7 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
     let listener = bind(options.port)?;
     let addr = listener
         .local_addr()
-        .map_err(|e| Error::Other(e.to_string()))?;
+        .map_err(|e| Error::other(e.to_string()))?;
     let shared = Arc::new(Shared {
         out,
         state: Mutex::new(State {
@@ -204,7 +204,7 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
 
     let (tx, rx) = mpsc::channel();
     let mut watcher = notify::recommended_watcher(tx)
-        .map_err(|e| Error::Other(format!("cannot watch the project for changes: {e}")))?;
+        .map_err(|e| Error::other(format!("cannot watch the project for changes: {e}")))?;
     let root = root.canonicalize().map_err(|e| Error::io(root, e))?;
     let mut watched = Watched::default();
     watched.refresh(&mut watcher, &root);
@@ -251,7 +251,7 @@ fn bind(port: u16) -> Result<TcpListener> {
         Ok(l) => Ok(l),
         Err(e) if port != 0 && e.kind() == std::io::ErrorKind::AddrInUse => {
             let l = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
-                .map_err(|e| Error::Other(format!("cannot open a port on 127.0.0.1: {e}")))?;
+                .map_err(|e| Error::other(format!("cannot open a port on 127.0.0.1: {e}")))?;
             let free = l.local_addr().map(|a| a.port()).unwrap_or(0);
             println!("livret: port {port} is taken, using port {free} instead");
             Ok(l)
@@ -397,10 +397,18 @@ fn problems_event(text: &str) -> String {
     )
 }
 
+/// The methods this server answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    /// The head of the answer only.
+    Head,
+}
+
 /// A request this server answers: GET or HEAD of a path.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Request {
-    pub head_only: bool,
+    pub method: Method,
     /// The path of the target (origin form, also taken from an absolute-form target), without
     /// its query.
     pub path: String,
@@ -533,9 +541,9 @@ pub fn parse_request(head: &[u8]) -> std::result::Result<Request, Refusal> {
             "this server answers only requests for localhost, 127.0.0.1 or [::1]",
         );
     }
-    let head_only = match method {
-        "GET" => false,
-        "HEAD" => true,
+    let method = match method {
+        "GET" => Method::Get,
+        "HEAD" => Method::Head,
         _ => return refuse(405, "only GET and HEAD"),
     };
     if !path.starts_with('/') {
@@ -546,7 +554,7 @@ pub fn parse_request(head: &[u8]) -> std::result::Result<Request, Refusal> {
         .next()
         .unwrap_or_default()
         .to_string();
-    Ok(Request { head_only, path })
+    Ok(Request { method, path })
 }
 
 /// An absolute-form `http://` target as its authority and its path (`/` when empty, query
@@ -618,19 +626,19 @@ fn handle(
                 "text/plain; charset=utf-8",
                 allow,
                 body.as_bytes(),
-                false,
+                Method::Get,
             );
         }
     };
-    let head_only = request.head_only;
-    if request.path == EVENTS_PATH && !head_only {
+    let method = request.method;
+    if request.path == EVENTS_PATH && method == Method::Get {
         let Some(_slot) = Slot::take(&shared.pages, MAX_STREAMS) else {
-            return busy(&mut stream, head_only);
+            return busy(&mut stream, method);
         };
         return events(stream, shared);
     }
     let Some(_slot) = Slot::take(&shared.requests, MAX_REQUESTS) else {
-        return busy(&mut stream, head_only);
+        return busy(&mut stream, method);
     };
     match request.path.as_str() {
         STATUS_PATH => {
@@ -647,12 +655,12 @@ fn handle(
                 200,
                 "application/json",
                 format!("{status}\n").as_bytes(),
-                head_only,
+                method,
             );
         }
         // HEAD of the event stream: its head only, without opening a stream.
         EVENTS_PATH => {
-            return respond(&mut stream, 200, "text/event-stream", b"", head_only);
+            return respond(&mut stream, 200, "text/event-stream", b"", method);
         }
         SCRIPT_PATH => {
             return respond(
@@ -660,13 +668,13 @@ fn handle(
                 200,
                 "text/javascript; charset=utf-8",
                 LIVE_JS.as_bytes(),
-                head_only,
+                method,
             );
         }
         _ => {}
     }
     let Some(rel) = safe_path(&request.path) else {
-        return respond_text(&mut stream, 403, b"forbidden\n", head_only);
+        return respond_text(&mut stream, 403, b"forbidden\n", method);
     };
     match resolve(&shared.out, &rel) {
         Some(file) => {
@@ -674,9 +682,9 @@ fn handle(
             let kind = content_type(&file);
             if kind.starts_with("text/html") {
                 let html = inject(&bytes, shared.state().generation);
-                respond(&mut stream, 200, kind, &html, head_only)
+                respond(&mut stream, 200, kind, &html, method)
             } else {
-                respond(&mut stream, 200, kind, &bytes, head_only)
+                respond(&mut stream, 200, kind, &bytes, method)
             }
         }
         None => {
@@ -686,26 +694,20 @@ fn handle(
                 .and_then(|file| std::fs::read(file).ok())
                 .unwrap_or_else(|| NOTHING_YET.as_bytes().to_vec());
             let html = inject(&page, shared.state().generation);
-            respond(
-                &mut stream,
-                404,
-                "text/html; charset=utf-8",
-                &html,
-                head_only,
-            )
+            respond(&mut stream, 404, "text/html; charset=utf-8", &html, method)
         }
     }
 }
 
 /// Every slot of its kind is taken: try again shortly (the reload script does).
-fn busy(stream: &mut TcpStream, head_only: bool) -> std::io::Result<()> {
+fn busy(stream: &mut TcpStream, method: Method) -> std::io::Result<()> {
     respond_with(
         stream,
         503,
         "text/plain; charset=utf-8",
         "Retry-After: 1\r\n",
         b"busy\n",
-        head_only,
+        method,
     )
 }
 
@@ -749,9 +751,9 @@ fn respond_text(
     stream: &mut TcpStream,
     status: u16,
     body: &[u8],
-    head_only: bool,
+    method: Method,
 ) -> std::io::Result<()> {
-    respond(stream, status, "text/plain; charset=utf-8", body, head_only)
+    respond(stream, status, "text/plain; charset=utf-8", body, method)
 }
 
 fn respond(
@@ -759,9 +761,9 @@ fn respond(
     status: u16,
     content_type: &str,
     body: &[u8],
-    head_only: bool,
+    method: Method,
 ) -> std::io::Result<()> {
-    respond_with(stream, status, content_type, "", body, head_only)
+    respond_with(stream, status, content_type, "", body, method)
 }
 
 /// A whole response, `extra` holding any more header lines (each ending in CRLF), sent within
@@ -772,7 +774,7 @@ fn respond_with(
     content_type: &str,
     extra: &str,
     body: &[u8],
-    head_only: bool,
+    method: Method,
 ) -> std::io::Result<()> {
     let reason = match status {
         200 => "OK",
@@ -791,7 +793,7 @@ fn respond_with(
     );
     let deadline = Instant::now() + RESPONSE_DEADLINE;
     send(stream, head.as_bytes(), deadline)?;
-    if !head_only {
+    if method == Method::Get {
         send(stream, body, deadline)?;
     }
     stream.flush()
@@ -979,11 +981,11 @@ mod tests {
 
     #[test]
     fn request_heads_are_checked_before_routing() {
-        let ok = |head: &str, path: &str, head_only: bool| {
+        let ok = |head: &str, path: &str, method: Method| {
             assert_eq!(
                 parse_request(head.as_bytes()),
                 Ok(Request {
-                    head_only,
+                    method,
                     path: path.to_string()
                 }),
                 "{head}"
@@ -992,24 +994,24 @@ mod tests {
         ok(
             "GET /a.html?x=1 HTTP/1.1\r\nHost: localhost:8000\r\n\r\n",
             "/a.html",
-            false,
+            Method::Get,
         );
-        ok("HEAD / HTTP/1.1\nhost:127.0.0.1\n\n", "/", true);
-        ok("GET /a HTTP/1.0\r\n\r\n", "/a", false);
+        ok("HEAD / HTTP/1.1\nhost:127.0.0.1\n\n", "/", Method::Head);
+        ok("GET /a HTTP/1.0\r\n\r\n", "/a", Method::Get);
         ok(
             "GET http://127.0.0.1:8000/a HTTP/1.1\r\nHost: x\r\n\r\n",
             "/a",
-            false,
+            Method::Get,
         );
         ok(
             "GET http://localhost HTTP/1.1\r\nHost: localhost\r\n\r\n",
             "/",
-            false,
+            Method::Get,
         );
         ok(
             "GET http://localhost?q HTTP/1.1\r\nHost: localhost\r\n\r\n",
             "/",
-            false,
+            Method::Get,
         );
         for (head, status) in [
             ("GET / HTTP/1.1\r\n\r\n", 400),

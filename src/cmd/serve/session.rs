@@ -499,7 +499,7 @@ fn write_in_place(out: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
     let target = out.join(rel);
     let name = target.file_name().map(|n| n.to_string_lossy().into_owned());
     let (true, Some(name)) = (output::is_safe_rel(rel), name) else {
-        return Err(Error::Other(format!(
+        return Err(Error::other(format!(
             "refusing to write `{rel}`: not a plain path inside the output folder"
         )));
     };

@@ -14,12 +14,11 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::booklet::{Booklet, Entry, Item};
-use crate::source::fiche::{Doc, Kind, Place};
-use crate::text::ids;
+use crate::source::fiche::{Doc, Kind};
 use crate::text::markdown::{self, Style};
 
 use super::Mode;
-use super::refs::{self, Refs, resolve_in_place, unresolved};
+use super::refs::{self, unresolved};
 
 /// Page numbers of the print edition, by anchor, as `livret pdf` measured them.
 pub type Numbers = BTreeMap<String, u32>;
@@ -290,13 +289,13 @@ fn sommaire_line(doc: &Doc) -> SommaireLine<'_> {
 /// The Markdown fields of one entry, rendered once with markers, shared by its web page and its
 /// print block (they differ only in how the markers are resolved).
 pub struct RenderedEntry {
-    title: String,
-    kicker: Option<String>,
-    body: BodyCtx,
+    pub(super) title: String,
+    pub(super) kicker: Option<String>,
+    pub(super) body: BodyCtx,
     /// The entry's notes, in their order.
-    notes: Vec<String>,
+    pub(super) notes: Vec<String>,
     /// The web page's meta description ("" when the entry has none of its own).
-    description: String,
+    pub(super) description: String,
 }
 
 /// Builds every context from one booklet.
@@ -305,11 +304,11 @@ pub struct Contexts<'a> {
     pub style: Style,
     pub site: SiteCtx,
     /// The booklet's title with its subtitle, as plain text: the `<title>` of the index.
-    site_title: String,
-    page_numbers: Option<&'a Numbers>,
-    slugs: HashMap<&'a str, usize>,
+    pub(super) site_title: String,
+    pub(super) page_numbers: Option<&'a Numbers>,
+    pub(super) slugs: HashMap<&'a str, usize>,
     /// Each entry's title as plain text (for `<title>` and previous/next links).
-    titles_plain: Vec<String>,
+    pub(super) titles_plain: Vec<String>,
     /// Each entry's sommaire line as HTML, the same in every edition: rendered once, in
     /// parallel (the sommaire appears on the index and in print, and can list thousands).
     toc_texts: Vec<TocText>,
@@ -327,7 +326,7 @@ impl<'a> Contexts<'a> {
             french: config.is_french(),
             allow_html: config.allow_html,
         };
-        let site = site(booklet, labels, style, has_pdf);
+        let site = super::site::site(booklet, labels, style, has_pdf);
         let site_title = match &config.subtitle {
             Some(sub) => format!(
                 "{} — {}",
@@ -361,196 +360,8 @@ impl<'a> Contexts<'a> {
         }
     }
 
-    fn label<'k>(&'k self, key: &'k str) -> &'k str {
+    pub(super) fn label<'k>(&'k self, key: &'k str) -> &'k str {
         self.site.labels.get(key).map_or(key, String::as_str)
-    }
-
-    /// Renders the Markdown fields of one entry (the costly part of its contexts).
-    pub fn rendered(&self, index: usize) -> RenderedEntry {
-        let entry = &self.booklet.entries[index];
-        let style = self.style;
-        let inline = |md: &str| markdown::inline(md, style);
-        let block = |md: &str| markdown::block(md, style);
-        let mut kicker = None;
-        let mut description = String::new();
-        let body = match &entry.doc {
-            Doc::Fiche(f) => {
-                kicker = entry.number.map(|n| {
-                    // HTML (templates print it as is): the labels are plain text to escape.
-                    let text = format!("{} {}", self.label("fiche"), self.label("number"))
-                        + &format!("\u{a0}{n}");
-                    let mut html = String::with_capacity(text.len());
-                    markdown::html_escape(&text, &mut html);
-                    html
-                });
-                let extras = |place: Place| {
-                    let quotes = f.quotes.iter().filter(|q| q.at == place).map(|q| ExtraCtx {
-                        kind: "quote",
-                        title: None,
-                        text: block(&q.text),
-                        author: q.author.as_deref().map(inline),
-                        role: q.role.as_deref().map(inline),
-                    });
-                    let asides = f.asides.iter().filter(|a| a.at == place).map(|a| ExtraCtx {
-                        kind: "aside",
-                        title: a.title.as_deref().map(inline),
-                        text: block(&a.body),
-                        author: None,
-                        role: None,
-                    });
-                    quotes.chain(asides).collect::<Vec<_>>()
-                };
-                description = f
-                    .summary
-                    .as_deref()
-                    .map(|s| meta_description(s, style.french))
-                    .unwrap_or_default();
-                BodyCtx::Fiche(Box::new(FicheCtx {
-                    example: f.example.as_deref().map(inline),
-                    tagline: f.tagline.as_deref().map(inline),
-                    figures: f
-                        .figures
-                        .iter()
-                        .map(|fig| FigureCtx {
-                            value: fig.value.as_deref().map(inline),
-                            label: inline(&fig.label),
-                        })
-                        .collect(),
-                    summary: f.summary.as_deref().map(block),
-                    extras_summary: extras(Place::Summary),
-                    how: f
-                        .how
-                        .iter()
-                        .map(|h| HowCtx {
-                            heading: h.heading.as_deref().map(inline),
-                            body: block(&h.body),
-                        })
-                        .collect(),
-                    extras_how: extras(Place::How),
-                    outcome: f.outcome.as_ref().map(|o| OutcomeCtx {
-                        headline: o.headline.as_deref().map(inline),
-                        body: o.body.as_deref().map(block),
-                    }),
-                    extras_outcome: extras(Place::Outcome),
-                    takeaways: f.takeaways.as_ref().map(|t| TakeawaysCtx {
-                        intro: t.intro.as_deref().map(block),
-                        items: t.items.iter().map(|i| inline(i)).collect(),
-                    }),
-                    links: f
-                        .links
-                        .iter()
-                        .map(|l| {
-                            // `booklet` refuses these; never write one even so.
-                            let url = l
-                                .url
-                                .as_deref()
-                                .filter(|u| crate::text::links::refused_scheme(u).is_none());
-                            LinkCtx {
-                                label: l.label.as_deref().map(inline),
-                                url: url.map(str::to_string),
-                                display_url: url.map(display_url),
-                            }
-                        })
-                        .collect(),
-                }))
-            }
-            Doc::Page(p) => {
-                kicker = p.kicker.as_deref().map(inline);
-                description = p
-                    .lead
-                    .as_deref()
-                    .or(p.body.as_deref())
-                    .map(|s| meta_description(s, style.french))
-                    .unwrap_or_default();
-                BodyCtx::Page(PageCtx {
-                    lead: p.lead.as_deref().map(block),
-                    body: p.body.as_deref().map(block),
-                })
-            }
-            Doc::Sommaire(_) => BodyCtx::Sommaire {},
-        };
-        RenderedEntry {
-            title: inline(entry.doc.title()),
-            kicker,
-            body,
-            notes: entry.notes.iter().map(|(_, text)| inline(text)).collect(),
-            description,
-        }
-    }
-
-    /// The context of one entry for one edition, from its rendered fields.
-    pub fn entry(&self, index: usize, mode: Mode, rendered: &RenderedEntry) -> EntryCtx {
-        self.entry_after(index, mode, rendered, 0)
-    }
-
-    /// `entry`, on a web page where `web_offset` notes come before it.
-    fn entry_after(
-        &self,
-        index: usize,
-        mode: Mode,
-        rendered: &RenderedEntry,
-        web_offset: u32,
-    ) -> EntryCtx {
-        let entry = &self.booklet.entries[index];
-        let refs = Refs::new(
-            self.booklet,
-            &self.slugs,
-            entry,
-            mode,
-            self.label("fiche_ref"),
-            web_offset,
-        );
-        // Markers are resolved in display order: a note cited twice gets its second anchor
-        // where it is read second.
-        let mut title = rendered.title.clone();
-        resolve_in_place(&mut title, &refs);
-        let mut kicker = rendered.kicker.clone();
-        let mut body = rendered.body.clone();
-        if let BodyCtx::Page(_) = body {
-            resolve_opt(&mut kicker, &refs);
-        }
-        resolve_body(&mut body, &refs);
-        let title_plain = self.titles_plain[index].clone();
-        let description = match mode {
-            Mode::Web if !rendered.description.is_empty() => rendered.description.clone(),
-            _ => title_plain.clone(),
-        };
-        let notes = rendered
-            .notes
-            .iter()
-            .enumerate()
-            .map(|(i, html)| {
-                let n = refs::note_number(entry, i, mode, web_offset);
-                let mut html = html.clone();
-                resolve_in_place(&mut html, &refs);
-                NoteCtx {
-                    number: n,
-                    id: ids::note_id(n),
-                    ref_id: ids::ref_id(n, 1),
-                    html,
-                }
-            })
-            .collect();
-        EntryCtx {
-            kind: entry.doc.kind(),
-            slug: entry.slug.clone(),
-            href: refs::entry_href(entry, mode),
-            number: entry.number,
-            kicker,
-            title,
-            title_plain,
-            description,
-            part: entry.part.map(|p| PartRef {
-                slug: self.booklet.parts[p].slug.clone(),
-                title: unresolved(markdown::inline(
-                    &self.booklet.parts[p].part.title,
-                    self.style,
-                )),
-                number: p + 1,
-            }),
-            notes,
-            body,
-        }
     }
 
     /// The sommaire for one edition.
@@ -812,227 +623,4 @@ pub fn hash(value: &impl Hash) -> u64 {
     let mut hasher = DefaultHasher::new();
     value.hash(&mut hasher);
     hasher.finish()
-}
-
-fn resolve_opt(field: &mut Option<String>, refs: &Refs) {
-    if let Some(html) = field {
-        resolve_in_place(html, refs);
-    }
-}
-
-/// Resolves every field of a body, in display order.
-fn resolve_body(body: &mut BodyCtx, refs: &Refs) {
-    let extras = |list: &mut Vec<ExtraCtx>| {
-        // Quotes come before asides in each list, as they were rendered.
-        for x in list.iter_mut() {
-            resolve_opt(&mut x.title, refs);
-            resolve_in_place(&mut x.text, refs);
-            resolve_opt(&mut x.author, refs);
-            resolve_opt(&mut x.role, refs);
-        }
-    };
-    match body {
-        BodyCtx::Fiche(f) => {
-            resolve_opt(&mut f.example, refs);
-            resolve_opt(&mut f.tagline, refs);
-            for fig in &mut f.figures {
-                resolve_opt(&mut fig.value, refs);
-                resolve_in_place(&mut fig.label, refs);
-            }
-            resolve_opt(&mut f.summary, refs);
-            extras(&mut f.extras_summary);
-            for how in &mut f.how {
-                resolve_opt(&mut how.heading, refs);
-                resolve_in_place(&mut how.body, refs);
-            }
-            extras(&mut f.extras_how);
-            if let Some(o) = &mut f.outcome {
-                resolve_opt(&mut o.headline, refs);
-                resolve_opt(&mut o.body, refs);
-            }
-            extras(&mut f.extras_outcome);
-            if let Some(t) = &mut f.takeaways {
-                resolve_opt(&mut t.intro, refs);
-                for item in &mut t.items {
-                    resolve_in_place(item, refs);
-                }
-            }
-            for l in &mut f.links {
-                resolve_opt(&mut l.label, refs);
-            }
-        }
-        BodyCtx::Page(p) => {
-            resolve_opt(&mut p.lead, refs);
-            resolve_opt(&mut p.body, refs);
-        }
-        BodyCtx::Sommaire {} => {}
-    }
-}
-
-/// The site context of a booklet.
-fn site(
-    booklet: &Booklet,
-    labels: &BTreeMap<String, String>,
-    style: Style,
-    has_pdf: bool,
-) -> SiteCtx {
-    let config = &booklet.config;
-    let inline = |md: &str| unresolved(markdown::inline(md, style));
-    let block = |md: &str| unresolved(markdown::block(md, style));
-    let plain = |md: &str| markdown::plain(md, style.french);
-    let description = config.description.as_deref().map(plain).unwrap_or_else(|| {
-        let mut parts = vec![plain(&config.title)];
-        parts.extend(config.subtitle.as_deref().map(plain));
-        parts.extend(config.strapline.as_deref().map(plain));
-        parts.join(" — ")
-    });
-    let (w, h) = config.page_size.mm();
-    SiteCtx {
-        title: inline(&config.title),
-        title_plain: plain(&config.title),
-        title_css: css_string(&plain(&config.title)),
-        subtitle: config.subtitle.as_deref().map(inline),
-        strapline: config.strapline.as_deref().map(inline),
-        publisher: config.publisher.as_deref().map(inline),
-        publisher_short: config.publisher_short.clone(),
-        publisher_plain: config.publisher.as_deref().map(plain).unwrap_or_default(),
-        description,
-        edition: config.edition.as_deref().map(inline),
-        website: config.website.clone(),
-        website_label: config.website.as_deref().map(|w| {
-            w.trim_start_matches("https://")
-                .trim_start_matches("http://")
-                .trim_end_matches('/')
-                .to_string()
-        }),
-        lang: config.lang.clone(),
-        og_locale: og_locale(&config.lang),
-        page_size: config.page_size.css(),
-        page_width_mm: w,
-        page_height_mm: h,
-        base_url: config.base_url(),
-        cover_lead: config.cover.lead.as_deref().map(block),
-        colophon: config.colophon.body.as_deref().map(block),
-        labels: labels
-            .iter()
-            .map(|(k, v)| {
-                let v = if style.french {
-                    crate::text::typo::french_plain(v)
-                } else {
-                    v.clone()
-                };
-                (k.clone(), v)
-            })
-            .collect(),
-        has_pdf,
-        fiche_count: booklet
-            .entries
-            .iter()
-            .filter(|e| e.number.is_some())
-            .count(),
-        generator: concat!("livret ", env!("CARGO_PKG_VERSION")),
-    }
-}
-
-/// A URL as printed on paper: no scheme, no trailing slash, a zero-width break opportunity
-/// after each slash so long URLs wrap inside A5 margins.
-pub fn display_url(url: &str) -> String {
-    let bare = url
-        .trim_start_matches("https://")
-        .trim_start_matches("http://")
-        .trim_start_matches("mailto:");
-    let bare = bare.strip_suffix('/').unwrap_or(bare);
-    let mut out = String::with_capacity(bare.len() + 8);
-    for c in bare.chars() {
-        out.push(c);
-        if matches!(c, '/' | '?' | '&' | '=' | '-' | '_') {
-            out.push('\u{200B}');
-        }
-    }
-    out
-}
-
-/// The Open Graph locale of a BCP 47 language tag: `fr-CA` → `fr_CA`, `fr` → `fr_FR`; `None`
-/// when the tag names no territory and the language has no obvious one.
-fn og_locale(lang: &str) -> Option<String> {
-    let mut parts = lang.split('-');
-    let language = parts.next()?.to_ascii_lowercase();
-    if let Some(region) = parts.find(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_alphabetic()))
-    {
-        return Some(format!("{language}_{}", region.to_ascii_uppercase()));
-    }
-    let region = match language.as_str() {
-        "fr" => "FR",
-        "en" => "US",
-        "de" => "DE",
-        "es" => "ES",
-        "it" => "IT",
-        "pt" => "PT",
-        "nl" => "NL",
-        "ca" => "ES",
-        _ => return None,
-    };
-    Some(format!("{language}_{region}"))
-}
-
-/// Escapes text for the inside of a double-quoted CSS string.
-fn css_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '"' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' => out.push(' '),
-            '<' => out.push_str("\\3c "),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// A page's meta description: the plain text of the first paragraph, at most 300 characters.
-fn meta_description(md: &str, french: bool) -> String {
-    let md = md.trim_start();
-    let first = md.split("\n\n").next().unwrap_or(md);
-    truncate_words(&markdown::plain(first, french), 300)
-}
-
-/// At most `max` characters, cut at a word boundary, with an ellipsis.
-fn truncate_words(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let cut: String = text.chars().take(max).collect();
-    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(a, _)| a);
-    format!("{}…", cut.trim_end_matches([',', ';', ':', ' ']))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn urls_print_without_scheme_and_can_break() {
-        assert_eq!(
-            display_url("https://solidaritycities.eu/"),
-            "solidaritycities.eu"
-        );
-        assert!(display_url("http://a.org/b/c").contains("a.org/\u{200B}b/\u{200B}c"));
-    }
-
-    #[test]
-    fn open_graph_locales() {
-        assert_eq!(og_locale("fr").as_deref(), Some("fr_FR"));
-        assert_eq!(og_locale("fr-CA").as_deref(), Some("fr_CA"));
-        assert_eq!(og_locale("sr-Latn-RS").as_deref(), Some("sr_RS"));
-        assert_eq!(og_locale("eo"), None);
-    }
-
-    #[test]
-    fn truncation_cuts_at_words() {
-        assert_eq!(truncate_words("un deux trois", 8), "un deux…");
-        assert_eq!(truncate_words("court", 80), "court");
-    }
 }

@@ -5,8 +5,10 @@
 
 pub mod context;
 pub mod css;
+mod entry;
 pub mod plan;
 pub mod refs;
+mod site;
 pub mod theme;
 
 use std::path::Path;

@@ -5,12 +5,18 @@
 //! (the project, its sources, an ancestor, `/`, home) is refused.
 
 pub mod claims;
+mod folder;
+mod lock;
 pub mod names;
+
+pub use folder::check_out_dir;
+use folder::checked_out;
+use lock::{Lock, lock};
 
 use std::collections::BTreeSet;
 use std::fs;
 use std::io::Write;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::error::{Error, Result};
@@ -31,152 +37,6 @@ pub struct Staging {
     previous: BTreeSet<String>,
     /// Held for the whole build: see `lock`.
     _lock: Option<Lock>,
-}
-
-/// Refuses an output folder that could hold the user's own work; returns the checked folder
-/// (absolute, normalised, links resolved). `build`, `pdf` and `serve` call it before anything
-/// else, whatever their content gives: one rule for every command.
-pub fn check_out_dir(root: &Path, out: &Path, force: bool) -> Result<PathBuf> {
-    checked_out(root, out, force)
-}
-
-/// A folder that must not become, or hold, the output folder.
-struct Protected {
-    path: PathBuf,
-    what: &'static str,
-    /// Whether a folder inside it is refused too (`fiches/x`), or only the folder itself and
-    /// its ancestors (the project, home and `/` may hold `out/`).
-    inside_refused: bool,
-}
-
-impl Protected {
-    /// Refused itself, with its ancestors and everything inside it.
-    fn whole(path: PathBuf, what: &'static str) -> Protected {
-        Protected {
-            path,
-            what,
-            inside_refused: true,
-        }
-    }
-
-    /// Refused itself and with its ancestors; a folder inside it is fine.
-    fn around(path: PathBuf, what: &'static str) -> Protected {
-        Protected {
-            path,
-            what,
-            inside_refused: false,
-        }
-    }
-}
-
-/// `check_out_dir`, returning the folder that was checked: absolute, normalised, links
-/// resolved. Writing goes there, so `--out link/..` cannot be checked as one folder and
-/// written as another.
-fn checked_out(root: &Path, out: &Path, force: bool) -> Result<PathBuf> {
-    if out.as_os_str().is_empty() {
-        return Err(Error::Usage(
-            "the output folder is empty: pass --out DIR, or leave it out for <root>/out".into(),
-        ));
-    }
-    let root = absolute(root)?;
-    let out_abs = absolute(out)?;
-    let mut protected = vec![
-        Protected::around(root.clone(), "the project folder"),
-        Protected::whole(
-            root.join(crate::source::walk::FICHES_DIR),
-            "the fiches folder",
-        ),
-        Protected::whole(
-            root.join(crate::render::theme::THEMES_DIR),
-            "the themes folder",
-        ),
-        Protected::whole(root.join("src"), "the source folder"),
-        Protected::around(PathBuf::from("/"), "the file-system root"),
-    ];
-    if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
-        protected.push(Protected::around(
-            absolute(Path::new(&home))?,
-            "your home folder",
-        ));
-    }
-    // The most precise reason first: the folder itself, then what it contains, then where it is.
-    let refuse = |reason: String| {
-        Err(Error::Usage(format!(
-            "refusing to write into {}: {reason}; pick a dedicated folder such as out/",
-            out.display()
-        )))
-    };
-    if let Some(p) = protected.iter().find(|p| out_abs == p.path) {
-        return refuse(format!("it is {}", p.what));
-    }
-    if let Some(p) = protected.iter().find(|p| p.path.starts_with(&out_abs)) {
-        return refuse(format!("it contains {}", p.what));
-    }
-    if let Some(p) = protected
-        .iter()
-        .find(|p| p.inside_refused && out_abs.starts_with(&p.path))
-    {
-        return refuse(format!("it is inside {}", p.what));
-    }
-    if out_abs.exists() {
-        if !out_abs.is_dir() {
-            return Err(Error::Usage(format!(
-                "{} exists and is not a folder",
-                out.display()
-            )));
-        }
-        let has_manifest = out_abs.join(MANIFEST).is_file();
-        let empty = fs::read_dir(&out_abs)
-            .map_err(|e| Error::io(out, e))?
-            .next()
-            .is_none();
-        if !has_manifest && !empty && !force {
-            return Err(Error::Usage(format!(
-                "{} is not empty and was not written by livret (no {MANIFEST}): refusing to mix \
-                 the site with other files; empty it, choose another --out, or pass --force",
-                out.display()
-            )));
-        }
-    }
-    Ok(out_abs)
-}
-
-/// An absolute, lexically normalised path (symlinks of existing ancestors resolved).
-fn absolute(path: &Path) -> Result<PathBuf> {
-    let joined = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir()
-            .map_err(|e| Error::io(path, e))?
-            .join(path)
-    };
-    let mut normal = PathBuf::new();
-    for c in joined.components() {
-        match c {
-            Component::ParentDir => {
-                normal.pop();
-            }
-            Component::CurDir => {}
-            other => normal.push(other),
-        }
-    }
-    // Resolve the longest existing ancestor, so symlinks cannot disguise a protected folder.
-    let mut existing = normal.clone();
-    let mut rest = Vec::new();
-    while !existing.exists() {
-        match existing.file_name() {
-            Some(name) => rest.push(name.to_os_string()),
-            None => break,
-        }
-        if !existing.pop() {
-            break;
-        }
-    }
-    let mut resolved = fs::canonicalize(&existing).unwrap_or(existing);
-    for name in rest.into_iter().rev() {
-        resolved.push(name);
-    }
-    Ok(resolved)
 }
 
 /// Whether `rel` is a safe relative output path (no `..`, not absolute, no empty parts).
@@ -664,69 +524,6 @@ fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
 #[cfg(not(target_os = "linux"))]
 fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
     Err(std::io::ErrorKind::Unsupported.into())
-}
-
-/// Holds an exclusive lock for the whole build on `.<out>.livret-lock`, a file beside the
-/// output folder named after it, so that a second build into the same folder stops instead of
-/// deleting this one's staging folder, while builds into sibling folders (`out/`, `www/`) run
-/// side by side. The file exists only while a build holds it: the holder removes it before
-/// letting go, and a build that locked a file already removed (it opened it just before)
-/// tries again with a new one, so two builds never hold two different files.
-#[cfg(unix)]
-fn lock(parent: &Path, out: &Path, name: &str) -> Result<Option<Lock>> {
-    use std::os::fd::AsRawFd;
-    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
-    let path = parent.join(format!(".{name}.livret-lock"));
-    for _ in 0..100 {
-        let Ok(file) = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-            .open(&path)
-        else {
-            return Ok(None); // cannot lock here (read-only parent, unusual file system)
-        };
-        // SAFETY: flock on a descriptor we own; released when `file` is closed.
-        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-        if rc != 0 {
-            let e = std::io::Error::last_os_error();
-            if e.kind() == std::io::ErrorKind::WouldBlock {
-                return Err(Error::Usage(format!(
-                    "another livret build is writing into {}: wait for it to finish",
-                    out.display()
-                )));
-            }
-            return Ok(None);
-        }
-        let same = match (file.metadata(), fs::symlink_metadata(&path)) {
-            (Ok(held), Ok(named)) => held.ino() == named.ino() && held.dev() == named.dev(),
-            _ => false,
-        };
-        if same {
-            return Ok(Some(Lock { _file: file, path }));
-        }
-    }
-    Ok(None)
-}
-
-/// The lock of one output folder, removed and released when dropped.
-pub struct Lock {
-    /// Open for as long as the lock is held.
-    _file: fs::File,
-    path: PathBuf,
-}
-
-impl Drop for Lock {
-    fn drop(&mut self) {
-        // Removed while still held: whoever locks the old file next sees it is gone.
-        let _ = fs::remove_file(&self.path);
-    }
-}
-
-#[cfg(not(unix))]
-fn lock(_: &Path, _: &Path, _: &str) -> Result<Option<Lock>> {
-    Ok(None)
 }
 
 #[cfg(test)]

@@ -170,61 +170,58 @@ fn is_block_boundary(event: &Event) -> bool {
 }
 
 fn render(md: &str, style: Style, out: &mut String) {
-    let parser = TextMergeStream::new(Parser::new_ext(md, options(style)));
-    let mut typo = French::new();
-    let mut events: Vec<Event> = Vec::new();
-    let mut in_code = false;
-    let mut link_label_stack: Vec<Option<String>> = Vec::new();
-    // A space held back by `typo` is written before anything that is not running text.
-    let flush = |typo: &mut French, events: &mut Vec<Event>| {
-        if style.french {
-            let mut tail = String::new();
-            typo.finish(&mut tail);
-            if !tail.is_empty() {
-                events.push(Event::InlineHtml(tail.into()));
-            }
-        }
+    let mut events = Events {
+        style,
+        typo: French::new(),
+        out: Vec::new(),
+        in_code: false,
+        fiche_links: Vec::new(),
     };
-    for event in parser {
+    for event in TextMergeStream::new(Parser::new_ext(md, options(style))) {
+        events.push(event);
+    }
+    events.flush();
+    pulldown_cmark::html::push_html(out, events.out.into_iter());
+}
+
+/// The events of one field on their way to HTML: text through the typography, note calls and
+/// `@slug` links as markers, raw HTML escaped unless allowed, refused URLs dropped.
+struct Events<'a> {
+    style: Style,
+    typo: French,
+    out: Vec<Event<'a>>,
+    in_code: bool,
+    /// For each open link: its `@slug` target, or `None` for an ordinary link.
+    fiche_links: Vec<Option<String>>,
+}
+
+impl<'a> Events<'a> {
+    fn push(&mut self, event: Event<'a>) {
         if is_block_boundary(&event) {
-            flush(&mut typo, &mut events);
-            typo.reset();
+            self.flush();
+            self.typo.reset();
         }
         match event {
             Event::Start(Tag::CodeBlock(_)) => {
-                in_code = true;
-                events.push(event);
+                self.in_code = true;
+                self.out.push(event);
             }
             Event::End(TagEnd::CodeBlock) => {
-                in_code = false;
-                events.push(event);
+                self.in_code = false;
+                self.out.push(event);
             }
-            Event::Text(text) if !in_code => {
-                let mut html = String::with_capacity(text.len() + 16);
-                for piece in split_notes(&text) {
-                    match piece {
-                        Piece::Text(t) => push_text(t, style, &mut typo, &mut html),
-                        Piece::Note(key) => {
-                            if style.french {
-                                typo.finish(&mut html);
-                            }
-                            push_marker('N', key, &mut html)
-                        }
-                    }
-                }
-                events.push(Event::InlineHtml(html.into()));
-            }
-            Event::SoftBreak if style.french => {
+            Event::Text(text) if !self.in_code => self.text(&text),
+            Event::SoftBreak if self.style.french => {
                 let mut html = String::new();
-                typo.push_html("\n", &mut html);
-                events.push(Event::InlineHtml(html.into()));
+                self.typo.push_html("\n", &mut html);
+                self.out.push(Event::InlineHtml(html.into()));
             }
             Event::Html(h) | Event::InlineHtml(h) => {
-                flush(&mut typo, &mut events);
-                if style.allow_html {
-                    events.push(Event::InlineHtml(h));
+                self.flush();
+                if self.style.allow_html {
+                    self.out.push(Event::InlineHtml(h));
                 } else {
-                    events.push(Event::Text(h));
+                    self.out.push(Event::Text(h));
                 }
             }
             Event::Start(Tag::Image {
@@ -233,9 +230,9 @@ fn render(md: &str, style: Style, out: &mut String) {
                 title,
                 id,
             }) => {
-                flush(&mut typo, &mut events);
+                self.flush();
                 let dest_url = safe_dest(dest_url);
-                events.push(Event::Start(Tag::Image {
+                self.out.push(Event::Start(Tag::Image {
                     link_type,
                     dest_url,
                     title,
@@ -243,8 +240,8 @@ fn render(md: &str, style: Style, out: &mut String) {
                 }));
             }
             Event::Code(_) | Event::HardBreak => {
-                flush(&mut typo, &mut events);
-                events.push(event);
+                self.flush();
+                self.out.push(event);
             }
             Event::Start(Tag::Link {
                 link_type,
@@ -252,56 +249,89 @@ fn render(md: &str, style: Style, out: &mut String) {
                 title,
                 id,
             }) => {
-                flush(&mut typo, &mut events);
-                match dest_url.strip_prefix('@') {
-                    Some(target) => {
-                        // A link to another fiche: its href and print label depend on the edition.
-                        let mut html = String::from("<a href=\"");
-                        push_marker('H', target, &mut html);
-                        html.push('"');
-                        if !title.is_empty() {
-                            html.push_str(" title=\"");
-                            html_escape(&title, &mut html);
-                            html.push('"');
-                        }
-                        html.push('>');
-                        events.push(Event::InlineHtml(html.into()));
-                        link_label_stack.push(Some(target.to_string()));
-                    }
-                    None => {
-                        let dest_url = safe_dest(dest_url);
-                        link_label_stack.push(None);
-                        events.push(Event::Start(Tag::Link {
-                            link_type: if link_type == LinkType::Autolink
-                                || link_type == LinkType::Email
-                            {
-                                link_type
-                            } else {
-                                LinkType::Inline
-                            },
-                            dest_url,
-                            title,
-                            id,
-                        }));
-                    }
-                }
+                self.flush();
+                self.link(link_type, dest_url, title, id);
             }
             Event::End(TagEnd::Link) => {
-                flush(&mut typo, &mut events);
-                match link_label_stack.pop() {
+                self.flush();
+                match self.fiche_links.pop() {
                     Some(Some(target)) => {
                         let mut html = String::from("</a>");
                         push_marker('R', &target, &mut html);
-                        events.push(Event::InlineHtml(html.into()));
+                        self.out.push(Event::InlineHtml(html.into()));
                     }
-                    _ => events.push(Event::End(TagEnd::Link)),
+                    _ => self.out.push(Event::End(TagEnd::Link)),
                 }
             }
-            other => events.push(other),
+            other => self.out.push(other),
         }
     }
-    flush(&mut typo, &mut events);
-    pulldown_cmark::html::push_html(out, events.into_iter());
+
+    /// Running text: typography, and note calls as markers.
+    fn text(&mut self, text: &str) {
+        let mut html = String::with_capacity(text.len() + 16);
+        for piece in split_notes(text) {
+            match piece {
+                Piece::Text(t) => push_text(t, self.style, &mut self.typo, &mut html),
+                Piece::Note(key) => {
+                    if self.style.french {
+                        self.typo.finish(&mut html);
+                    }
+                    push_marker('N', key, &mut html)
+                }
+            }
+        }
+        self.out.push(Event::InlineHtml(html.into()));
+    }
+
+    /// The start of a link: to another fiche (`@slug`, a marker, since its href and print
+    /// label depend on the edition), or to a URL (dropped when its scheme is refused).
+    fn link(
+        &mut self,
+        link_type: LinkType,
+        dest_url: CowStr<'a>,
+        title: CowStr<'a>,
+        id: CowStr<'a>,
+    ) {
+        if let Some(target) = dest_url.strip_prefix('@') {
+            let mut html = String::from("<a href=\"");
+            push_marker('H', target, &mut html);
+            html.push('"');
+            if !title.is_empty() {
+                html.push_str(" title=\"");
+                html_escape(&title, &mut html);
+                html.push('"');
+            }
+            html.push('>');
+            self.out.push(Event::InlineHtml(html.into()));
+            self.fiche_links.push(Some(target.to_string()));
+            return;
+        }
+        let dest_url = safe_dest(dest_url);
+        self.fiche_links.push(None);
+        self.out.push(Event::Start(Tag::Link {
+            link_type: if link_type == LinkType::Autolink || link_type == LinkType::Email {
+                link_type
+            } else {
+                LinkType::Inline
+            },
+            dest_url,
+            title,
+            id,
+        }));
+    }
+
+    /// A space held back by the typography is written before anything that is not running
+    /// text.
+    fn flush(&mut self) {
+        if self.style.french {
+            let mut tail = String::new();
+            self.typo.finish(&mut tail);
+            if !tail.is_empty() {
+                self.out.push(Event::InlineHtml(tail.into()));
+            }
+        }
+    }
 }
 
 /// A link or image destination as written, or nothing when its scheme is refused: `booklet`

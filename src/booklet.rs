@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
-use crate::error::{Diagnostic, Error, Result};
+use crate::error::{Diagnostic, Diagnostics, Result};
 use crate::source::Source;
 use crate::source::config::Config;
 use crate::source::fiche::{Doc, Part};
@@ -91,22 +91,72 @@ pub fn assemble(config: Config, nodes: Vec<Node>) -> Result<Booklet> {
 /// Like `assemble`, for a folder where some files did not parse: `known_slugs` are their slugs,
 /// accepted as link targets so that a broken fiche does not also make every link to it an error.
 pub fn assemble_with(config: Config, nodes: Vec<Node>, known_slugs: &[String]) -> Result<Booklet> {
-    let mut diagnostics = Vec::new();
-    let mut parts = Vec::new();
-    let mut entries: Vec<Entry> = Vec::new();
-    let mut sources: Vec<Source> = Vec::new();
-    let mut cited: Vec<Scan> = Vec::new();
-    let mut order = Vec::new();
+    let mut diagnostics = Diagnostics::new();
+    let Flat {
+        parts,
+        mut entries,
+        sources,
+        part_sources,
+        cited,
+        order,
+    } = flatten(nodes);
+    let mut found = Vec::new();
+    check_slugs(&entries, &sources, &parts, &part_sources, &mut found);
+    let sommaire = number(&mut entries, &mut found);
+    link_pages(&mut entries);
 
-    let push_entry = |e: LoadedEntry,
-                      part: Option<usize>,
-                      entries: &mut Vec<Entry>,
-                      sources: &mut Vec<Source>,
-                      cited: &mut Vec<Scan>,
-                      order: &mut Vec<Item>| {
+    // Notes and links.
+    let mut slugs: HashMap<&str, usize> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.slug.as_str(), i))
+        .collect();
+    for slug in known_slugs {
+        slugs.entry(slug.as_str()).or_insert(usize::MAX);
+    }
+    let mut resolved_notes = Vec::with_capacity(entries.len());
+    for ((entry, source), scan) in entries.iter().zip(&sources).zip(cited) {
+        resolved_notes.push(check_references(entry, source, scan, &slugs, &mut found));
+    }
+    for (part, source) in parts.iter().zip(&part_sources) {
+        if let Some(intro) = &part.part.intro {
+            let mut scan = Scan::default();
+            markdown::scan(intro, &mut scan);
+            check_links(source, &[intro.as_str()], &scan.links, &slugs, &mut found);
+        }
+    }
+    let mut running = 0u32;
+    for (entry, notes) in entries.iter_mut().zip(resolved_notes) {
+        entry.notes_before = running;
+        running += notes.len() as u32;
+        entry.notes = notes;
+    }
+    diagnostics.extend(found);
+    diagnostics.finish()?;
+    Ok(Booklet {
+        config,
+        parts,
+        entries,
+        order,
+        sommaire,
+    })
+}
+
+/// The loaded tree laid flat in document order, with each file's source and citations.
+struct Flat {
+    parts: Vec<PartInfo>,
+    entries: Vec<Entry>,
+    sources: Vec<Source>,
+    part_sources: Vec<Source>,
+    cited: Vec<Scan>,
+    order: Vec<Item>,
+}
+
+impl Flat {
+    fn push_entry(&mut self, e: LoadedEntry, part: Option<usize>) {
         let slug = e.doc.slug().map(str::to_string).unwrap_or(e.name_slug);
-        order.push(Item::Entry(entries.len()));
-        entries.push(Entry {
+        self.order.push(Item::Entry(self.entries.len()));
+        self.entries.push(Entry {
             slug,
             path: e.source.path.clone(),
             doc: e.doc,
@@ -117,43 +167,45 @@ pub fn assemble_with(config: Config, nodes: Vec<Node>, known_slugs: &[String]) -
             prev: None,
             next: None,
         });
-        sources.push(e.source);
-        cited.push(e.cited);
+        self.sources.push(e.source);
+        self.cited.push(e.cited);
+    }
+}
+
+fn flatten(nodes: Vec<Node>) -> Flat {
+    let mut flat = Flat {
+        parts: Vec::new(),
+        entries: Vec::new(),
+        sources: Vec::new(),
+        part_sources: Vec::new(),
+        cited: Vec::new(),
+        order: Vec::new(),
     };
-    let mut part_sources = Vec::new();
     for node in nodes {
         match node {
-            Node::Entry(e) => {
-                push_entry(e, None, &mut entries, &mut sources, &mut cited, &mut order)
-            }
+            Node::Entry(e) => flat.push_entry(e, None),
             Node::Part(p) => {
-                let index = parts.len();
-                order.push(Item::Part(index));
-                let first = entries.len();
+                let index = flat.parts.len();
+                flat.order.push(Item::Part(index));
+                let first = flat.entries.len();
                 for e in p.entries {
-                    push_entry(
-                        e,
-                        Some(index),
-                        &mut entries,
-                        &mut sources,
-                        &mut cited,
-                        &mut order,
-                    );
+                    flat.push_entry(e, Some(index));
                 }
-                parts.push(PartInfo {
+                flat.parts.push(PartInfo {
                     slug: p.part.slug.clone().unwrap_or(p.name_slug),
                     path: p.source.path.clone(),
                     part: p.part,
-                    entries: (first..entries.len()).collect(),
+                    entries: (first..flat.entries.len()).collect(),
                 });
-                part_sources.push(p.source);
+                flat.part_sources.push(p.source);
             }
         }
     }
+    flat
+}
 
-    check_slugs(&entries, &sources, &parts, &part_sources, &mut diagnostics);
-
-    // Numbers, sommaire, navigation.
+/// Numbers the fiches in document order; returns the sommaire's entry (one at most).
+fn number(entries: &mut [Entry], diagnostics: &mut Vec<Diagnostic>) -> Option<usize> {
     let mut number = 0;
     let mut sommaire = None;
     for (i, entry) in entries.iter_mut().enumerate() {
@@ -175,6 +227,11 @@ pub fn assemble_with(config: Config, nodes: Vec<Node>, known_slugs: &[String]) -
             Doc::Page(_) => {}
         }
     }
+    sommaire
+}
+
+/// Previous and next web pages (the sommaire marker has no page).
+fn link_pages(entries: &mut [Entry]) {
     let pages: Vec<usize> = (0..entries.len())
         .filter(|&i| entries[i].has_page())
         .collect();
@@ -182,57 +239,16 @@ pub fn assemble_with(config: Config, nodes: Vec<Node>, known_slugs: &[String]) -
         entries[i].prev = k.checked_sub(1).map(|p| pages[p]);
         entries[i].next = pages.get(k + 1).copied();
     }
+}
 
-    // Notes and links.
-    let mut slugs: HashMap<&str, usize> = entries
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (e.slug.as_str(), i))
-        .collect();
-    for slug in known_slugs {
-        slugs.entry(slug.as_str()).or_insert(usize::MAX);
-    }
-    let mut resolved_notes = Vec::with_capacity(entries.len());
-    for ((entry, source), scan) in entries.iter().zip(&sources).zip(cited) {
-        resolved_notes.push(check_references(
-            entry,
-            source,
-            scan,
-            &slugs,
-            &mut diagnostics,
-        ));
-    }
-    for (part, source) in parts.iter().zip(&part_sources) {
-        if let Some(intro) = &part.part.intro {
-            let mut scan = Scan::default();
-            markdown::scan(intro, &mut scan);
-            check_links(
-                source,
-                &[intro.as_str()],
-                &scan.links,
-                &slugs,
-                &mut diagnostics,
-            );
-        }
-    }
-    let mut running = 0u32;
-    for (entry, notes) in entries.iter_mut().zip(resolved_notes) {
-        entry.notes_before = running;
-        running += notes.len() as u32;
-        entry.notes = notes;
-    }
-
-    if !diagnostics.is_empty() {
-        Diagnostic::sort(&mut diagnostics);
-        return Err(Error::Content(diagnostics));
-    }
-    Ok(Booklet {
-        config,
-        parts,
-        entries,
-        order,
-        sommaire,
-    })
+/// One slug to check, with where it comes from.
+struct SlugOf<'a> {
+    slug: &'a str,
+    path: &'a PathBuf,
+    source: &'a Source,
+    /// Written as `slug = "…"` (else taken from the file name).
+    explicit: bool,
+    sommaire: bool,
 }
 
 fn check_slugs(
@@ -246,82 +262,27 @@ fn check_slugs(
     let all = entries
         .iter()
         .zip(sources)
-        .map(|(e, s)| {
-            let sommaire = matches!(e.doc, Doc::Sommaire(_));
-            (
-                e.slug.as_str(),
-                &e.path,
-                s,
-                e.doc.slug().is_some(),
-                sommaire,
-            )
+        .map(|(e, source)| SlugOf {
+            slug: e.slug.as_str(),
+            path: &e.path,
+            source,
+            explicit: e.doc.slug().is_some(),
+            sommaire: matches!(e.doc, Doc::Sommaire(_)),
         })
-        .chain(
-            parts
-                .iter()
-                .zip(part_sources)
-                .map(|(p, s)| (p.slug.as_str(), &p.path, s, p.part.slug.is_some(), false)),
-        );
-    for (slug, path, source, explicit, sommaire) in all {
-        let located = |message: String| {
-            if explicit {
-                source.at_text("slug", message)
-            } else {
-                Diagnostic::file(path, message)
-            }
-        };
-        let how_to = |example: &str| {
-            if explicit {
-                format!("set a shorter slug, e.g. slug = \"{example}\"")
-            } else {
-                format!(
-                    "rename the file with a shorter name, or set a slug in it, e.g. \
-                     slug = \"{example}\""
-                )
-            }
-        };
-        let length = slug.chars().count();
-        if length > slug::MAX_SLUG_CHARS {
-            let shown: String = slug.chars().take(40).collect();
+        .chain(parts.iter().zip(part_sources).map(|(p, source)| SlugOf {
+            slug: p.slug.as_str(),
+            path: &p.path,
+            source,
+            explicit: p.part.slug.is_some(),
+            sommaire: false,
+        }));
+    for of in all {
+        let (slug, path) = (of.slug, of.path);
+        if let Some(d) = slug_problem(&of) {
+            diagnostics.push(d);
+        } else if let Some(first) = seen.get(slug) {
             diagnostics.push(
-                located(format!(
-                    "the slug `{shown}…` is too long: {length} characters, the limit is {}",
-                    slug::MAX_SLUG_CHARS
-                ))
-                .with_help(how_to(&slug::shorten_slug(&slug::slugify(slug)))),
-            );
-            continue;
-        }
-        if !slug::is_valid_slug(slug) {
-            diagnostics.push(
-                located(format!("`{slug}` is not a valid slug")).with_help(format!(
-                    "use lower-case letters, digits and dashes, e.g. slug = \"{}\"",
-                    slug::slugify(slug)
-                )),
-            );
-            continue;
-        }
-        if RESERVED_SLUGS.contains(&slug) {
-            diagnostics.push(
-                located(format!(
-                    "the slug `{slug}` is reserved for a page livret writes"
-                ))
-                .with_help("rename the file or set another slug = \"…\""),
-            );
-            continue;
-        }
-        if let Some((id, owner)) = crate::text::ids::slug_clash(slug, sommaire) {
-            diagnostics.push(
-                located(format!(
-                    "the slug `{slug}` would give the id `{id}`, which livret also gives to {owner}"
-                ))
-                .with_help(slug_clash_help(explicit)),
-            );
-            continue;
-        }
-        if let Some(first) = seen.get(slug) {
-            diagnostics.push(
-                located(format!(
+                of.located(format!(
                     "duplicate slug `{slug}`: {} has the same one",
                     first.display()
                 ))
@@ -336,6 +297,69 @@ fn check_slugs(
             seen.insert(slug, path);
         }
     }
+}
+
+impl SlugOf<'_> {
+    /// A diagnostic at the `slug` key, or about the file when the slug is its name's.
+    fn located(&self, message: String) -> Diagnostic {
+        if self.explicit {
+            self.source.at_text("slug", message)
+        } else {
+            Diagnostic::file(self.path, message)
+        }
+    }
+
+    fn how_to_shorten(&self, example: &str) -> String {
+        if self.explicit {
+            format!("set a shorter slug, e.g. slug = \"{example}\"")
+        } else {
+            format!(
+                "rename the file with a shorter name, or set a slug in it, e.g. \
+                 slug = \"{example}\""
+            )
+        }
+    }
+}
+
+/// What is wrong with one slug on its own: too long, not clean, reserved, or giving an id
+/// livret generates.
+fn slug_problem(of: &SlugOf) -> Option<Diagnostic> {
+    let slug = of.slug;
+    let length = slug.chars().count();
+    if length > slug::MAX_SLUG_CHARS {
+        let shown: String = slug.chars().take(40).collect();
+        return Some(
+            of.located(format!(
+                "the slug `{shown}…` is too long: {length} characters, the limit is {}",
+                slug::MAX_SLUG_CHARS
+            ))
+            .with_help(of.how_to_shorten(&slug::shorten_slug(&slug::slugify(slug)))),
+        );
+    }
+    if !slug::is_valid_slug(slug) {
+        return Some(
+            of.located(format!("`{slug}` is not a valid slug"))
+                .with_help(format!(
+                    "use lower-case letters, digits and dashes, e.g. slug = \"{}\"",
+                    slug::slugify(slug)
+                )),
+        );
+    }
+    if RESERVED_SLUGS.contains(&slug) {
+        return Some(
+            of.located(format!(
+                "the slug `{slug}` is reserved for a page livret writes"
+            ))
+            .with_help("rename the file or set another slug = \"…\""),
+        );
+    }
+    let (id, owner) = crate::text::ids::slug_clash(slug, of.sommaire)?;
+    Some(
+        of.located(format!(
+            "the slug `{slug}` would give the id `{id}`, which livret also gives to {owner}"
+        ))
+        .with_help(slug_clash_help(of.explicit)),
+    )
 }
 
 /// How to fix a slug that clashes with a generated id (see `ids::slug_clash`).

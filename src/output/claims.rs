@@ -24,6 +24,19 @@ struct Claim {
 /// one of them is a file (`static/riace.html/x.txt` beside the page `riace.html`), located at
 /// the theme file. `check` and `build` both refuse these before writing anything.
 pub fn theme_collisions(booklet: &Booklet, theme: &Theme) -> Vec<Diagnostic> {
+    let claims = claims(booklet, theme);
+    let mut diagnostics = Vec::new();
+    for (name, here) in &claims {
+        same_name(here, &mut diagnostics);
+        folder_on_the_way(&claims, name, here, &mut diagnostics);
+    }
+    Diagnostic::sort(&mut diagnostics);
+    diagnostics.dedup();
+    diagnostics
+}
+
+/// Every name of `out/` with whoever writes it.
+fn claims(booklet: &Booklet, theme: &Theme) -> BTreeMap<String, Vec<Claim>> {
     let mut claims: BTreeMap<String, Vec<Claim>> = BTreeMap::new();
     let mut claim = |name: String, what: String, theme_file: Option<PathBuf>| {
         claims
@@ -65,74 +78,86 @@ pub fn theme_collisions(booklet: &Booklet, theme: &Theme) -> Vec<Diagnostic> {
         );
     }
 
-    let mut diagnostics = Vec::new();
-    let mut report = |file: &Path, message: String| {
-        diagnostics.push(
-            Diagnostic::file(file, message)
-                .with_help("rename the theme file, or the fiche (slug = \"…\")"),
-        );
-    };
-    for (name, here) in &claims {
-        // The same name twice.
-        for (i, mine) in here.iter().enumerate() {
-            let Some(file) = &mine.theme_file else {
-                continue;
-            };
-            if let Some((j, other)) = here.iter().enumerate().find(|&(j, _)| j != i) {
-                // Two theme files: report the user's over the default theme's, else the later
-                // one only (a static file beside a stylesheet).
-                if let Some(theirs) = &other.theme_file {
-                    let (me, them) = (embedded(file), embedded(theirs));
-                    if (me && !them) || (me == them && i < j) {
-                        continue;
-                    }
+    claims
+}
+
+fn report(diagnostics: &mut Vec<Diagnostic>, file: &Path, message: String) {
+    diagnostics.push(
+        Diagnostic::file(file, message)
+            .with_help("rename the theme file, or the fiche (slug = \"…\")"),
+    );
+}
+
+/// The same name claimed twice.
+fn same_name(here: &[Claim], diagnostics: &mut Vec<Diagnostic>) {
+    // The same name twice.
+    for (i, mine) in here.iter().enumerate() {
+        let Some(file) = &mine.theme_file else {
+            continue;
+        };
+        if let Some((j, other)) = here.iter().enumerate().find(|&(j, _)| j != i) {
+            // Two theme files: report the user's over the default theme's, else the later
+            // one only (a static file beside a stylesheet).
+            if let Some(theirs) = &other.theme_file {
+                let (me, them) = (embedded(file), embedded(theirs));
+                if (me && !them) || (me == them && i < j) {
+                    continue;
                 }
+            }
+            report(
+                diagnostics,
+                file,
+                format!("this theme file would overwrite {}", other.what),
+            );
+        }
+    }
+}
+
+/// A folder on the way to `name` that is a file of another claim.
+fn folder_on_the_way(
+    claims: &BTreeMap<String, Vec<Claim>>,
+    name: &str,
+    here: &[Claim],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    // A folder on the way to this name that is a file of another claim.
+    let mut folder = name;
+    while let Some((up, _)) = folder.rsplit_once('/') {
+        folder = up;
+        let Some(files) = claims.get(folder) else {
+            continue;
+        };
+        let ours = files.iter().find_map(|c| c.theme_file.as_ref());
+        for mine in here {
+            if let Some(file) = &mine.theme_file
+                && !(embedded(file) && ours.is_some_and(|o| !embedded(o)))
+            {
                 report(
+                    diagnostics,
                     file,
-                    format!("this theme file would overwrite {}", other.what),
+                    format!(
+                        "this theme file would be written as `{name}`, inside a folder \
+                         `{folder}` where livret writes {}",
+                        files
+                            .iter()
+                            .map(|c| c.what.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+            } else if let Some(file) = ours {
+                report(
+                    diagnostics,
+                    file,
+                    format!(
+                        "this theme file would be written as `{folder}`, where livret needs \
+                         a folder for {}",
+                        mine.what
+                    ),
                 );
             }
         }
-        // A folder on the way to this name that is a file of another claim.
-        let mut folder = name.as_str();
-        while let Some((up, _)) = folder.rsplit_once('/') {
-            folder = up;
-            let Some(files) = claims.get(folder) else {
-                continue;
-            };
-            let ours = files.iter().find_map(|c| c.theme_file.as_ref());
-            for mine in here {
-                if let Some(file) = &mine.theme_file
-                    && !(embedded(file) && ours.is_some_and(|o| !embedded(o)))
-                {
-                    report(
-                        file,
-                        format!(
-                            "this theme file would be written as `{name}`, inside a folder \
-                             `{folder}` where livret writes {}",
-                            files
-                                .iter()
-                                .map(|c| c.what.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    );
-                } else if let Some(file) = ours {
-                    report(
-                        file,
-                        format!(
-                            "this theme file would be written as `{folder}`, where livret needs \
-                             a folder for {}",
-                            mine.what
-                        ),
-                    );
-                }
-            }
-        }
     }
-    Diagnostic::sort(&mut diagnostics);
-    diagnostics.dedup();
-    diagnostics
 }
 
 /// Whether a theme file is the embedded default theme's (the user's are reported first).

@@ -181,32 +181,28 @@ impl Config {
         {
             return Err(Diagnostic::at_text(path, source, website, message).with_help(help));
         }
+        config.check_text(file)?;
+        Ok(config)
+    }
+
+    /// The text fields of livret.toml: inline fields hold inline Markdown only, and links
+    /// follow the URL policy (no link to a fiche from here).
+    fn check_text(&self, file: &Source) -> Result<(), Diagnostic> {
+        let (path, source) = (file.path.as_path(), file.text.as_str());
+        use crate::source::inline::Shown::{InLink, Inline};
+        let mut fields = vec![("title", self.title.as_str(), InLink)];
+        fields.extend(self.subtitle.as_deref().map(|t| ("subtitle", t, InLink)));
+        fields.extend(self.strapline.as_deref().map(|t| ("strapline", t, Inline)));
+        fields.extend(self.publisher.as_deref().map(|t| ("publisher", t, Inline)));
+        fields.extend(self.edition.as_deref().map(|t| ("edition", t, Inline)));
+        if let Some(d) = crate::source::inline::check(file, &fields)
+            .into_iter()
+            .next()
         {
-            use crate::source::inline::Shown::{InLink, Inline};
-            let mut fields = vec![("title", config.title.as_str(), InLink)];
-            fields.extend(config.subtitle.as_deref().map(|t| ("subtitle", t, InLink)));
-            fields.extend(
-                config
-                    .strapline
-                    .as_deref()
-                    .map(|t| ("strapline", t, Inline)),
-            );
-            fields.extend(
-                config
-                    .publisher
-                    .as_deref()
-                    .map(|t| ("publisher", t, Inline)),
-            );
-            fields.extend(config.edition.as_deref().map(|t| ("edition", t, Inline)));
-            if let Some(d) = crate::source::inline::check(file, &fields)
-                .into_iter()
-                .next()
-            {
-                return Err(d);
-            }
+            return Err(d);
         }
         let mut scan = crate::text::markdown::Scan::default();
-        for field in config.markdown_fields() {
+        for field in self.markdown_fields() {
             crate::text::markdown::scan(field, &mut scan);
         }
         for link in &scan.links {
@@ -222,14 +218,14 @@ impl Config {
             if let Some(Refusal { message, help }) = crate::text::links::url_problem(link) {
                 return Err(crate::source::locate::locate_link(
                     file,
-                    &config.markdown_fields(),
+                    &self.markdown_fields(),
                     link,
                     message,
                 )
                 .with_help(help));
             }
         }
-        Ok(config)
+        Ok(())
     }
 
     /// Every Markdown field of livret.toml.

@@ -70,31 +70,11 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
     crate::output::check_out_dir(&options.build.root, &options.build.out, options.build.force)?;
     // Content errors come out before any browser starts.
     let project = build::load_project(&options.build.root)?;
-    let settings = Settings {
-        pdf: PdfLink::Linked,
-        page_numbers: None,
-    };
-    let renderer = Renderer::new(&project.booklet, &project.theme, settings);
-    let anchors = sommaire_targets(&renderer);
-    let config = &project.booklet.config;
-    let french = config.is_french();
-    let meta = finish::Metadata {
-        title: renderer.site().title_plain.clone()
-            + &config
-                .subtitle
-                .as_deref()
-                .map(|s| format!(" — {}", markdown::plain(s, french)))
-                .unwrap_or_default(),
-        author: config
-            .publisher
-            .as_deref()
-            .map(|p| markdown::plain(p, french)),
-        subject: Some(renderer.site().description.clone()).filter(|d| !d.is_empty()),
-        lang: config.lang.clone(),
-        creator: renderer.site().generator.to_string(),
-    };
-    let outline = outline(&project.booklet, &renderer);
-    drop(renderer);
+    let Plan {
+        anchors,
+        meta,
+        outline,
+    } = plan(&project);
     drop(project);
 
     chromium::sweep_stale();
@@ -139,22 +119,7 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
             }
             browser.open(&url)?;
             let pdf = browser.print()?;
-            let blocked = browser.take_blocked();
-            if !blocked.is_empty() {
-                let one = blocked.len() == 1;
-                return Err(Error::other(format!(
-                    "the print edition asks for {} that {} not in it, blocked: {}",
-                    if one { "a file" } else { "files" },
-                    if one { "is" } else { "are" },
-                    blocked.join(", "),
-                ))
-                .with_help(format!(
-                    "printing reads local files only; save {0} into the theme's static/ folder \
-                     and refer to {0} by a relative path (a template, raw HTML or a stylesheet \
-                     asked for it)",
-                    if one { "it" } else { "them" },
-                )));
-            }
+            refuse_blocked(&browser.take_blocked())?;
             let doc = inspect::load(&pdf, "the PDF Chromium printed")?;
             Ok((measure(&doc, &anchors)?, pdf))
         },
@@ -179,6 +144,63 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
 }
 
 pub use crate::render::Numbers;
+
+/// What the passes need to know of the booklet, taken before it is dropped: the sommaire's
+/// targets, the PDF's metadata and its bookmarks.
+struct Plan {
+    anchors: Vec<String>,
+    meta: finish::Metadata,
+    outline: Vec<finish::OutlineItem>,
+}
+
+fn plan(project: &build::Project) -> Plan {
+    let settings = Settings {
+        pdf: PdfLink::Linked,
+        page_numbers: None,
+    };
+    let renderer = Renderer::new(&project.booklet, &project.theme, settings);
+    let config = &project.booklet.config;
+    let french = config.is_french();
+    let meta = finish::Metadata {
+        title: renderer.site().title_plain.clone()
+            + &config
+                .subtitle
+                .as_deref()
+                .map(|s| format!(" — {}", markdown::plain(s, french)))
+                .unwrap_or_default(),
+        author: config
+            .publisher
+            .as_deref()
+            .map(|p| markdown::plain(p, french)),
+        subject: Some(renderer.site().description.clone()).filter(|d| !d.is_empty()),
+        lang: config.lang.clone(),
+        creator: renderer.site().generator.to_string(),
+    };
+    Plan {
+        anchors: sommaire_targets(&renderer),
+        meta,
+        outline: outline(&project.booklet, &renderer),
+    }
+}
+
+/// A pass that asked for files outside the print edition (blocked in the browser) fails.
+fn refuse_blocked(blocked: &[String]) -> Result<()> {
+    if blocked.is_empty() {
+        return Ok(());
+    }
+    let one = blocked.len() == 1;
+    Err(Error::other(format!(
+        "the print edition asks for {} that {} not in it, blocked: {}",
+        if one { "a file" } else { "files" },
+        if one { "is" } else { "are" },
+        blocked.join(", "),
+    ))
+    .with_help(format!(
+        "printing reads local files only; save {0} into the theme's static/ folder and refer to \
+         {0} by a relative path (a template, raw HTML or a stylesheet asked for it)",
+        if one { "it" } else { "them" },
+    )))
+}
 
 /// Prints until the sommaire's numbers settle. `print(pass, numbers)` prints the booklet with
 /// `numbers` written in (none on the first pass) and returns the numbers it measured, with

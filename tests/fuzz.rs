@@ -1,4 +1,4 @@
-//! Fuzzing (issue 6): arbitrary bytes and arbitrary TOML-like documents, as fiches, as
+//! Fuzzing: arbitrary bytes and arbitrary TOML-like documents, as fiches, as
 //! `_part.toml` and as `livret.toml`, go through parse → assemble → render through the library.
 //! Properties:
 //! - nothing panics (a panic is a failure, shrunk to a minimal input by proptest);

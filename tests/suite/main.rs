@@ -4,4 +4,14 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod authoring;
+mod build;
+mod content;
+mod content_safety;
 mod golden;
+mod incremental;
+mod output_safety;
+mod pdf;
+mod robustness;
+mod serve_safety;
+mod web;

@@ -1,8 +1,6 @@
-//! Output safety (issue 6): livret writes only into `out/`, only what it owns, and a build that
+//! Output safety: livret writes only into `out/`, only what it owns, and a build that
 //! fails — a bad template, a write error, a full disk, a kill — leaves the previous `out/`
 //! exactly as it was.
-
-mod support;
 
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -11,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use support::*;
+use crate::support::*;
 
 const GOOD: &[(&str, &str)] = &[
     ("livret.toml", "title = \"Guide\"\n"),

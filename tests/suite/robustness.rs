@@ -1,4 +1,4 @@
-//! Robustness and safety (issue 6): nothing lost, nothing injected, never a panic.
+//! Robustness and safety: nothing lost, nothing injected, never a panic.
 //!
 //! - `bad_input_corpus` runs every case of `tests/bad/<case>/` (a tiny project and its
 //!   `expected.txt`) against a project whose `out/` holds a good build: exit code 1, the
@@ -7,15 +7,13 @@
 //!   or are killed halfway.
 //! - The `escaping_*` and `urls_*` tests cover HTML escaping and URL schemes end to end.
 
-mod support;
-
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use support::*;
+use crate::support::*;
 
 /// The good project every corpus case starts from (and breaks).
 const GOOD: &[(&str, &str)] = &[

@@ -1,12 +1,10 @@
-//! Issue 2: the engine end to end, through the real binary on real files in temp dirs.
-
-mod support;
+//! The engine end to end, through the real binary on real files in temp dirs.
 
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 
-use support::*;
+use crate::support::*;
 
 fn fiche(title: &str, city: &str) -> String {
     format!(

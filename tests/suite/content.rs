@@ -1,15 +1,13 @@
-//! Issue 3: the whole guide is in the print edition — every fiche title, quote author, key figure
+//! The whole guide is in the print edition — every fiche title, quote author, key figure
 //! and URL of the seed text, ≥ 97 % of its words — with no Markdown or extraction debris, and
 //! footnotes numbered across the booklet.
-
-mod support;
 
 use std::collections::HashMap;
 use std::fs;
 
-use support::*;
+use crate::support::*;
 
-const SEED: &str = include_str!("data/guide-seed.txt");
+const SEED: &str = include_str!("../data/guide-seed.txt");
 
 /// Text as a reader sees it, with typographic spaces and apostrophes made plain for comparison.
 fn normalize(text: &str) -> String {

@@ -1,9 +1,7 @@
-//! `livret serve` under attack (issue 12, items 1, 2, 3 and 13): it refuses the same `--out` as
+//! `livret serve` under attack: it refuses the same `--out` as
 //! `build` even when its first build fails, answers only requests addressed to the loopback
 //! (DNS rebinding), is not starved by open pages or slow clients, and follows HTTP/1.1 on
 //! `Allow` and absolute-form targets. All traffic goes to 127.0.0.1, bounded in count and time.
-
-mod support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -12,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use support::*;
+use crate::support::*;
 
 /// One server at a time: the starvation test measures a latency on a small machine.
 static SERVE: Mutex<()> = Mutex::new(());

@@ -3,8 +3,6 @@
 //! write on errors, `livret new`, and `livret serve` over real HTTP (rebuild, live reload,
 //! overlay, last good build kept, path traversal refused), plus the print preview in Chromium.
 
-mod support;
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
@@ -13,7 +11,7 @@ use std::sync::Mutex;
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
-use support::*;
+use crate::support::*;
 
 const CONFIG: &str = "title = \"Guide\"\n";
 const PART: &str = "title = \"Partie\"\n";

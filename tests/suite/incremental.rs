@@ -4,8 +4,6 @@
 //! byte-identical to a fresh full `livret build` of the same input, and only the files that
 //! depend on the edit were written. Also through the real `livret serve` over HTTP.
 
-mod support;
-
 use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -14,7 +12,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use livret::{BuildOptions, Error, Rebuilt, Session};
-use support::*;
+use crate::support::*;
 
 const RIACE: &str = "fiches/10-repenser/01-riace.toml";
 const NEW_YORK: &str = "fiches/10-repenser/02-new-york.toml";

@@ -1,13 +1,11 @@
-//! Content safety (issue 6): raw HTML in Markdown is escaped unless `allow_html = true`,
+//! Content safety: raw HTML in Markdown is escaped unless `allow_html = true`,
 //! templates escape everything else, and link URLs other than http, https, mailto, tel and
 //! relative paths are refused with the file and line — in every field that can hold one.
-
-mod support;
 
 use std::fs;
 use std::path::Path;
 
-use support::*;
+use crate::support::*;
 
 /// Every element and attribute of every HTML file under `out`: no `<script>`, `<iframe>`,
 /// `<object>`, `<embed>`, no `on…=` handler, no `javascript:`/`data:`/`vbscript:` URL.
@@ -361,7 +359,7 @@ fn repeated_ids(out: &Path) -> (usize, Vec<String>) {
     (pages, repeated)
 }
 
-/// Issue 12, item 4: no built page carries the same id twice, for the guide and for a project
+/// No built page carries the same id twice, for the guide and for a project
 /// that uses every field of the format once (two front pages with notes on the index, a part
 /// slug, a sommaire with another title…).
 #[test]

@@ -3,10 +3,8 @@
 //! print edition under WeasyPrint, other page sizes, and the errors when no browser works.
 //!
 //! The guide is printed once per test run (`guide()`), into `target/tmp/pdf-guide`, and the
-//! tests below each check one promise of issue 4 on that output.
+//! tests below each check one promise of the printed booklet on that output.
 #![cfg(unix)]
-
-mod support;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -14,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use support::*;
+use crate::support::*;
 
 /// A5 in PDF points, and how far Chromium may round it.
 const A5: (f32, f32) = (419.53, 595.28);

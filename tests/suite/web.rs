@@ -7,8 +7,6 @@
 //! `tests/web/node_modules` (pinned by `tests/web/package-lock.json`; installed here with
 //! `npm ci` when missing). Without Node, Java or Chromium they are skipped locally, never in CI.
 
-mod support;
-
 use std::fs;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -16,7 +14,7 @@ use std::process::Command;
 use std::sync::Mutex;
 
 use serde_json::Value;
-use support::*;
+use crate::support::*;
 
 /// `tests/web/`: the Node side of these tests.
 fn web_dir() -> PathBuf {

@@ -353,7 +353,7 @@ fn slug_problem(of: &SlugOf) -> Option<Diagnostic> {
             .with_help("rename the file or set another slug = \"…\""),
         );
     }
-    let (id, owner) = crate::text::ids::slug_clash(slug, of.sommaire)?;
+    let crate::text::ids::Clash { id, owner } = crate::text::ids::slug_clash(slug, of.sommaire)?;
     Some(
         of.located(format!(
             "the slug `{slug}` would give the id `{id}`, which livret also gives to {owner}"

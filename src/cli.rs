@@ -177,7 +177,11 @@ fn run(cli: Cli) -> Result<()> {
                 report.passes,
                 report.millis
             );
-            if let Some((path, sheets)) = &report.imposed {
+            if let Some(livret::ImposedReport {
+                path,
+                sides: sheets,
+            }) = &report.imposed
+            {
                 println!(
                     "livret: {} ({sheets} A4 sides: print double-sided, flip on the short edge, \
                      fold, staple)",

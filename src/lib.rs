@@ -24,7 +24,7 @@ mod text;
 pub use build::{BuildOptions, BuildReport, build};
 pub use cmd::check::{Summary as CheckSummary, check};
 pub use cmd::new::{Created, NewOptions, create as new_entry};
-pub use cmd::pdf::{Imposition, PdfOptions, PdfReport, run as pdf};
+pub use cmd::pdf::{ImposedReport, Imposition, PdfOptions, PdfReport, run as pdf};
 pub use cmd::serve::session::{Rebuilt, Session};
 pub use cmd::serve::{ServeOptions, serve};
 pub use error::{Diagnostic, Error, Result, display_path, report, report_json};

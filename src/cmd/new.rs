@@ -78,7 +78,8 @@ pub fn create(options: &NewOptions) -> Result<Created> {
             "the slug `{slug}` is reserved for a page livret writes: choose another title"
         )));
     }
-    if let Some((id, owner)) = crate::text::ids::slug_clash(&slug, false) {
+    if let Some(crate::text::ids::Clash { id, owner }) = crate::text::ids::slug_clash(&slug, false)
+    {
         return Err(Error::Usage(format!(
             "the title gives the slug `{slug}`, whose id `{id}` livret also gives to {owner}: \
              choose another title"

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use crate::booklet::{Booklet, Entry};
 use crate::text::ids;
-use crate::text::markdown::{self, NoteRef, Resolve};
+use crate::text::markdown::{self, FicheLink, NoteRef, Resolve};
 
 use super::Mode;
 
@@ -80,14 +80,15 @@ impl Resolve for Refs<'_> {
         })
     }
 
-    fn fiche_link(&self, slug: &str) -> Option<(String, Option<String>)> {
+    fn fiche_link(&self, slug: &str) -> Option<FicheLink> {
         let target = &self.booklet.entries[*self.slugs.get(slug)?];
-        let href = entry_href(target, self.mode);
-        let label = match (self.mode, target.number) {
-            (Mode::Print, Some(n)) => Some(format!("{} {}", self.fiche_ref, n)),
-            _ => None,
-        };
-        Some((href, label))
+        Some(FicheLink {
+            href: entry_href(target, self.mode),
+            print_label: match (self.mode, target.number) {
+                (Mode::Print, Some(n)) => Some(format!("{} {}", self.fiche_ref, n)),
+                _ => None,
+            },
+        })
     }
 }
 
@@ -98,7 +99,7 @@ impl Resolve for NoRefs {
     fn note(&self, _: &str) -> Option<NoteRef> {
         None
     }
-    fn fiche_link(&self, _: &str) -> Option<(String, Option<String>)> {
+    fn fiche_link(&self, _: &str) -> Option<FicheLink> {
         None
     }
 }

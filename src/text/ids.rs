@@ -51,27 +51,41 @@ pub fn is_note_id(id: &str) -> bool {
     }
 }
 
+/// An id a slug would give that livret also gives to something else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clash {
+    pub id: String,
+    /// What else has that id.
+    pub owner: String,
+}
+
 /// Why `slug` cannot be used, if one of the ids it gives could be another generated id:
 /// the id concerned and what else has it. `is_sommaire`: the slug of the sommaire entry.
-pub fn slug_clash(slug: &str, is_sommaire: bool) -> Option<(String, String)> {
+pub fn slug_clash(slug: &str, is_sommaire: bool) -> Option<Clash> {
     for suffix in SLUG_SUFFIXES {
         if let Some(prefix) = slug.strip_suffix(suffix).and_then(|p| p.strip_suffix('-'))
             && !prefix.is_empty()
         {
-            return Some((
-                slug.to_string(),
-                format!("the `{suffix}` heading of an entry with the slug `{prefix}`"),
-            ));
+            return Some(Clash {
+                id: slug.to_string(),
+                owner: format!("the `{suffix}` heading of an entry with the slug `{prefix}`"),
+            });
         }
     }
     if is_note_id(slug) {
-        return Some((slug.to_string(), "a note or a note call".to_string()));
+        return Some(Clash {
+            id: slug.to_string(),
+            owner: "a note or a note call".to_string(),
+        });
     }
     let own = std::iter::once(slug.to_string())
         .chain(SLUG_SUFFIXES.iter().map(|s| format!("{slug}-{s}")));
     for id in own {
         if FIXED.contains(&id.as_str()) && !(is_sommaire && slug == SOMMAIRE) {
-            return Some((id, "a part of the page the theme always writes".to_string()));
+            return Some(Clash {
+                id,
+                owner: "a part of the page the theme always writes".to_string(),
+            });
         }
     }
     None

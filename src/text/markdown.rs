@@ -18,7 +18,15 @@ pub trait Resolve {
     /// The number and anchors of a note call.
     fn note(&self, key: &str) -> Option<NoteRef>;
     /// The href of an `@slug` link target, and its label in print ("fiche n°3").
-    fn fiche_link(&self, slug: &str) -> Option<(String, Option<String>)>;
+    fn fiche_link(&self, slug: &str) -> Option<FicheLink>;
+}
+
+/// A link to another fiche as resolved for one edition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FicheLink {
+    pub href: String,
+    /// What print adds after the link text ("fiche n°3"), if anything.
+    pub print_label: Option<String>,
 }
 
 /// A note call as resolved for one edition.
@@ -404,11 +412,13 @@ pub fn resolve_markers<'a>(html: &'a str, resolve: &dyn Resolve) -> std::borrow:
                 let (slug, fragment) = key.split_once('#').unwrap_or((key, ""));
                 match resolve.fiche_link(slug) {
                     // Inside one document (print) the fragment alone is the target.
-                    Some((href, _)) if !fragment.is_empty() && href.starts_with('#') => {
+                    Some(FicheLink { href, .. })
+                        if !fragment.is_empty() && href.starts_with('#') =>
+                    {
                         out.push('#');
                         out.push_str(fragment);
                     }
-                    Some((href, _)) => {
+                    Some(FicheLink { href, .. }) => {
                         html_escape(&href, &mut out);
                         if !fragment.is_empty() {
                             out.push('#');
@@ -420,7 +430,11 @@ pub fn resolve_markers<'a>(html: &'a str, resolve: &dyn Resolve) -> std::borrow:
             }
             "R:" => {
                 let slug = key.split('#').next().unwrap_or(key);
-                if let Some((_, Some(label))) = resolve.fiche_link(slug) {
+                if let Some(FicheLink {
+                    print_label: Some(label),
+                    ..
+                }) = resolve.fiche_link(slug)
+                {
                     out.push_str("<span class=\"print-ref\"> (");
                     html_escape(&label, &mut out);
                     out.push_str(")</span>");
@@ -477,8 +491,11 @@ mod tests {
                 ref_id: "ref-3".into(),
             })
         }
-        fn fiche_link(&self, slug: &str) -> Option<(String, Option<String>)> {
-            (slug == "riace").then(|| ("riace.html".into(), Some("fiche n°1".into())))
+        fn fiche_link(&self, slug: &str) -> Option<FicheLink> {
+            (slug == "riace").then(|| FicheLink {
+                href: "riace.html".into(),
+                print_label: Some("fiche n°1".into()),
+            })
         }
     }
 

@@ -11,8 +11,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use livret::{BuildOptions, Error, Rebuilt, Session};
 use crate::support::*;
+use livret::{BuildOptions, Error, Rebuilt, Session};
 
 const RIACE: &str = "fiches/10-repenser/01-riace.toml";
 const NEW_YORK: &str = "fiches/10-repenser/02-new-york.toml";

@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 
-use serde_json::Value;
 use crate::support::*;
+use serde_json::Value;
 
 /// `tests/web/`: the Node side of these tests.
 fn web_dir() -> PathBuf {

@@ -49,13 +49,21 @@ pub struct PdfOptions {
     pub imposition: Option<Imposition>,
 }
 
+/// The imposed PDF `livret pdf --imposition` wrote.
+#[derive(Debug, Clone)]
+pub struct ImposedReport {
+    pub path: PathBuf,
+    /// A4 sides to print.
+    pub sides: usize,
+}
+
 /// What `livret pdf` produced.
 #[derive(Debug, Clone)]
 pub struct PdfReport {
     pub pdf: PathBuf,
     pub pages: usize,
     pub passes: usize,
-    pub imposed: Option<(PathBuf, usize)>,
+    pub imposed: Option<ImposedReport>,
     pub fiches: usize,
     pub browser: String,
     pub millis: u128,
@@ -304,7 +312,10 @@ fn publish(
         pdf: options.build.out.join(crate::PDF_NAME),
         pages: finished.pages,
         passes: printed.passes,
-        imposed: imposed.map(|i| (options.build.out.join(IMPOSED_NAME), i.sides)),
+        imposed: imposed.map(|i| ImposedReport {
+            path: options.build.out.join(IMPOSED_NAME),
+            sides: i.sides,
+        }),
         fiches: report.fiches,
         browser: String::new(),
         millis: 0,

@@ -19,6 +19,7 @@ use crate::text::markdown::{self, Style};
 
 use super::Mode;
 use super::refs::{self, unresolved};
+pub use super::site::SiteCtx;
 
 /// Page numbers of the print edition, by anchor, as `livret pdf` measured them.
 pub type Numbers = BTreeMap<String, u32>;
@@ -30,37 +31,6 @@ pub struct MetaCtx {
     pub description: String,
     pub canonical: Option<String>,
     pub og_type: &'static str,
-}
-
-/// The booklet as a whole: `site` in every template.
-#[derive(Debug, Clone, Serialize)]
-pub struct SiteCtx {
-    pub title: String,
-    pub title_plain: String,
-    /// The plain title escaped for a CSS string (running headers).
-    pub title_css: String,
-    pub subtitle: Option<String>,
-    pub strapline: Option<String>,
-    pub publisher: Option<String>,
-    pub publisher_short: Option<String>,
-    pub publisher_plain: String,
-    pub description: String,
-    pub edition: Option<String>,
-    pub website: Option<String>,
-    pub website_label: Option<String>,
-    pub lang: String,
-    /// `lang` as an Open Graph locale (`fr` → `fr_FR`), when it names or implies a territory.
-    pub og_locale: Option<String>,
-    pub page_size: &'static str,
-    pub page_width_mm: f64,
-    pub page_height_mm: f64,
-    pub base_url: Option<String>,
-    pub cover_lead: Option<String>,
-    pub colophon: Option<String>,
-    pub labels: BTreeMap<String, String>,
-    pub has_pdf: bool,
-    pub fiche_count: usize,
-    pub generator: &'static str,
 }
 
 /// One entry (`entry` in the page templates): what every kind has, then its kind's own fields.

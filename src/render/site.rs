@@ -4,11 +4,43 @@
 
 use std::collections::BTreeMap;
 
+use serde::Serialize;
+
 use crate::booklet::Booklet;
 use crate::text::markdown::{self, Style};
 
-use super::context::SiteCtx;
 use super::refs::unresolved;
+
+/// The booklet as a whole: `site` in every template.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteCtx {
+    pub title: String,
+    pub title_plain: String,
+    /// The plain title escaped for a CSS string (running headers).
+    pub title_css: String,
+    pub subtitle: Option<String>,
+    pub strapline: Option<String>,
+    pub publisher: Option<String>,
+    pub publisher_short: Option<String>,
+    pub publisher_plain: String,
+    pub description: String,
+    pub edition: Option<String>,
+    pub website: Option<String>,
+    pub website_label: Option<String>,
+    pub lang: String,
+    /// `lang` as an Open Graph locale (`fr` → `fr_FR`), when it names or implies a territory.
+    pub og_locale: Option<String>,
+    pub page_size: &'static str,
+    pub page_width_mm: f64,
+    pub page_height_mm: f64,
+    pub base_url: Option<String>,
+    pub cover_lead: Option<String>,
+    pub colophon: Option<String>,
+    pub labels: BTreeMap<String, String>,
+    pub has_pdf: bool,
+    pub fiche_count: usize,
+    pub generator: &'static str,
+}
 
 /// The site context of a booklet.
 pub fn site(

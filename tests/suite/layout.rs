@@ -51,7 +51,7 @@ fn uses(name: &str, code: &str, all: &BTreeSet<String>) -> BTreeSet<String> {
             if let Some(group) = after.strip_prefix('{') {
                 let end = group.find('}').unwrap_or(group.len());
                 for item in group[..end].split(',') {
-                    let item = item.trim().split_whitespace().next().unwrap_or("");
+                    let item = item.split_whitespace().next().unwrap_or("");
                     paths.push(join(&base, item));
                 }
             } else {
@@ -183,10 +183,10 @@ fn files_and_functions_stay_small_and_say_what_they_own() {
                 continue;
             }
             let close = format!("{}}}", " ".repeat(indent));
-            if let Some(len) = all[i + 1..].iter().position(|l| *l == close) {
-                if len + 2 > 100 {
-                    problems.push(format!("{name}:{}: a function of {} lines", i + 1, len + 2));
-                }
+            if let Some(len) = all[i + 1..].iter().position(|l| *l == close)
+                && len + 2 > 100
+            {
+                problems.push(format!("{name}:{}: a function of {} lines", i + 1, len + 2));
             }
         }
     }

@@ -126,8 +126,15 @@ pub(super) fn absolute(path: &Path) -> Result<PathBuf> {
             .map_err(|e| Error::io(path, e))?
             .join(path)
     };
+    Ok(resolved(&joined))
+}
+
+/// `path` with `.` and `..` resolved lexically, and the links of its longest existing
+/// ancestor resolved, so that a symbolic link cannot disguise where it leads (the output
+/// folder's checks, and the files `livret pdf` lets Chromium read).
+pub fn resolved(path: &Path) -> PathBuf {
     let mut normal = PathBuf::new();
-    for c in joined.components() {
+    for c in path.components() {
         match c {
             Component::ParentDir => {
                 normal.pop();
@@ -136,7 +143,6 @@ pub(super) fn absolute(path: &Path) -> Result<PathBuf> {
             other => normal.push(other),
         }
     }
-    // Resolve the longest existing ancestor, so symlinks cannot disguise a protected folder.
     let mut existing = normal.clone();
     let mut rest = Vec::new();
     while !existing.exists() {
@@ -149,8 +155,6 @@ pub(super) fn absolute(path: &Path) -> Result<PathBuf> {
         }
     }
     let mut resolved = fs::canonicalize(&existing).unwrap_or(existing);
-    for name in rest.into_iter().rev() {
-        resolved.push(name);
-    }
-    Ok(resolved)
+    resolved.extend(rest.iter().rev());
+    resolved
 }

@@ -9,8 +9,8 @@ mod folder;
 mod lock;
 pub mod names;
 
-pub use folder::check_out_dir;
 use folder::checked_out;
+pub use folder::{check_out_dir, resolved as resolved_path};
 use lock::{Lock, lock};
 
 use std::collections::BTreeSet;

@@ -30,6 +30,23 @@ fn cases() -> Vec<(String, PathBuf)> {
     cases
 }
 
+/// Builds a case into a temporary folder (kept while the first value lives): its `out/`.
+fn build(project: &Path) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("out");
+    livret_ok(
+        tmp.path(),
+        &[
+            "build",
+            "--root",
+            project.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    (tmp, out)
+}
+
 /// Every file under `dir`, as relative paths; the theme's fonts are left out (see README).
 fn files(dir: &Path) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
@@ -55,18 +72,7 @@ fn every_case_builds_exactly_its_expected_output() {
     let bless = std::env::var_os("LIVRET_BLESS").is_some_and(|v| v == "1");
     let mut problems = Vec::new();
     for (name, project) in &cases {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let out = tmp.path().join("out");
-        livret_ok(
-            tmp.path(),
-            &[
-                "build",
-                "--root",
-                project.to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-            ],
-        );
+        let (_tmp, out) = build(project);
         let expected = repo().join("tests/golden").join(name).join("expected");
         if bless {
             let _ = fs::remove_dir_all(&expected);
@@ -120,18 +126,7 @@ fn a_changed_output_is_caught() {
         .into_iter()
         .find(|(n, _)| n == "pages-only")
         .expect("pages-only case");
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let out = tmp.path().join("out");
-    livret_ok(
-        tmp.path(),
-        &[
-            "build",
-            "--root",
-            project.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
+    let (_tmp, out) = build(&project);
     let expected = repo().join("tests/golden/pages-only/expected/recit.html");
     let mut built = fs::read(out.join("recit.html")).unwrap();
     assert_eq!(built, fs::read(&expected).unwrap());

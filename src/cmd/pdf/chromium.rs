@@ -220,7 +220,7 @@ impl Browser {
     /// request — another site, a file elsewhere on the disk — is stopped in the browser
     /// before it is made (DevTools `Fetch`), and recorded for `take_blocked`.
     pub fn confine(&mut self, folder: &Path) -> Result<()> {
-        self.confined = Some(normalise(folder));
+        self.confined = Some(crate::output::resolved_path(folder));
         self.call(
             "Fetch.enable",
             json!({ "patterns": [{ "urlPattern": "*", "requestStage": "Request" }] }),
@@ -481,37 +481,9 @@ fn reads_inside(url: &str, dir: &Path) -> bool {
         "data" => true,
         "file" => parsed
             .to_file_path()
-            .is_ok_and(|path| normalise(&path).starts_with(dir)),
+            .is_ok_and(|path| crate::output::resolved_path(&path).starts_with(dir)),
         _ => false,
     }
-}
-
-/// A path with `.` and `..` resolved lexically, and the longest existing ancestor's links.
-fn normalise(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    let mut existing = out.clone();
-    let mut rest = Vec::new();
-    while !existing.exists() {
-        match existing.file_name() {
-            Some(name) => rest.push(name.to_os_string()),
-            None => break,
-        }
-        if !existing.pop() {
-            break;
-        }
-    }
-    let mut resolved = std::fs::canonicalize(&existing).unwrap_or(existing);
-    resolved.extend(rest.iter().rev());
-    resolved
 }
 
 /// In the child, before exec: the command pipe becomes fd 3 and the answer pipe fd 4, both

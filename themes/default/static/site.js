@@ -14,18 +14,19 @@
     var measure = function () {
       if (header) doc.documentElement.style.setProperty('--header-h', header.offsetHeight + 'px');
     };
-    measure();
     window.addEventListener('resize', measure);
-    menu();
+    menu(measure);
     search();
+    measure(); // once the menu button and the search box show
   }
 
-  function menu() {
+  function menu(measure) {
     var button = doc.querySelector('.menu-button');
     var nav = doc.getElementById('nav-sommaire');
     if (!button || !nav) return;
     button.hidden = false;
     var set = function (open) {
+      measure();
       button.setAttribute('aria-expanded', open ? 'true' : 'false');
       nav.classList.toggle('open', open);
     };

@@ -64,6 +64,14 @@ fn sommaire_beside_the_text_menu_search_and_dark_mode() {
     assert_eq!(s["phone"]["opened"]["navShown"], true);
     assert_eq!(s["phone"]["opened"]["scrollWidth"], 390);
 
+    // axe with the search results open (light and dark) and the phone menu open.
+    assert_eq!(
+        s["axe_states"].as_array().unwrap().len(),
+        3,
+        "{}",
+        s["axe_states"]
+    );
+
     // Dark mode: dark background, light text (axe in light and dark: web::axe_…).
     assert!(s["dark"]["background_luminance"].as_f64().unwrap() < 0.05);
 }

@@ -458,13 +458,25 @@ async function typeSearch(page, text) {
   await page.fill('#search-input', '');
   await page.type('#search-input', text);
   await page.waitForFunction(() => !document.getElementById('search-results').hidden, null, { timeout: 10_000 });
-  return page.$$eval('#search-results [role="option"]', (items) =>
+  return page.$$eval('#search-results li:not(.search-empty)', (items) =>
     items.map((li) => ({
       href: li.querySelector('a').getAttribute('href'),
       title: li.querySelector('.search-result-title').textContent,
       marks: [...li.querySelectorAll('mark')].map((m) => m.textContent),
     })),
   );
+}
+
+/** axe on the page as it stands (a menu or the search results open); violations are problems. */
+async function axeHere(page, label) {
+  await page.addScriptTag({ content: AXE_SOURCE });
+  const violations = await page.evaluate(async () =>
+    (await window.axe.run(document, { resultTypes: ['violations'] })).violations.map(
+      (v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`,
+    ),
+  );
+  for (const v of violations) problem(`${label}: axe ${v}`);
+  (summary.axe_states ||= []).push({ state: label, violations: violations.length });
 }
 
 /** The reader's guide, from file://: sommaire, menu, search, keyboard, dark mode. */
@@ -509,7 +521,8 @@ async function reader(out, fiche) {
     }
     await wide.keyboard.press('ArrowDown');
     await wide.keyboard.press('ArrowDown');
-    const chosen = await wide.$eval('#search-results [aria-selected="true"] a', (a) => a.href);
+    await axeHere(wide, 'search results open (light)');
+    const chosen = await wide.evaluate(() => document.activeElement.closest('#search-results') && document.activeElement.href);
     await Promise.all([wide.waitForNavigation(), wide.keyboard.press('Enter')]);
     summary.keyboard = { chosen, landed: wide.url() };
     if (wide.url() !== chosen) problem(`Enter opened ${wide.url()}, not ${chosen}`);
@@ -535,6 +548,7 @@ async function reader(out, fiche) {
         scrollWidth: document.documentElement.scrollWidth };
     });
     summary.phone = { closed, opened };
+    await axeHere(phone, 'phone menu open (light)');
     if (!closed.visible || closed.expanded !== 'false' || closed.navShown || closed.top > 800) problem(`390 px before: ${JSON.stringify(closed)}`);
     if (opened.expanded !== 'true' || !opened.navShown || !opened.firstLinkOnScreen) problem(`390 px after: ${JSON.stringify(opened)}`);
     await phone.close();
@@ -547,6 +561,9 @@ async function reader(out, fiche) {
       text: getComputedStyle(document.body).color,
     }));
     summary.dark = { ...colours, background_luminance: luminance(colours.background), text_luminance: luminance(colours.text) };
+    await dark.keyboard.press('/');
+    await typeSearch(dark, 'etats-unis');
+    await axeHere(dark, 'search results open (dark)');
     if (summary.dark.background_luminance > 0.05 || summary.dark.text_luminance < 0.5) problem(`dark mode: ${JSON.stringify(summary.dark)}`);
     await dark.close();
   } finally {

@@ -146,23 +146,22 @@
     var status = doc.getElementById('search-status');
     if (!box || !input || !list) return;
     box.hidden = false;
-    input.setAttribute('role', 'combobox');
-    input.setAttribute('aria-autocomplete', 'list');
-    input.setAttribute('aria-expanded', 'false');
-    list.setAttribute('role', 'listbox');
-    list.setAttribute('aria-label', input.labels[0] ? input.labels[0].textContent : 'Recherche');
-    var selected = -1;
+    // The results are a plain list of links: arrows move the focus through them, Enter
+    // follows the focused one (the browser's own), Escape comes back to the field.
     var show = function (open) {
       list.hidden = !open;
-      input.setAttribute('aria-expanded', open ? 'true' : 'false');
     };
-    var select = function (n) {
-      var items = list.querySelectorAll('[role="option"]');
-      if (!items.length) return;
-      selected = (n + items.length) % items.length;
-      items.forEach(function (item, k) { item.setAttribute('aria-selected', k === selected ? 'true' : 'false'); });
-      input.setAttribute('aria-activedescendant', items[selected].id);
-      items[selected].scrollIntoView({ block: 'nearest' });
+    var links = function () {
+      return Array.prototype.slice.call(list.querySelectorAll('a'));
+    };
+    var move = function (from, step) {
+      var all = links();
+      if (!all.length) return;
+      var k = all.indexOf(from);
+      if (k < 0 && step < 0) return;
+      var next = k + step;
+      if (next < 0) return input.focus();
+      all[Math.min(next, all.length - 1)].focus();
     };
     var run = function () {
       var q = input.value;
@@ -170,16 +169,10 @@
       var hits = query(q);
       var ws = words(q);
       list.textContent = '';
-      selected = -1;
-      input.removeAttribute('aria-activedescendant');
-      hits.forEach(function (hit, k) {
+      hits.forEach(function (hit) {
         var li = doc.createElement('li');
-        li.id = 'search-result-' + k;
-        li.setAttribute('role', 'option');
-        li.setAttribute('aria-selected', 'false');
         var a = doc.createElement('a');
         a.href = base + hit.p.page.u;
-        a.tabIndex = -1;
         var title = doc.createElement('span');
         title.className = 'search-result-title';
         title.textContent = (hit.p.page.n ? 'n° ' + hit.p.page.n + ' · ' : '') + hit.p.page.t;
@@ -201,13 +194,16 @@
     input.addEventListener('focus', function () { load(function () {}); });
     input.addEventListener('input', function () { load(run); });
     input.addEventListener('keydown', function (e) {
-      if (e.key === 'ArrowDown') { e.preventDefault(); select(selected + 1); }
-      else if (e.key === 'ArrowUp') { e.preventDefault(); select(selected - 1); }
+      if (e.key === 'ArrowDown') { e.preventDefault(); move(null, 1); }
       else if (e.key === 'Enter') {
-        var items = list.querySelectorAll('[role="option"] a');
-        var a = items[selected < 0 ? 0 : selected];
-        if (a) { e.preventDefault(); window.location.href = a.href; }
+        var first = links()[0];
+        if (first) { e.preventDefault(); window.location.href = first.href; }
       } else if (e.key === 'Escape') { show(false); }
+    });
+    list.addEventListener('keydown', function (e) {
+      if (e.key === 'ArrowDown') { e.preventDefault(); move(e.target, 1); }
+      else if (e.key === 'ArrowUp') { e.preventDefault(); move(e.target, -1); }
+      else if (e.key === 'Escape') { show(false); input.focus(); }
     });
     doc.addEventListener('keydown', function (e) {
       var t = e.target;

@@ -19,7 +19,8 @@ use crate::source::Source;
 use crate::source::config::{Config, ConfigFile, FILE_NAME};
 use crate::source::walk;
 
-use crate::output::names::{INDEX, NOJEKYLL, NOT_FOUND, PDF, PDFS, PRINT, SITEMAP};
+use crate::output::names::{INDEX, NOJEKYLL, NOT_FOUND, PDF, PDFS, PRINT, SEARCH_INDEX, SITEMAP};
+use crate::render::search::{self, SearchDoc};
 
 /// What `livret build` is asked to do.
 #[derive(Debug, Clone)]
@@ -327,15 +328,23 @@ pub fn render_outputs(
         || -> Result<Diagnostics> {
             let mut problems = Diagnostics::new();
             let mut done: Vec<Block> = Vec::new();
+            let mut docs: Vec<Option<SearchDoc>> = vec![None; booklet.entries.len()];
             for chunk in todo.chunks(256) {
                 let (rendered, handed) = rayon::join(
                     || render_chunk(renderer, plan, sink, chunk),
                     || hand_blocks(print, std::mem::take(&mut done), &mut problems),
                 );
                 handed?;
-                done = rendered?;
+                let (blocks, chunk_docs) = rendered?;
+                done = blocks;
+                for (i, doc) in chunk_docs {
+                    docs[i] = Some(doc);
+                }
             }
             hand_blocks(print, done, &mut problems)?;
+            if plan.index || plan.pages.iter().any(|&p| p) {
+                write_search_index(renderer, sink, docs, &mut problems)?;
+            }
             Ok(problems)
         },
     );
@@ -352,8 +361,9 @@ fn render_chunk(
     plan: &Plan,
     sink: &dyn Sink,
     chunk: &[(usize, Item)],
-) -> Result<Vec<Block>> {
+) -> Result<(Vec<Block>, Vec<PageText>)> {
     let booklet = renderer.booklet();
+    let docs = std::sync::Mutex::new(Vec::new());
     let blocks: Vec<Result<Option<Block>>> = chunk
         .par_iter()
         .map(|&(k, item)| {
@@ -366,7 +376,13 @@ fn render_chunk(
             {
                 // A page that fails to render is reported with the print blocks' problems.
                 match renderer.entry_page(i, rendered) {
-                    Ok(html) => sink.write(&booklet.entries[i].file_name(), &html)?,
+                    Ok(html) => {
+                        sink.write(&booklet.entries[i].file_name(), &html)?;
+                        let doc = renderer.search_doc(i, &html);
+                        if let Ok(mut docs) = docs.lock() {
+                            docs.push((i, doc));
+                        }
+                    }
                     Err(e) => return Ok(Some((k, Err(e)))),
                 }
             }
@@ -377,8 +393,40 @@ fn render_chunk(
     for block in blocks {
         out.extend(block?);
     }
-    Ok(out)
+    let docs = docs.into_inner().unwrap_or_default();
+    Ok((out, docs))
 }
+
+/// Writes `search-index.js` from the pages' text: those just rendered give theirs, the others
+/// (when `serve` renders only what changed) are rendered again for it, so the index always
+/// covers every page. Pages that fail to render are left out (their problem is reported).
+fn write_search_index(
+    renderer: &Renderer,
+    sink: &dyn Sink,
+    docs: Vec<Option<SearchDoc>>,
+    problems: &mut Diagnostics,
+) -> Result<()> {
+    let entries = &renderer.booklet().entries;
+    let mut all = Vec::with_capacity(docs.len());
+    for (i, doc) in docs.into_iter().enumerate() {
+        if !entries[i].has_page() {
+            continue;
+        }
+        match doc {
+            Some(doc) => all.push(doc),
+            None => {
+                let page = renderer.entry_page(i, &renderer.rendered(i));
+                if let Some(html) = problems.keep(page)? {
+                    all.push(renderer.search_doc(i, &html));
+                }
+            }
+        }
+    }
+    sink.write(SEARCH_INDEX, search::script(&all).as_bytes())
+}
+
+/// A web page's line of the search index, with its entry's index.
+type PageText = (usize, SearchDoc);
 
 /// A print block rendered (or its problem), with its position in document order.
 type Block = (usize, Result<Vec<u8>>);

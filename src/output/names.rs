@@ -19,6 +19,8 @@ pub const NOJEKYLL: &str = ".nojekyll";
 pub const PDF: &str = "livret.pdf";
 /// The imposed PDF that `livret pdf --imposition booklet` writes next to `livret.pdf`.
 pub const IMPOSED: &str = "livret-imposition.pdf";
+/// The offline search index, a script the theme's `search.js` loads on first use.
+pub const SEARCH_INDEX: &str = "search-index.js";
 /// The list of files livret wrote, one relative path a line.
 pub const MANIFEST: &str = ".livret-manifest";
 /// The manifest while it is being written.
@@ -50,13 +52,14 @@ const fn hidden(name: &'static str) -> Output {
 }
 
 /// The table: every name livret writes into `out/` that neither a slug nor the theme chose.
-pub const FILES: [Output; 9] = [
+pub const FILES: [Output; 10] = [
     file(INDEX, "index"),
     file(PRINT, "print"),
     file(NOT_FOUND, "404"),
     file(SITEMAP, "sitemap"),
     file(PDF, "livret"),
     file(IMPOSED, "livret-imposition"),
+    hidden(SEARCH_INDEX),
     hidden(NOJEKYLL),
     hidden(MANIFEST),
     hidden(MANIFEST_TMP),

@@ -506,6 +506,24 @@ impl<'a> Contexts<'a> {
         }
     }
 
+    /// The plain title of an entry.
+    pub fn title_plain(&self, index: usize) -> &str {
+        &self.titles_plain[index]
+    }
+
+    /// The pages after the last part (Pour aller plus loin, Contact), in or out of the
+    /// sommaire: the footer's links.
+    pub fn back_pages(&self) -> Vec<NavLink> {
+        let entries = &self.booklet.entries;
+        let Some(last) = entries.iter().rposition(|e| e.part.is_some()) else {
+            return Vec::new();
+        };
+        (last + 1..entries.len())
+            .filter(|&i| entries[i].has_page() && entries[i].part.is_none())
+            .filter_map(|i| self.nav_link(Some(i)))
+            .collect()
+    }
+
     /// One block of the print edition (a part divider, an entry, the sommaire).
     pub fn print_item(&self, item: Item, rendered: Option<&RenderedEntry>) -> PrintItem {
         match (item, rendered) {
@@ -593,4 +611,34 @@ pub fn hash(value: &impl Hash) -> u64 {
     let mut hasher = DefaultHasher::new();
     value.hash(&mut hasher);
     hasher.finish()
+}
+
+/// The sommaire beside the text (rendered once) as shown on the page `current`: the link to it
+/// marked `aria-current="page"`, its part's `<details>` (`id="nav-<part>"`) open.
+pub fn mark_current(sidebar: &str, current: &str, part: Option<&str>) -> String {
+    let link = format!("class=\"nav-link\" href=\"{current}\"");
+    let mut html = sidebar.replacen(
+        &link,
+        &format!("class=\"nav-link\" aria-current=\"page\" href=\"{current}\""),
+        1,
+    );
+    if let Some(part) = part {
+        let closed = format!("<details id=\"nav-{part}\">");
+        html = html.replacen(&closed, &format!("<details id=\"nav-{part}\" open>"), 1);
+    }
+    html
+}
+
+/// The sommaire with the entries of one part only (`keep`, a part's slug; `None`: of none),
+/// the other parts reduced to their titles; the entries outside parts stay.
+pub fn toc_of_part(toc: &[TocGroup], keep: Option<&str>) -> Vec<TocGroup> {
+    toc.iter()
+        .map(|g| match &g.part {
+            Some(part) if Some(part.slug.as_str()) != keep => TocGroup {
+                part: Some(part.clone()),
+                entries: Vec::new(),
+            },
+            _ => g.clone(),
+        })
+        .collect()
 }

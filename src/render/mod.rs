@@ -8,16 +8,24 @@ pub mod css;
 mod entry;
 pub mod plan;
 pub mod refs;
+pub mod search;
 mod site;
 pub mod theme;
 
 use std::path::Path;
+use std::sync::OnceLock;
 
 use crate::booklet::{Booklet, Item};
 use crate::error::{Diagnostic, Error, Result};
+use crate::output::names;
 
 pub use context::{Contexts, Numbers, RenderedEntry, SiteCtx};
 pub use theme::Theme;
+
+/// Up to this many sommaire lines, every page's sommaire lists every entry; beyond, the
+/// entries of the page's own part and the titles of the others (the whole site's output would
+/// otherwise grow with the square of its size: 1,000 fiches, 212 MB of HTML instead of 18).
+pub const SIDEBAR_FULL: usize = 200;
 
 /// Which edition a context is built for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +55,12 @@ pub struct Renderer<'a> {
     theme: &'a Theme,
     /// `site` as a template value, made once: every page's context shares it (a cheap clone).
     site_value: tera::Value,
+    /// The sommaire beside the text (`partials/sidebar.html`), rendered once for every page:
+    /// `[whole]` for a booklet of up to `SIDEBAR_FULL` sommaire lines; beyond, one per part
+    /// (`[outside parts, part 0, part 1, …]`), listing the fiches of that part only.
+    sidebar: OnceLock<Vec<String>>,
+    /// The pages after the last part (Pour aller plus loin, Contact): the footer links to them.
+    back: Vec<context::NavLink>,
 }
 
 impl<'a> Renderer<'a> {
@@ -57,10 +71,13 @@ impl<'a> Renderer<'a> {
             settings.pdf == PdfLink::Linked,
             settings.page_numbers,
         );
+        let back = contexts.back_pages();
         Renderer {
             site_value: tera::Value::from_serializable(&contexts.site),
             contexts,
             theme,
+            sidebar: OnceLock::new(),
+            back,
         }
     }
 
@@ -126,7 +143,55 @@ impl<'a> Renderer<'a> {
         ctx.insert("page_kind", "page");
         // Prefix of the site's own links: empty (relative links) everywhere but on the 404 page.
         ctx.insert("root", "");
+        ctx.insert("back", &self.back);
+        ctx.insert("search_index", names::SEARCH_INDEX);
         ctx
+    }
+
+    /// The sommaire beside the text as it appears on the page `current` (a file name) of the
+    /// part `part`: that page's link marked `aria-current="page"`, its part open. Rendered
+    /// once (once per part past `SIDEBAR_FULL` lines), then marked by plain substitution, so a
+    /// site of a thousand fiches does not render its sommaire a thousand times. Empty when the
+    /// theme has no `partials/sidebar.html`.
+    fn sidebar_for(&self, current: &str, part: Option<usize>) -> Result<String> {
+        let variants = match self.sidebar.get() {
+            Some(v) => v,
+            None => {
+                let v = self.render_sidebars()?;
+                self.sidebar.get_or_init(|| v)
+            }
+        };
+        let html = match variants.len() {
+            1 => &variants[0],
+            _ => &variants[part.map_or(0, |p| p + 1)],
+        };
+        let slug = part.map(|p| self.booklet().parts[p].slug.as_str());
+        Ok(context::mark_current(html, current, slug))
+    }
+
+    fn render_sidebars(&self) -> Result<Vec<String>> {
+        if !self.has_template("partials/sidebar.html") {
+            return Ok(vec![String::new()]);
+        }
+        let toc = self.contexts.toc(Mode::Web);
+        let lines: usize = toc.iter().map(|g| g.entries.len()).sum();
+        let render = |toc: &[context::TocGroup]| {
+            let mut ctx = self.base_context();
+            ctx.insert("toc", toc);
+            self.render("partials/sidebar.html", &ctx)
+        };
+        if lines <= SIDEBAR_FULL {
+            return Ok(vec![render(&toc)?]);
+        }
+        let parts = self.booklet().parts.len();
+        let mut out = Vec::with_capacity(parts + 1);
+        for keep in std::iter::once(None).chain((0..parts).map(Some)) {
+            out.push(render(&context::toc_of_part(
+                &toc,
+                keep.map(|p| self.booklet().parts[p].slug.as_str()),
+            ))?);
+        }
+        Ok(out)
     }
 
     /// `index.html`: cover, the pages before the sommaire, the sommaire.
@@ -139,6 +204,7 @@ impl<'a> Renderer<'a> {
         ctx.insert("start", &c.start);
         ctx.insert("page_kind", "index");
         ctx.insert("meta", &c.meta);
+        ctx.insert("sidebar_html", &self.sidebar_for(names::INDEX, None)?);
         self.render_bytes("index.html", &ctx)
     }
 
@@ -150,11 +216,27 @@ impl<'a> Renderer<'a> {
         ctx.insert("entry", &c.entry);
         ctx.insert("nav", &c.nav);
         ctx.insert("page_kind", &c.kind);
+        let entry = &self.booklet().entries[index];
+        ctx.insert(
+            "sidebar_html",
+            &self.sidebar_for(&entry.file_name(), entry.part)?,
+        );
         let template = match c.kind {
             crate::source::fiche::Kind::Fiche => "fiche.html",
             _ => "page.html",
         };
         self.render_bytes(template, &ctx)
+    }
+
+    /// The search index's line for the web page of an entry, from that page's HTML.
+    pub fn search_doc(&self, index: usize, page: &[u8]) -> search::SearchDoc {
+        let entry = &self.booklet().entries[index];
+        search::SearchDoc::of_page(
+            entry.file_name(),
+            entry.number,
+            self.contexts.title_plain(index).to_string(),
+            page,
+        )
     }
 
     /// A stylesheet of the theme (`style.css`), before compiling: stylesheets are templates

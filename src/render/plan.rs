@@ -59,7 +59,8 @@ impl Fingerprints {
             frame: toc,
             pages: (0..booklet.entries.len())
                 .map(|i| match booklet.entries[i].has_page() {
-                    true => context::page_key(booklet, i, content),
+                    // Every page holds the sommaire beside its text.
+                    true => context::hash(&(context::page_key(booklet, i, content), toc)),
                     false => 0,
                 })
                 .collect(),

@@ -1,4 +1,5 @@
-//! HTML escaping: the one table of characters that text and attribute values must escape.
+//! HTML escaping: the one table of characters that text and attribute values must escape; and
+//! its reverse, the plain text of a piece of HTML (tags dropped, character references decoded).
 
 /// Appends `c`, escaped for HTML text and attribute values.
 #[inline]
@@ -20,6 +21,64 @@ pub fn escape_into(text: &str, out: &mut String) {
     }
 }
 
+/// The text of a piece of HTML as a reader sees it: tags dropped (a tag separates words),
+/// comments, scripts and styles skipped, character references decoded, white space collapsed.
+pub fn plain_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() / 2);
+    let mut rest = html;
+    while let Some(c) = rest.chars().next() {
+        if c == '<' {
+            let skip_to = ["<!--", "<script", "<style"]
+                .iter()
+                .zip(["-->", "</script>", "</style>"])
+                .find(|(open, _)| rest.starts_with(**open))
+                .map(|(_, close)| close)
+                .unwrap_or(">");
+            rest = match rest.find(skip_to) {
+                Some(end) => &rest[end + skip_to.len()..],
+                None => "",
+            };
+            out.push(' ');
+        } else if c == '&' {
+            let (decoded, used) = reference(rest);
+            out.push(decoded);
+            rest = &rest[used..];
+        } else {
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The character a reference at the start of `text` stands for, and its length; a lone `&`
+/// stands for itself.
+fn reference(text: &str) -> (char, usize) {
+    let Some(end) = text[..text.len().min(12)].find(';') else {
+        return ('&', 1);
+    };
+    let name = &text[1..end];
+    let c = match name {
+        "amp" => Some('&'),
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "quot" => Some('"'),
+        "apos" => Some('\''),
+        "nbsp" => Some(' '),
+        _ => name
+            .strip_prefix("#x")
+            .map(|hex| u32::from_str_radix(hex, 16))
+            .or_else(|| name.strip_prefix('#').map(|dec| dec.parse::<u32>()))
+            .and_then(|n| n.ok())
+            .and_then(char::from_u32),
+    };
+    match c {
+        Some(c) if c.is_whitespace() => (' ', end + 1),
+        Some(c) => (c, end + 1),
+        None => ('&', 1),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -27,5 +86,15 @@ mod tests {
         let mut out = String::new();
         super::escape_into("<a href=\"x\">l'a & b</a>", &mut out);
         assert_eq!(out, "&lt;a href=&quot;x&quot;&gt;l&#39;a &amp; b&lt;/a&gt;");
+    }
+
+    #[test]
+    fn plain_text_drops_tags_and_decodes_references() {
+        assert_eq!(
+            super::plain_text(
+                "<p>L&#39;<em>État</em>&nbsp;: a&amp;b</p><!-- x --><script>y</script>z &x"
+            ),
+            "L' État : a&b z &x"
+        );
     }
 }

@@ -104,22 +104,27 @@ fn edits_to_one_fiche_rewrite_only_what_shows_it_and_match_a_full_build() {
     });
     let report = rebuild(&mut session, root, "a text edit");
     assert!(!report.full);
-    assert_eq!(report.written, ["print.html", "riace.html"]);
+    assert_eq!(
+        report.written,
+        ["print.html", "riace.html", "search-index.js"]
+    );
 
-    // Its title: also its neighbours' pages (their previous/next links) and the sommaires.
+    // Its title: every page (the sommaire beside the text lists it), the index, the print
+    // edition and the search index; not the stylesheets nor the other shared files.
     edit(root, NEW_YORK, |t| set_title(t, "New York, ville refuge"));
     let report = rebuild(&mut session, root, "a title edit");
     assert!(!report.full);
-    assert_eq!(
-        report.written,
-        [
-            "grenoble-conseil-residents-etrangers.html",
-            "index.html",
-            "new-york.html",
-            "print.html",
-            "riace.html"
-        ]
-    );
+    for page in [
+        "briancon.html",
+        "index.html",
+        "new-york.html",
+        "print.html",
+        "riace.html",
+    ] {
+        assert!(report.written.contains(&page.to_string()), "{page}");
+    }
+    assert!(report.written.contains(&"search-index.js".to_string()));
+    assert!(!report.written.contains(&"style.css".to_string()));
 
     // A note added to the first fiche renumbers every later note of the print edition; the
     // web pages number their notes on their own.
@@ -131,7 +136,10 @@ fn edits_to_one_fiche_rewrite_only_what_shows_it_and_match_a_full_build() {
         ) + "petit = \"Une note ajoutée\"\n"
     });
     let report = rebuild(&mut session, root, "a note added");
-    assert_eq!(report.written, ["print.html", "riace.html"]);
+    assert_eq!(
+        report.written,
+        ["print.html", "riace.html", "search-index.js"]
+    );
     let print = fs::read_to_string(root.join("out/print.html")).unwrap();
     assert!(print.contains("Une note ajoutée"));
 
@@ -140,7 +148,10 @@ fn edits_to_one_fiche_rewrite_only_what_shows_it_and_match_a_full_build() {
             .replacen("petit = \"Une note ajoutée\"\n", "", 1)
     });
     let report = rebuild(&mut session, root, "a note removed");
-    assert_eq!(report.written, ["print.html", "riace.html"]);
+    assert_eq!(
+        report.written,
+        ["print.html", "riace.html", "search-index.js"]
+    );
 
     // Saved again without a change: nothing to write.
     let text = fs::read_to_string(root.join(RIACE)).unwrap();
@@ -172,7 +183,8 @@ fn pages_parts_and_the_sommaire_follow_their_edits() {
     let report = rebuild(&mut session, root, "a part's title");
     assert!(!report.full);
     assert!(report.written.contains(&"sao-paulo.html".to_string()));
-    assert!(!report.written.contains(&"briancon.html".to_string()));
+    // The sommaire beside the text of every page shows it too.
+    assert!(report.written.contains(&"briancon.html".to_string()));
 
     // The sommaire's own title.
     edit(root, "fiches/01-sommaire.toml", |t| {
@@ -319,7 +331,10 @@ fn a_broken_edit_writes_nothing_and_its_fix_is_rebuilt() {
         !report.full,
         "the theme is back as it was: no need to rebuild all"
     );
-    assert_eq!(report.written, ["print.html", "riace.html"]);
+    assert_eq!(
+        report.written,
+        ["print.html", "riace.html", "search-index.js"]
+    );
 }
 
 #[test]
@@ -342,7 +357,10 @@ fn same_size_edits_and_foreign_builds_are_noticed() {
         .set_modified(modified)
         .unwrap();
     let report = rebuild(&mut session, root, "a same-size edit with its old time");
-    assert_eq!(report.written, ["print.html", "riace.html"]);
+    assert_eq!(
+        report.written,
+        ["print.html", "riace.html", "search-index.js"]
+    );
 
     // Another build wrote out/ meanwhile (`livret build`, `livret pdf`): start again in full.
     edit(root, RIACE, |t| {

@@ -60,14 +60,14 @@ fn node_tools(java: bool) -> Option<()> {
 }
 
 /// Node, the packages and Chromium, for a browser test.
-fn browser_tools() -> Option<PathBuf> {
+pub(crate) fn browser_tools() -> Option<PathBuf> {
     let chromium = chromium()?;
     node_tools(false)?;
     Some(chromium)
 }
 
 /// A copy of the guide, built into `<copy>/out`.
-fn built_guide() -> (tempfile::TempDir, PathBuf) {
+pub(crate) fn built_guide() -> (tempfile::TempDir, PathBuf) {
     let dir = guide_copy();
     livret_ok(dir.path(), &["build"]);
     let out = dir.path().join("out");
@@ -82,7 +82,7 @@ fn set_base_url(root: &Path, url: &str) {
 }
 
 /// The result of one `check.mjs` command: its summary, after asserting it found no problem.
-fn check(chromium: &Path, args: &[&str]) -> Value {
+pub(crate) fn check(chromium: &Path, args: &[&str]) -> Value {
     let out = Command::new("node")
         .arg(web_dir().join("check.mjs"))
         .args(args)
@@ -264,7 +264,16 @@ fn axe_finds_no_violation_in_screen_or_print_media() {
     args.extend(pages);
     let summary = check(&chromium, &args);
     let results = summary["pages"].as_array().unwrap();
-    assert_eq!(results.len(), pages.len() * 2, "{summary}");
+    // Screen in light and dark colour schemes, and print.
+    assert_eq!(results.len(), pages.len() * 3, "{summary}");
+    for page in &pages {
+        assert!(
+            results
+                .iter()
+                .any(|r| r["page"] == *page && r["colorScheme"] == "dark"),
+            "{page} was not checked with dark emulated"
+        );
+    }
     for r in results {
         assert_eq!(r["violations"], 0, "{r}");
         // axe really ran: dozens of rules applied to the page.

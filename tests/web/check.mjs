@@ -1,6 +1,10 @@
 // Browser checks of the web edition, driven by tests/web.rs (`cargo test --test web`).
 //
-//   node check.mjs axe    OUT PAGE...          axe-core on each page, screen and print media
+//   node check.mjs axe    OUT PAGE...          axe-core on each page: screen (light and dark
+//                                              colour schemes) and print media
+//   node check.mjs reader OUT FICHE            from file://: the sommaire beside the text at
+//                                              1280 px, the menu at 390 px, search, dark mode
+//   node check.mjs bench  OUT WORD...          search timing per keystroke (file://)
 //   node check.mjs crawl  OUT http|file [opts] every page loaded, every request and relative link
 //   node check.mjs layout OUT SHOTS            360 px and 1280 px: no horizontal scrolling,
 //                                              reading width, legibility, focus; screenshots
@@ -159,10 +163,10 @@ async function axe(out, pages) {
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     for (const name of pages) {
-      for (const media of ['screen', 'print']) {
-        const label = () => `${name} (${media})`;
+      for (const [media, colorScheme] of [['screen', 'light'], ['screen', 'dark'], ['print', 'light']]) {
+        const label = () => `${name} (${media}, ${colorScheme})`;
         const { page } = await trackedPage(context, label, (u) => u.startsWith(server.origin));
-        await page.emulateMedia({ media });
+        await page.emulateMedia({ media, colorScheme });
         await page.goto(server.base + name, { waitUntil: 'load' });
         await page.evaluate(() => document.fonts.ready);
         await page.addScriptTag({ content: AXE_SOURCE });
@@ -184,6 +188,7 @@ async function axe(out, pages) {
         results.push({
           page: name,
           media,
+          colorScheme,
           rules: result.rules,
           violations: result.violations.length,
           incomplete: result.incomplete,
@@ -439,6 +444,170 @@ async function layout(out, shots) {
   summary.measures = measures;
 }
 
+/** Luminance of a CSS rgb() colour (0 black, 1 white). */
+const luminance = (rgb) => {
+  const [r, g, b] = (rgb.match(/[\d.]+/g) || [0, 0, 0]).map(Number).map((c) => {
+    const v = c / 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+};
+
+/** Types `text` into the search box one key at a time; the results once it settles. */
+async function typeSearch(page, text) {
+  await page.fill('#search-input', '');
+  await page.type('#search-input', text);
+  await page.waitForFunction(() => !document.getElementById('search-results').hidden, null, { timeout: 10_000 });
+  return page.$$eval('#search-results li:not(.search-empty)', (items) =>
+    items.map((li) => ({
+      href: li.querySelector('a').getAttribute('href'),
+      title: li.querySelector('.search-result-title').textContent,
+      marks: [...li.querySelectorAll('mark')].map((m) => m.textContent),
+    })),
+  );
+}
+
+/** axe on the page as it stands (a menu or the search results open); violations are problems. */
+async function axeHere(page, label) {
+  await page.addScriptTag({ content: AXE_SOURCE });
+  const violations = await page.evaluate(async () =>
+    (await window.axe.run(document, { resultTypes: ['violations'] })).violations.map(
+      (v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`,
+    ),
+  );
+  for (const v of violations) problem(`${label}: axe ${v}`);
+  (summary.axe_states ||= []).push({ state: label, violations: violations.length });
+}
+
+/** The reader's guide, from file://: sommaire, menu, search, keyboard, dark mode. */
+async function reader(out, fiche) {
+  const browser = await launch();
+  const root = pathToFileURL(fs.realpathSync(out)).href + '/';
+  try {
+    // Wide screen: the sommaire beside the text, every fiche linked, the current one marked.
+    const wide = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await wide.goto(root + fiche, { waitUntil: 'load' });
+    const side = await wide.evaluate(() => {
+      const nav = document.getElementById('nav-sommaire');
+      const main = document.querySelector('main');
+      const n = nav.getBoundingClientRect();
+      const m = main.getBoundingClientRect();
+      const current = nav.querySelectorAll('[aria-current="page"]');
+      return {
+        visible: n.width > 100 && n.height > 100 && getComputedStyle(nav).display !== 'none',
+        beside: n.right <= m.left + 1 && n.top < m.bottom && m.top < n.bottom,
+        links: [...nav.querySelectorAll('a.nav-link')].map((a) => a.getAttribute('href')),
+        current: [...current].map((a) => a.getAttribute('href')),
+        headerPosition: getComputedStyle(document.querySelector('.site-header')).position,
+        button: getComputedStyle(document.querySelector('.menu-button')).display,
+      };
+    });
+    await wide.evaluate(() => window.scrollTo(0, 3000));
+    side.headerTopAfterScroll = await wide.evaluate(() => document.querySelector('.site-header').getBoundingClientRect().top);
+    summary.wide = side;
+    if (!side.visible || !side.beside) problem(`1280 px: the sommaire is not beside the text: ${JSON.stringify(side)}`);
+    if (side.current.length !== 1 || side.current[0] !== fiche) problem(`1280 px: current page marked ${side.current}`);
+    if (side.headerTopAfterScroll !== 0) problem(`header scrolled away: top ${side.headerTopAfterScroll}`);
+
+    // Search: loaded on first use, accents and case folded, prefixes, keyboard.
+    const before = await wide.evaluate(() => typeof window.livretSearch);
+    if (before !== 'undefined') problem('the search index loaded before search was used');
+    await wide.keyboard.press('/');
+    const focused = await wide.evaluate(() => document.activeElement && document.activeElement.id);
+    if (focused !== 'search-input') problem(`"/" focused ${focused}`);
+    summary.search = {};
+    for (const q of ['securite', 'etats-unis', 'ETATS-UNIS', 'municip']) {
+      summary.search[q] = await typeSearch(wide, q);
+    }
+    await wide.keyboard.press('ArrowDown');
+    await wide.keyboard.press('ArrowDown');
+    await axeHere(wide, 'search results open (light)');
+    const chosen = await wide.evaluate(() => document.activeElement.closest('#search-results') && document.activeElement.href);
+    await Promise.all([wide.waitForNavigation(), wide.keyboard.press('Enter')]);
+    summary.keyboard = { chosen, landed: wide.url() };
+    if (wide.url() !== chosen) problem(`Enter opened ${wide.url()}, not ${chosen}`);
+    await wide.close();
+
+    // Phone: the menu button opens the sommaire.
+    const phone = await browser.newPage({ viewport: { width: 390, height: 800 } });
+    await phone.goto(root + 'index.html', { waitUntil: 'load' });
+    const closed = await phone.evaluate(() => {
+      const b = document.querySelector('.menu-button');
+      const r = b.getBoundingClientRect();
+      return { expanded: b.getAttribute('aria-expanded'), top: r.top, visible: r.width > 0,
+        navShown: getComputedStyle(document.getElementById('nav-sommaire')).display !== 'none' };
+    });
+    await phone.click('.menu-button');
+    const opened = await phone.evaluate(() => {
+      const nav = document.getElementById('nav-sommaire');
+      const r = nav.getBoundingClientRect();
+      const first = nav.querySelector('a.nav-link').getBoundingClientRect();
+      return { expanded: document.querySelector('.menu-button').getAttribute('aria-expanded'),
+        navShown: getComputedStyle(nav).display !== 'none' && r.height > 200,
+        firstLinkOnScreen: first.top >= 0 && first.bottom <= window.innerHeight,
+        scrollWidth: document.documentElement.scrollWidth };
+    });
+    summary.phone = { closed, opened };
+    await axeHere(phone, 'phone menu open (light)');
+    if (!closed.visible || closed.expanded !== 'false' || closed.navShown || closed.top > 800) problem(`390 px before: ${JSON.stringify(closed)}`);
+    if (opened.expanded !== 'true' || !opened.navShown || !opened.firstLinkOnScreen) problem(`390 px after: ${JSON.stringify(opened)}`);
+    await phone.close();
+
+    // Dark mode: a dark background, light text.
+    const dark = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'dark' });
+    await dark.goto(root + fiche, { waitUntil: 'load' });
+    const colours = await dark.evaluate(() => ({
+      background: getComputedStyle(document.body).backgroundColor,
+      text: getComputedStyle(document.body).color,
+    }));
+    summary.dark = { ...colours, background_luminance: luminance(colours.background), text_luminance: luminance(colours.text) };
+    await dark.keyboard.press('/');
+    await typeSearch(dark, 'etats-unis');
+    await axeHere(dark, 'search results open (dark)');
+    if (summary.dark.background_luminance > 0.05 || summary.dark.text_luminance < 0.5) problem(`dark mode: ${JSON.stringify(summary.dark)}`);
+    await dark.close();
+  } finally {
+    await browser.close();
+  }
+}
+
+/** Search speed: each WORD typed key by key from file://, the matching time of each keystroke. */
+async function bench(out, words) {
+  const browser = await launch();
+  const root = pathToFileURL(fs.realpathSync(out)).href + '/';
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(root + 'index.html', { waitUntil: 'load' });
+    const t0 = Date.now();
+    await page.focus('#search-input');
+    await page.type('#search-input', 'a');
+    await page.waitForFunction(() => window.livretSearchLastMs !== undefined, null, { timeout: 30_000 });
+    summary.first_load_ms = Date.now() - t0;
+    const times = [];
+    for (const word of words) {
+      await page.fill('#search-input', '');
+      for (let i = 1; i <= word.length; i++) {
+        const ms = await page.evaluate((q) => {
+          const input = document.getElementById('search-input');
+          input.value = q;
+          const t = performance.now();
+          input.dispatchEvent(new Event('input'));
+          return performance.now() - t;
+        }, word.slice(0, i));
+        times.push(ms);
+      }
+    }
+    times.sort((a, b) => a - b);
+    summary.keystrokes = times.length;
+    summary.median_ms = times[Math.floor(times.length / 2)];
+    summary.max_ms = times[times.length - 1];
+    summary.index_bytes = fs.statSync(path.join(out, 'search-index.js')).size;
+    summary.html_bytes = htmlPages(out).reduce((n, f) => n + fs.statSync(path.join(out, f)).size, 0);
+  } finally {
+    await browser.close();
+  }
+}
+
 async function main() {
   const [command, out, ...rest] = process.argv.slice(2);
   if (!out || !fs.existsSync(path.join(out, 'index.html'))) {
@@ -453,6 +622,10 @@ async function main() {
     opts.port = Number(opts.port);
     if (!['http', 'file'].includes(mode)) throw new Error('crawl needs http or file');
     await crawl(out, mode, opts);
+  } else if (command === 'reader') {
+    await reader(out, rest[0]);
+  } else if (command === 'bench') {
+    await bench(out, rest);
   } else if (command === 'layout') {
     await layout(out, rest[0]);
   } else {

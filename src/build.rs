@@ -422,7 +422,7 @@ fn write_search_index(
             }
         }
     }
-    sink.write(SEARCH_INDEX, search::script(&all).as_bytes())
+    sink.write(SEARCH_INDEX, &search::script(&all))
 }
 
 /// A web page's line of the search index, with its entry's index.

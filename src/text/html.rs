@@ -24,10 +24,14 @@ pub fn escape_into(text: &str, out: &mut String) {
 /// The text of a piece of HTML as a reader sees it: tags dropped (a tag separates words),
 /// comments, scripts and styles skipped, character references decoded, white space collapsed.
 pub fn plain_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len() / 2);
+    let mut out = Words::with_capacity(html.len() / 2);
     let mut rest = html;
-    while let Some(c) = rest.chars().next() {
-        if c == '<' {
+    while !rest.is_empty() {
+        // The text up to the next tag or reference, at once.
+        let run = memchr::memchr2(b'<', b'&', rest.as_bytes()).unwrap_or(rest.len());
+        out.push_str(&rest[..run]);
+        rest = &rest[run..];
+        if rest.starts_with('<') {
             let skip_to = ["<!--", "<script", "<style"]
                 .iter()
                 .zip(["-->", "</script>", "</style>"])
@@ -38,17 +42,52 @@ pub fn plain_text(html: &str) -> String {
                 Some(end) => &rest[end + skip_to.len()..],
                 None => "",
             };
-            out.push(' ');
-        } else if c == '&' {
+            out.space();
+        } else if rest.starts_with('&') {
             let (decoded, used) = reference(rest);
             out.push(decoded);
             rest = &rest[used..];
-        } else {
-            out.push(c);
-            rest = &rest[c.len_utf8()..];
         }
     }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    out.text
+}
+
+/// Text whose whitespace runs become single spaces, without a leading or trailing one.
+struct Words {
+    text: String,
+    /// Whitespace was seen since the last word character.
+    gap: bool,
+}
+
+impl Words {
+    fn with_capacity(n: usize) -> Words {
+        Words {
+            text: String::with_capacity(n),
+            gap: false,
+        }
+    }
+
+    fn space(&mut self) {
+        self.gap = true;
+    }
+
+    fn push(&mut self, c: char) {
+        if c.is_whitespace() {
+            self.gap = true;
+            return;
+        }
+        if self.gap && !self.text.is_empty() {
+            self.text.push(' ');
+        }
+        self.gap = false;
+        self.text.push(c);
+    }
+
+    fn push_str(&mut self, s: &str) {
+        for c in s.chars() {
+            self.push(c);
+        }
+    }
 }
 
 /// The character a reference at the start of `text` stands for, and its length; a lone `&`

@@ -119,6 +119,8 @@ impl From<ImpositionArg> for livret::Imposition {
 pub enum Format {
     Human,
     Json,
+    /// GitHub Actions annotations: `::error file=…,line=…,col=…::message`
+    Github,
 }
 
 /// Runs the command line; returns the process exit code.
@@ -192,7 +194,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Check { root, format } => {
             let summary = livret::check(&root)?;
-            if format == Format::Human {
+            if format != Format::Json {
                 println!(
                     "livret: ok — {} fiches, {} parts, {} entries checked",
                     summary.fiches, summary.parts, summary.entries
@@ -241,6 +243,10 @@ pub fn report(error: &Error, format: Format) {
         (Error::Content(diagnostics), Format::Json) => {
             print!("{}", livret::report_json(diagnostics));
         }
+        (Error::Content(diagnostics), Format::Github) => {
+            print!("{}", livret::report_github(diagnostics));
+            eprintln!("{}", livret::report(diagnostics, "nothing was written"));
+        }
         (Error::Content(diagnostics), Format::Human) => {
             eprintln!("{}", livret::report(diagnostics, "nothing was written"));
         }
@@ -255,6 +261,9 @@ pub fn report(error: &Error, format: Format) {
                 "{}",
                 serde_json::json!({ "path": null, "message": other.to_string(), "help": null })
             );
+        }
+        (other, Format::Github) => {
+            println!("::error::{}", livret::github_data(&other.to_string()));
         }
         (other, Format::Human) => eprintln!("livret: error: {other}"),
     }

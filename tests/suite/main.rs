@@ -16,3 +16,4 @@ mod pdf;
 mod robustness;
 mod serve_safety;
 mod web;
+mod workflows;

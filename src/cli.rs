@@ -36,8 +36,9 @@ pub enum Command {
         /// Write into a non-empty folder that livret did not create
         #[arg(long)]
         force: bool,
-        /// The Chromium or Chrome executable [default: $LIVRET_CHROMIUM, else chromium,
-        /// chromium-browser or google-chrome on PATH]
+        /// The Chromium, Chrome or Edge executable [default: $LIVRET_CHROMIUM, else chromium,
+        /// chromium-browser, google-chrome(-stable) or microsoft-edge on PATH, else macOS's
+        /// /Applications (Chrome, Chromium, Edge) or /snap/bin/chromium]
         #[arg(long, value_name = "PATH")]
         chromium: Option<PathBuf>,
         /// Also write an imposed PDF: `booklet` = A4 landscape, two-up, saddle-stitch order

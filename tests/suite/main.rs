@@ -10,6 +10,7 @@ mod content;
 mod content_safety;
 mod golden;
 mod incremental;
+mod install;
 mod layout;
 mod output_safety;
 mod pdf;

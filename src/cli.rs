@@ -36,8 +36,9 @@ pub enum Command {
         /// Write into a non-empty folder that livret did not create
         #[arg(long)]
         force: bool,
-        /// The Chromium or Chrome executable [default: $LIVRET_CHROMIUM, else chromium,
-        /// chromium-browser or google-chrome on PATH]
+        /// The Chromium, Chrome or Edge executable [default: $LIVRET_CHROMIUM, else chromium,
+        /// chromium-browser, google-chrome(-stable) or microsoft-edge on PATH, else macOS's
+        /// /Applications (Chrome, Chromium, Edge) or /snap/bin/chromium]
         #[arg(long, value_name = "PATH")]
         chromium: Option<PathBuf>,
         /// Also write an imposed PDF: `booklet` = A4 landscape, two-up, saddle-stitch order
@@ -119,6 +120,8 @@ impl From<ImpositionArg> for livret::Imposition {
 pub enum Format {
     Human,
     Json,
+    /// GitHub Actions annotations: `::error file=…,line=…,col=…::message`
+    Github,
 }
 
 /// Runs the command line; returns the process exit code.
@@ -192,7 +195,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Check { root, format } => {
             let summary = livret::check(&root)?;
-            if format == Format::Human {
+            if format != Format::Json {
                 println!(
                     "livret: ok — {} fiches, {} parts, {} entries checked",
                     summary.fiches, summary.parts, summary.entries
@@ -241,6 +244,10 @@ pub fn report(error: &Error, format: Format) {
         (Error::Content(diagnostics), Format::Json) => {
             print!("{}", livret::report_json(diagnostics));
         }
+        (Error::Content(diagnostics), Format::Github) => {
+            print!("{}", livret::report_github(diagnostics));
+            eprintln!("{}", livret::report(diagnostics, "nothing was written"));
+        }
         (Error::Content(diagnostics), Format::Human) => {
             eprintln!("{}", livret::report(diagnostics, "nothing was written"));
         }
@@ -255,6 +262,9 @@ pub fn report(error: &Error, format: Format) {
                 "{}",
                 serde_json::json!({ "path": null, "message": other.to_string(), "help": null })
             );
+        }
+        (other, Format::Github) => {
+            println!("::error::{}", livret::github_data(&other.to_string()));
         }
         (other, Format::Human) => eprintln!("livret: error: {other}"),
     }

@@ -228,6 +228,41 @@ pub fn report_json(diagnostics: &[Diagnostic]) -> String {
     text
 }
 
+/// The diagnostics as GitHub Actions workflow commands (`--format github`): one
+/// `::error file=…,line=…,col=…::message` line each, the help on its own line of the message, so
+/// that a pull request shows them as annotations on the lines they point at.
+pub fn report_github(diagnostics: &[Diagnostic]) -> String {
+    let mut text = String::new();
+    for d in diagnostics {
+        let d = tidy(d);
+        let mut message = d.message.clone();
+        if let Some(help) = &d.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        text.push_str(&format!(
+            "::error file={},line={},col={}::{}\n",
+            github_property(&d.path.to_string_lossy()),
+            d.line,
+            d.col,
+            github_data(&message)
+        ));
+    }
+    text
+}
+
+/// A workflow command's message escaped as GitHub reads it back: `%`, `\r`, `\n`.
+pub fn github_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// A workflow command's property value escaped: the message's escapes plus `:` and `,`.
+pub fn github_property(text: &str) -> String {
+    github_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
 /// A path as shown to the user: without a leading `./` (`--root .` is the default).
 pub fn display_path(path: &Path) -> PathBuf {
     let mut components = path.components().peekable();
@@ -343,6 +378,23 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn github_annotations_escape_percent_newlines_colons_and_commas() {
+        let d = Diagnostic {
+            path: PathBuf::from("./fiches/a,b:c.toml"),
+            line: 3,
+            col: 7,
+            message: "100% wrong\r\nhere: a, b".to_string(),
+            help: Some("write `x`".to_string()),
+            source_line: None,
+        };
+        assert_eq!(
+            report_github(&[d]),
+            "::error file=fiches/a%2Cb%3Ac.toml,line=3,col=7::100%25 wrong%0D%0Ahere: a, b%0Ahelp: \
+             write `x`\n"
+        );
+    }
 
     #[test]
     fn line_col_counts_characters() -> TestResult {

@@ -27,7 +27,9 @@ pub use cmd::new::{Created, NewOptions, create as new_entry};
 pub use cmd::pdf::{ImposedReport, Imposition, PdfOptions, PdfReport, run as pdf};
 pub use cmd::serve::session::{Rebuilt, Session};
 pub use cmd::serve::{ServeOptions, serve};
-pub use error::{Diagnostic, Error, Result, display_path, report, report_json};
+pub use error::{
+    Diagnostic, Error, Result, display_path, github_data, report, report_github, report_json,
+};
 
 /// The PDF that `livret pdf` writes next to the site.
 pub const PDF_NAME: &str = output::names::PDF;

@@ -20,7 +20,22 @@ use serde_json::{Value, json};
 use crate::error::{Error, Result};
 
 /// Names looked up on `PATH`, in this order.
-pub const NAMES: [&str; 3] = ["chromium", "chromium-browser", "google-chrome"];
+pub const NAMES: [&str; 5] = [
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+    "microsoft-edge",
+];
+/// Where browsers install themselves off `PATH`, tried after `NAMES`: macOS's applications
+/// (Chrome, Chromium, Edge) and Ubuntu's snap Chromium. Windows is not here: `livret pdf` needs
+/// Unix pipes (see chromium_other.rs).
+pub const INSTALLED: [&str; 4] = [
+    "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+    "/Applications/Chromium.app/Contents/MacOS/Chromium",
+    "/Applications/Microsoft Edge.app/Contents/MacOS/Microsoft Edge",
+    "/snap/bin/chromium",
+];
 /// The environment variable that names the browser when `--chromium` is not given.
 pub const ENV: &str = "LIVRET_CHROMIUM";
 
@@ -71,21 +86,42 @@ pub fn find(explicit: Option<&Path>) -> Result<PathBuf> {
             ))),
         };
     }
-    NAMES
-        .iter()
-        .find_map(|name| which(name.as_ref()))
-        .ok_or_else(|| {
-            Error::other(format!(
-                "no Chromium found: `livret pdf` prints with headless Chromium (version 131 or \
-                 later), looked up on PATH as {}.",
-                NAMES.join(", ")
-            ))
-            .with_help(format!(
-                "install one (Debian/Ubuntu: `sudo apt install chromium`; Fedora: `sudo dnf \
-                 install chromium`; macOS: install Google Chrome), or point to it with \
-                 `--chromium PATH` or {ENV}=PATH"
-            ))
-        })
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    locate(
+        std::env::var_os("PATH").as_deref(),
+        Path::new("/"),
+        home.as_deref(),
+    )
+    .ok_or_else(|| {
+        Error::other(format!(
+            "no Chromium found: `livret pdf` prints with headless Chromium, Chrome or Edge \
+             (version 131 or later), looked up on PATH as {}, then in {}.",
+            NAMES.join(", "),
+            INSTALLED.join(", ")
+        ))
+        .with_help(format!(
+            "install one (Debian/Ubuntu: `sudo apt install chromium` or `sudo snap install \
+             chromium`; Fedora: `sudo dnf install chromium`; macOS: install Google Chrome in \
+             /Applications), or point to it with `--chromium PATH` or {ENV}=PATH"
+        ))
+    })
+}
+
+/// The first browser of `NAMES` on `path_var`, else of `INSTALLED` under `root` (`/`; a fake
+/// folder in tests), else under `home` (macOS's per-user ~/Applications).
+fn locate(path_var: Option<&std::ffi::OsStr>, root: &Path, home: Option<&Path>) -> Option<PathBuf> {
+    let on_path = path_var.and_then(|paths| {
+        let dirs: Vec<PathBuf> = std::env::split_paths(paths).collect();
+        NAMES
+            .iter()
+            .find_map(|name| dirs.iter().map(|d| d.join(name)).find(|p| p.is_file()))
+    });
+    let bases = std::iter::once(root).chain(home);
+    on_path.or_else(|| {
+        bases
+            .flat_map(|base| INSTALLED.iter().map(move |p| base.join(&p[1..])))
+            .find(|p| p.is_file())
+    })
 }
 
 fn which(name: &std::ffi::OsStr) -> Option<PathBuf> {
@@ -617,12 +653,54 @@ pub fn major_version(product: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::TestResult;
 
     #[test]
     fn reads_the_major_version() {
         assert_eq!(major_version("Chrome/156.0.8078.108"), Some(156));
         assert_eq!(major_version("HeadlessChrome/131.0.6778.85"), Some(131));
         assert_eq!(major_version("unknown"), None);
+    }
+
+    fn fake_file(root: &Path, path: &str) -> TestResult {
+        let file = root.join(path.trim_start_matches('/'));
+        std::fs::create_dir_all(file.parent().ok_or("no parent")?)?;
+        std::fs::write(&file, "")?;
+        Ok(())
+    }
+
+    #[test]
+    fn finds_browsers_where_macos_and_snap_install_them() -> TestResult {
+        for installed in INSTALLED {
+            let root = tempfile::tempdir()?;
+            fake_file(root.path(), installed)?;
+            let found = locate(None, root.path(), None).ok_or("not found")?;
+            assert_eq!(found, root.path().join(&installed[1..]));
+        }
+        let home = tempfile::tempdir()?;
+        fake_file(home.path(), INSTALLED[0])?;
+        let empty = tempfile::tempdir()?;
+        assert_eq!(
+            locate(None, empty.path(), Some(home.path())),
+            Some(home.path().join(&INSTALLED[0][1..]))
+        );
+        assert_eq!(locate(None, empty.path(), None), None);
+        Ok(())
+    }
+
+    #[test]
+    fn path_comes_before_installed_applications_and_names_keep_their_order() -> TestResult {
+        let root = tempfile::tempdir()?;
+        fake_file(root.path(), INSTALLED[0])?;
+        let bin = tempfile::tempdir()?;
+        fake_file(bin.path(), "microsoft-edge")?;
+        fake_file(bin.path(), "google-chrome")?;
+        let path = std::env::join_paths([bin.path()])?;
+        assert_eq!(
+            locate(Some(&path), root.path(), None),
+            Some(bin.path().join("google-chrome"))
+        );
+        Ok(())
     }
 
     #[test]

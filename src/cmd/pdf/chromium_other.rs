@@ -7,7 +7,13 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 
 /// Names looked up on `PATH`, in this order.
-pub const NAMES: [&str; 3] = ["chromium", "chromium-browser", "google-chrome"];
+pub const NAMES: [&str; 5] = [
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+    "microsoft-edge",
+];
 /// The environment variable that names the browser when `--chromium` is not given.
 pub const ENV: &str = "LIVRET_CHROMIUM";
 /// The first version that prints page margin boxes (page numbers, running title).
@@ -17,7 +23,10 @@ fn unsupported() -> Error {
     Error::other(
         "livret pdf drives Chromium over a pipe, which needs Linux, macOS or another Unix.",
     )
-    .with_help("open out/print.html in Chromium or Chrome and print it to PDF")
+    .with_help(
+        "on Windows, run `livret pdf` inside WSL (Ubuntu: `sudo apt install chromium`), or \
+         open out/print.html in Chrome or Edge and print it to PDF",
+    )
 }
 
 /// Always an error on this system.

@@ -13,6 +13,7 @@ mod incremental;
 mod layout;
 mod output_safety;
 mod pdf;
+mod print_page;
 mod print_shop;
 mod robustness;
 mod serve_safety;

@@ -44,6 +44,10 @@ pub enum Command {
         /// Also write an imposed PDF: `booklet` = A4 landscape, two-up, saddle-stitch order
         #[arg(long, value_enum)]
         imposition: Option<ImpositionArg>,
+        /// Also write out/livret-imprimeur.pdf for a print shop: 3 mm bleed, TrimBox and
+        /// BleedBox, sRGB output intent (PDF/X-4), no links or bookmarks
+        #[arg(long)]
+        print_shop: bool,
     },
     /// Check livret.toml, every fiche and the theme without writing anything
     Check {
@@ -165,11 +169,13 @@ fn run(cli: Cli) -> Result<()> {
             force,
             chromium,
             imposition,
+            print_shop,
         } => {
             let options = livret::PdfOptions {
                 build: paths.build_options(force),
                 chromium,
                 imposition: imposition.map(Into::into),
+                print_shop,
             };
             let report = livret::pdf(&options, &mut |line| eprintln!("livret: {line}"))?;
             println!(
@@ -180,6 +186,12 @@ fn run(cli: Cli) -> Result<()> {
                 report.passes,
                 report.millis
             );
+            if let Some((path, pages)) = &report.shop {
+                println!(
+                    "livret: {} ({pages} pages, for a print shop)",
+                    path.display()
+                );
+            }
             if let Some(livret::ImposedReport {
                 path,
                 sides: sheets,

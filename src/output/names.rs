@@ -21,13 +21,18 @@ pub const PDF: &str = "livret.pdf";
 pub const IMPOSED: &str = "livret-imposition.pdf";
 /// The offline search index, a script the theme's `search.js` loads on first use.
 pub const SEARCH_INDEX: &str = "search-index.js";
+/// The print-shop PDF that `livret pdf --print-shop` writes: bleed, TrimBox and BleedBox, sRGB
+/// output intent, no links.
+pub const SHOP: &str = "livret-imprimeur.pdf";
+/// The print edition with the bleed rules, in `livret pdf`'s scratch folder only (never in `out/`).
+pub const SHOP_HTML: &str = "print-imprimeur.html";
 /// The list of files livret wrote, one relative path a line.
 pub const MANIFEST: &str = ".livret-manifest";
 /// The manifest while it is being written.
 pub const MANIFEST_TMP: &str = ".livret-manifest.tmp";
 
 /// Every file `livret pdf` publishes in `out/`.
-pub const PDFS: [&str; 2] = [PDF, IMPOSED];
+pub const PDFS: [&str; 3] = [PDF, IMPOSED, SHOP];
 
 /// One file livret writes under a name of its own.
 #[derive(Debug, Clone, Copy)]
@@ -52,7 +57,7 @@ const fn hidden(name: &'static str) -> Output {
 }
 
 /// The table: every name livret writes into `out/` that neither a slug nor the theme chose.
-pub const FILES: [Output; 10] = [
+pub const FILES: [Output; 11] = [
     file(INDEX, "index"),
     file(PRINT, "print"),
     file(NOT_FOUND, "404"),
@@ -60,6 +65,7 @@ pub const FILES: [Output; 10] = [
     file(PDF, "livret"),
     file(IMPOSED, "livret-imposition"),
     hidden(SEARCH_INDEX),
+    file(SHOP, "livret-imprimeur"),
     hidden(NOJEKYLL),
     hidden(MANIFEST),
     hidden(MANIFEST_TMP),
@@ -118,6 +124,7 @@ mod tests {
                 "sitemap",
                 "livret",
                 "livret-imposition",
+                "livret-imprimeur",
                 "search"
             ]
         );

@@ -15,6 +15,8 @@ mod layout;
 mod output_safety;
 mod pdf;
 mod reader;
+mod print_page;
+mod print_shop;
 mod robustness;
 mod serve_safety;
 mod web;

@@ -319,14 +319,15 @@ impl Browser {
 
     /// Prints the open page with its CSS page size and margins, tagged; returns the PDF bytes.
     /// Bookmarks are left to `finish` (see there why not Chromium's).
-    pub fn print(&mut self) -> Result<Vec<u8>> {
+    /// `tagged: false` leaves out the structure tree (the print-shop PDF has no use for it).
+    pub fn print(&mut self, tagged: bool) -> Result<Vec<u8>> {
         let result = self.call_within(
             "Page.printToPDF",
             json!({
                 "printBackground": true,
                 "preferCSSPageSize": true,
                 "displayHeaderFooter": false,
-                "generateTaggedPDF": true,
+                "generateTaggedPDF": tagged,
                 "generateDocumentOutline": false,
                 "marginTop": 0, "marginBottom": 0, "marginLeft": 0, "marginRight": 0,
                 "transferMode": "ReturnAsBase64",

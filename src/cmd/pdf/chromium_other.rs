@@ -61,7 +61,7 @@ impl Browser {
     pub fn open(&mut self, _url: &str) -> Result<()> {
         Err(unsupported())
     }
-    pub fn print(&mut self) -> Result<Vec<u8>> {
+    pub fn print(&mut self, _tagged: bool) -> Result<Vec<u8>> {
         Err(unsupported())
     }
 }

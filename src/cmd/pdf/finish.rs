@@ -71,7 +71,7 @@ pub fn finish(bytes: &[u8], meta: &Metadata, outline: &[OutlineItem]) -> Result<
 }
 
 /// Inserts `count` empty pages, the size of the last page, just before it.
-fn insert_blanks(doc: &mut Document, count: usize) -> Result<()> {
+pub(super) fn insert_blanks(doc: &mut Document, count: usize) -> Result<()> {
     if count == 0 {
         return Ok(());
     }

@@ -17,6 +17,7 @@ pub mod chromium;
 pub mod finish;
 pub mod impose;
 pub mod inspect;
+pub mod shop;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -47,6 +48,8 @@ pub struct PdfOptions {
     /// The browser; `None` finds one (`$LIVRET_CHROMIUM`, then `PATH`).
     pub chromium: Option<PathBuf>,
     pub imposition: Option<Imposition>,
+    /// Also write the print-shop PDF (`shop`): bleed, trim and bleed boxes, output intent.
+    pub print_shop: bool,
 }
 
 /// The imposed PDF `livret pdf --imposition` wrote.
@@ -64,6 +67,8 @@ pub struct PdfReport {
     pub pages: usize,
     pub passes: usize,
     pub imposed: Option<ImposedReport>,
+    /// The print-shop PDF and its page count, with `--print-shop`.
+    pub shop: Option<(PathBuf, usize)>,
     pub fiches: usize,
     pub browser: String,
     pub millis: u128,
@@ -82,6 +87,7 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
         anchors,
         meta,
         outline,
+        trim_mm,
     } = plan(&project);
     drop(project);
 
@@ -126,21 +132,37 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
                 build::build_print(&scratch_build, numbers, PdfFiles::Announce)?;
             }
             browser.open(&url)?;
-            let pdf = browser.print()?;
+            let pdf = browser.print(true)?;
             refuse_blocked(&browser.take_blocked())?;
             let doc = inspect::load(&pdf, "the PDF Chromium printed")?;
             Ok((measure(&doc, &anchors)?, pdf))
         },
         progress,
     );
+    let settled = settled.and_then(|(passes, numbers, pdf)| {
+        let shop = match options.print_shop {
+            true => Some(shop_pass(
+                &mut browser,
+                &print_html,
+                &pdf,
+                trim_mm,
+                &anchors,
+                &numbers,
+            )?),
+            false => None,
+        };
+        Ok((passes, numbers, pdf, shop))
+    });
     // The browser shuts down while the PDF is finished; it is waited for on every path.
     let closing = std::thread::spawn(move || drop(browser));
-    let result = settled.and_then(|(passes, numbers, pdf)| {
+    let result = settled.and_then(|(passes, numbers, pdf, shop)| {
         let printed = Printed {
             html: &print_html,
             passes,
             numbers: &numbers,
             pdf: &pdf,
+            shop: shop.as_deref(),
+            trim_mm,
         };
         publish(options, &meta, &outline, &printed, progress)
     });
@@ -159,6 +181,47 @@ struct Plan {
     anchors: Vec<String>,
     meta: finish::Metadata,
     outline: Vec<finish::OutlineItem>,
+    /// The trimmed page, in millimetres.
+    trim_mm: (f64, f64),
+}
+
+/// The print-shop pass: the settled print edition with the bleed rules added, printed untagged.
+/// It must break its pages exactly as the settled pass did (its sommaire carries those numbers).
+fn shop_pass(
+    browser: &mut chromium::Browser,
+    print_html: &Path,
+    settled_pdf: &[u8],
+    trim_mm: (f64, f64),
+    anchors: &[String],
+    numbers: &Numbers,
+) -> Result<Vec<u8>> {
+    let settled = inspect::load(settled_pdf, "the PDF Chromium printed")?;
+    let first = settled.get_pages().into_values().next();
+    let screen = first
+        .and_then(|p| inspect::media_box(&settled, p))
+        .ok_or_else(|| Error::other("the printed PDF has no first page"))?;
+    let screen_pt = (
+        f64::from(screen[2] - screen[0]),
+        f64::from(screen[3] - screen[1]),
+    );
+    let html = std::fs::read_to_string(print_html).map_err(|e| Error::io(print_html, e))?;
+    let shop_html = print_html.with_file_name(crate::output::names::SHOP_HTML);
+    std::fs::write(&shop_html, shop::with_bleed(&html, trim_mm, screen_pt)?)
+        .map_err(|e| Error::io(&shop_html, e))?;
+    let url = url::Url::from_file_path(&shop_html)
+        .map_err(|()| Error::other(format!("cannot make a URL of {}", shop_html.display())))?;
+    browser.open(url.as_str())?;
+    let pdf = browser.print(false)?;
+    refuse_blocked(&browser.take_blocked())?;
+    let doc = inspect::load(&pdf, "the print-shop pass")?;
+    let (got, want) = (doc.get_pages().len(), settled.get_pages().len());
+    if got != want || measure(&doc, anchors)? != *numbers {
+        return Err(Error::Invariant(format!(
+            "the print-shop pass broke its pages differently ({got} pages, not {want}): the \
+             bleed rules must keep the text block of the screen pass"
+        )));
+    }
+    Ok(pdf)
 }
 
 fn plan(project: &build::Project) -> Plan {
@@ -188,6 +251,7 @@ fn plan(project: &build::Project) -> Plan {
         anchors: sommaire_targets(&renderer),
         meta,
         outline: outline(&project.booklet, &renderer),
+        trim_mm: config.page_size.mm(),
     }
 }
 
@@ -266,6 +330,9 @@ struct Printed<'a> {
     passes: usize,
     numbers: &'a Numbers,
     pdf: &'a [u8],
+    /// The print-shop pass, with `--print-shop`.
+    shop: Option<&'a [u8]>,
+    trim_mm: (f64, f64),
 }
 
 /// Finishes the settled PDF, imposes it if asked, and builds `out/` with it.
@@ -290,9 +357,16 @@ fn publish(
         Some(Imposition::Booklet) => Some(impose::booklet(&finished.bytes)?),
         None => None,
     };
+    let shop = match printed.shop {
+        Some(bytes) => Some(shop::finish(bytes, printed.trim_mm, meta)?),
+        None => None,
+    };
     let mut files: Vec<(&str, &[u8])> = vec![(crate::PDF_NAME, &finished.bytes)];
     if let Some(imposed) = &imposed {
         files.push((IMPOSED_NAME, &imposed.bytes));
+    }
+    if let Some(shop) = &shop {
+        files.push((crate::output::names::SHOP, &shop.bytes));
     }
     let report = build::build_print(
         &options.build,
@@ -316,6 +390,7 @@ fn publish(
             path: options.build.out.join(IMPOSED_NAME),
             sides: i.sides,
         }),
+        shop: shop.map(|s| (options.build.out.join(crate::output::names::SHOP), s.pages)),
         fiches: report.fiches,
         browser: String::new(),
         millis: 0,

@@ -1,0 +1,206 @@
+//! The print-shop PDF of `livret pdf --print-shop`: the settled print edition printed once more
+//! on pages 3 mm larger on every side (the bleed), so the full-bleed `@page` backgrounds of the
+//! cover and part dividers run past the trim, then finished for a print shop: TrimBox and
+//! BleedBox on every page, no links, bookmarks, tags or other annotations, an sRGB output intent
+//! with its ICC profile embedded, PDF/X-4 identification in the XMP metadata, and a page count
+//! padded to a multiple of 4.
+//!
+//! The ICC profile is the International Color Consortium's `sRGB2014.icc` (as shipped by
+//! Debian's weasyprint package); the ICC allows it to be copied, embedded and used without
+//! restriction.
+
+use lopdf::{Dictionary, Document, Object, Stream, dictionary, text_string};
+
+use super::finish::Metadata;
+use crate::error::{Error, Result};
+
+/// The bleed on every side, in millimetres.
+pub const BLEED_MM: f64 = 3.0;
+/// The sRGB profile of the output intent.
+const SRGB_ICC: &[u8] = include_bytes!("sRGB2014.icc");
+/// Points per millimetre.
+const PT_PER_MM: f64 = 72.0 / 25.4;
+/// Extra paper printed beyond the bleed (right and bottom), cut off by the MediaBox: Chromium
+/// rounds page sizes to whole device pixels, and the bleed must be painted in full.
+const SLUG_MM: f64 = 1.0;
+
+/// The page rules laid over the theme's for the print-shop pass: the page grows by the bleed
+/// (plus the slug) and every margin grows with it, so the text block keeps its size and place
+/// relative to the trim and every page breaks where it did in `livret.pdf`. The margins are
+/// those of the default theme's print.css plus the bleed. Running text is set in pure black,
+/// which print shops' RGB-to-CMYK conversion maps to the black ink alone.
+/// `screen_pt` is the page size of the screen pass: Chromium lays an A5 page out 420 × 594.96 pt
+/// (148.17 × 209.89 mm), and the right and bottom margins keep the text block exactly that size.
+pub fn bleed_css(trim_mm: (f64, f64), screen_pt: (f64, f64)) -> String {
+    let (w, h) = trim_mm;
+    let b = BLEED_MM;
+    let extra = b + SLUG_MM + (screen_pt.0 / PT_PER_MM - w);
+    let below = b + SLUG_MM + (h - screen_pt.1 / PT_PER_MM);
+    format!(
+        "<style>/* livret pdf --print-shop: {b} mm bleed */\n\
+         @page {{ size: {pw:.3}mm {ph:.3}mm; margin: {t}mm {r:.3}mm {bo:.3}mm {l}mm; }}\n\
+         @page :left {{ margin-left: {ll}mm; margin-right: {lr:.3}mm; }}\n\
+         @page :right {{ margin-left: {rl}mm; margin-right: {rr:.3}mm; }}\n\
+         @page cover {{ margin: {full}; }} @page divider {{ margin: {full}; }} \
+         @page back {{ margin: {full}; }}\n\
+         :root {{ --ink: #000; }}\n</style>\n",
+        pw = w + 2.0 * b + SLUG_MM,
+        ph = h + 2.0 * b + SLUG_MM,
+        t = 15.0 + b,
+        r = 13.0 + extra,
+        bo = 16.0 + below,
+        l = 13.0 + b,
+        ll = 12.0 + b,
+        lr = 16.0 + extra,
+        rl = 16.0 + b,
+        rr = 12.0 + extra,
+        full = format!("{b}mm {extra:.3}mm {below:.3}mm {b}mm"),
+    )
+}
+
+/// The print edition with the bleed rules added at the end of its `<head>`.
+pub fn with_bleed(html: &str, trim_mm: (f64, f64), screen_pt: (f64, f64)) -> Result<String> {
+    let at = html
+        .find("</head>")
+        .ok_or_else(|| Error::other("the print edition has no </head> to add the bleed to"))?;
+    Ok(format!(
+        "{}{}{}",
+        &html[..at],
+        bleed_css(trim_mm, screen_pt),
+        &html[at..]
+    ))
+}
+
+/// The finished print-shop PDF and its page count.
+pub struct Shop {
+    pub bytes: Vec<u8>,
+    pub pages: usize,
+}
+
+/// Finishes the bleed pass for a print shop (see the module doc).
+pub fn finish(bytes: &[u8], trim_mm: (f64, f64), meta: &Metadata) -> Result<Shop> {
+    let mut doc = super::inspect::load(bytes, "the print-shop pass")?;
+    let failed = |e: lopdf::Error| Error::other(format!("cannot finish the print-shop PDF: {e}"));
+    let pages = doc.get_pages().len();
+    let blanks = super::impose::padded(pages) - pages;
+    if pages > 1 {
+        super::finish::insert_blanks(&mut doc, blanks)?;
+    }
+    for page in doc.get_pages().into_values() {
+        let media = super::inspect::media_box(&doc, page)
+            .ok_or_else(|| Error::other("a page of the print-shop pass has no size"))?;
+        let [trim, bleed] = boxes(media, trim_mm);
+        let dict = doc.get_dictionary_mut(page).map_err(failed)?;
+        dict.remove(b"Annots");
+        dict.remove(b"StructParents");
+        dict.remove(b"Tabs");
+        dict.set("MediaBox", rect(bleed));
+        dict.set("CropBox", rect(bleed));
+        dict.set("BleedBox", rect(bleed));
+        dict.set("TrimBox", rect(trim));
+    }
+    let icc = doc.add_object(Stream::new(dictionary! { "N" => 3 }, SRGB_ICC.to_vec()));
+    let xmp = doc.add_object(
+        Stream::new(
+            dictionary! { "Type" => "Metadata", "Subtype" => "XML" },
+            xmp(meta).into_bytes(),
+        )
+        .with_compression(false),
+    );
+    let catalog = doc.catalog_mut().map_err(failed)?;
+    for key in [
+        "Outlines",
+        "Names",
+        "Dests",
+        "StructTreeRoot",
+        "MarkInfo",
+        "PageMode",
+        "OpenAction",
+        "AcroForm",
+    ] {
+        catalog.remove(key.as_bytes());
+    }
+    catalog.set("Lang", text_string(&meta.lang));
+    catalog.set("Metadata", xmp);
+    catalog.set(
+        "OutputIntents",
+        vec![Object::Dictionary(dictionary! {
+            "Type" => "OutputIntent",
+            "S" => "GTS_PDFX",
+            "OutputConditionIdentifier" => text_string("sRGB IEC61966-2.1"),
+            "RegistryName" => text_string("http://www.color.org"),
+            "Info" => text_string("sRGB IEC61966-2.1"),
+            "DestOutputProfile" => icc,
+        })],
+    );
+    set_info(&mut doc, meta)?;
+    doc.version = "1.6".into();
+    doc.prune_objects();
+    let mut out = Vec::with_capacity(bytes.len() + 8192);
+    doc.save_to(&mut out)
+        .map_err(|e| Error::other(format!("cannot write the print-shop PDF: {e}")))?;
+    Ok(Shop {
+        bytes: out,
+        pages: pages + if pages > 1 { blanks } else { 0 },
+    })
+}
+
+/// TrimBox and BleedBox of a page printed with the bleed: the trim starts one bleed from the
+/// top-left corner (where the layout starts), whatever slug Chromium left right and below.
+pub fn boxes(media: [f32; 4], trim_mm: (f64, f64)) -> [[f64; 4]; 2] {
+    let b = BLEED_MM * PT_PER_MM;
+    let (w, h) = (trim_mm.0 * PT_PER_MM, trim_mm.1 * PT_PER_MM);
+    let left = f64::from(media[0]) + b;
+    let top = f64::from(media[3]) - b;
+    let trim = [left, top - h, left + w, top];
+    let bleed = [trim[0] - b, trim[1] - b, trim[2] + b, trim[3] + b];
+    [trim, bleed]
+}
+
+fn rect(r: [f64; 4]) -> Vec<Object> {
+    r.iter()
+        .map(|&v| Object::Real(((v * 1000.0).round() / 1000.0) as f32))
+        .collect()
+}
+
+fn set_info(doc: &mut Document, meta: &Metadata) -> Result<()> {
+    let mut info = Dictionary::new();
+    info.set("Title", text_string(&meta.title));
+    if let Some(author) = &meta.author {
+        info.set("Author", text_string(author));
+    }
+    info.set("Creator", text_string(&meta.creator));
+    info.set("Producer", text_string(&meta.creator));
+    info.set("Trapped", Object::Name(b"False".to_vec()));
+    info.set("GTS_PDFXVersion", text_string("PDF/X-4"));
+    let id = doc.add_object(info);
+    doc.trailer.set("Info", id);
+    Ok(())
+}
+
+/// The XMP packet: title, creator tool and the PDF/X-4 identification.
+fn xmp(meta: &Metadata) -> String {
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    format!(
+        r#"<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:pdfx="http://ns.adobe.com/pdfx/1.3/" xmlns:pdfxid="http://www.npes.org/pdfx/ns/id/">
+<dc:format>application/pdf</dc:format>
+<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
+<xmp:CreatorTool>{creator}</xmp:CreatorTool>
+<pdf:Producer>{creator}</pdf:Producer>
+<pdf:Trapped>False</pdf:Trapped>
+<pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>
+</rdf:Description>
+</rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"#,
+        title = esc(&meta.title),
+        creator = esc(&meta.creator),
+    )
+}

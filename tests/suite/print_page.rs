@@ -1,0 +1,86 @@
+//! One web page printed from the browser (Ctrl+P): Chromium prints a built fiche page under
+//! print media (`--print-to-pdf`), and the PDF is read back with pdftotext and pdftoppm: no site
+//! navigation, no pager, no cream background, outside links followed by their address.
+#![cfg(unix)]
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::support::*;
+
+/// The first page of `pdf` rendered at 36 dpi, as (width, height, RGB bytes).
+fn render(pdf: &Path) -> (usize, usize, Vec<u8>) {
+    let out = Command::new("pdftoppm")
+        .args(["-r", "36", "-f", "1", "-l", "1"])
+        .arg(pdf)
+        .output()
+        .expect("run pdftoppm");
+    let ppm = out.stdout;
+    let mut fields = Vec::new();
+    let mut at = 0;
+    while fields.len() < 4 {
+        while ppm[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        let start = at;
+        while !ppm[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        fields.push(String::from_utf8_lossy(&ppm[start..at]).into_owned());
+    }
+    let (w, h) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+    (w, h, ppm[at + 1..].to_vec())
+}
+
+#[test]
+fn a_fiche_printed_from_the_browser_has_no_navigation_and_no_background_box() {
+    let Some(browser) = chromium() else { return };
+    if require_tool("pdftotext", "apt-get install poppler-utils").is_none() {
+        return;
+    }
+    let dir = guide_copy();
+    livret_ok(dir.path(), &["build"]);
+    let page = dir.path().join("out/riace.html");
+    let pdf = dir.path().join("riace-printed.pdf");
+    let profile = tempfile::tempdir().expect("a profile folder");
+    let _lock = browser_lock();
+    let status = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("run chromium");
+    assert!(pdf.is_file(), "{}", String::from_utf8_lossy(&status.stderr));
+    let text = Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("Riace"), "{text}");
+    for nav in [
+        "Version imprimable",
+        "Télécharger le PDF",
+        "Précédent",
+        "Suivant",
+    ] {
+        assert!(!text.contains(nav), "the printed fiche shows `{nav}`");
+    }
+    assert!(text.contains("(http"), "no link address printed:\n{text}");
+    // The web's cream (#fbfaf7) is gone: the page's margins and the text's surroundings are white.
+    let (w, h, rgb) = render(&pdf);
+    for (x, y) in [(2, 2), (w - 3, h - 3), (w / 2, h - 3), (2, h / 2)] {
+        let i = (y * w + x) * 3;
+        assert_eq!(&rgb[i..i + 3], &[255, 255, 255], "pixel ({x}, {y})");
+    }
+}

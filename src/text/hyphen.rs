@@ -13,6 +13,8 @@ pub const SHY: char = '\u{AD}';
 /// Letters kept before the first break and after the last one.
 const LEFT_MIN: usize = 2;
 const RIGHT_MIN: usize = 3;
+/// Shorter words are never broken: fewer, better breaks.
+const MIN_WORD: usize = 8;
 
 /// Elements whose text is never hyphenated.
 const SKIPPED: [&str; 10] = ["a", "code", "pre", "sup", "h1", "h2", "h3", "h4", "h5", "h6"];
@@ -119,7 +121,7 @@ fn hyphenate_token(token: &str, out: &mut String) {
 
 /// Writes a word with soft hyphens at its break points, unless it has a capital or is short.
 fn hyphenate_word(word: &str, out: &mut String) {
-    if word.chars().count() < LEFT_MIN + RIGHT_MIN || word.chars().any(char::is_uppercase) {
+    if word.chars().count() < MIN_WORD || word.chars().any(char::is_uppercase) {
         out.push_str(word);
         return;
     }

@@ -15,4 +15,5 @@ mod output_safety;
 mod pdf;
 mod robustness;
 mod serve_safety;
+mod typography;
 mod web;

@@ -17,7 +17,9 @@ const RIGHT_MIN: usize = 3;
 const MIN_WORD: usize = 8;
 
 /// Elements whose text is never hyphenated.
-const SKIPPED: [&str; 10] = ["a", "code", "pre", "sup", "h1", "h2", "h3", "h4", "h5", "h6"];
+const SKIPPED: [&str; 10] = [
+    "a", "code", "pre", "sup", "h1", "h2", "h3", "h4", "h5", "h6",
+];
 
 /// `html` with soft hyphens inserted in its running text (see the module doc).
 pub fn soft_hyphens(html: &str) -> String {
@@ -180,6 +182,9 @@ mod tests {
         let once = soft_hyphens("<p>une politique d’hospitalité</p>");
         assert_eq!(soft_hyphens(&once), once);
         assert!(once.contains("d’hos"), "{once}");
-        assert_eq!(soft_hyphens("<p>le chat est là</p>"), "<p>le chat est là</p>");
+        assert_eq!(
+            soft_hyphens("<p>le chat est là</p>"),
+            "<p>le chat est là</p>"
+        );
     }
 }

@@ -101,7 +101,10 @@ fn soft_hyphens_only_in_the_print_editions_running_text() {
     for tag in ["h1", "h2", "h3", "h4", "title", "a", "code"] {
         let close = format!("</{tag}>");
         let opens = [format!("<{tag} "), format!("<{tag}>")];
-        for piece in opens.iter().flat_map(|open| print.split(open.as_str()).skip(1)) {
+        for piece in opens
+            .iter()
+            .flat_map(|open| print.split(open.as_str()).skip(1))
+        {
             let inner = piece.split(&close).next().unwrap_or_default();
             assert!(
                 !inner.contains(SHY),
@@ -117,4 +120,29 @@ fn soft_hyphens_only_in_the_print_editions_running_text() {
     }
     let index = fs::read_to_string(out(g).join("index.html")).expect("index.html");
     assert!(!index.contains(SHY), "the web edition is not hyphenated");
+}
+
+#[test]
+fn no_compound_name_breaks_at_its_hyphen() {
+    let Some(g) = guide() else { return };
+    let pages = lines(&out(g).join("livret.pdf"));
+    for (p, page) in pages.iter().enumerate() {
+        for line in page {
+            let Some(last) = line.last() else { continue };
+            let Some(stem) = last.strip_suffix('-') else {
+                continue;
+            };
+            // The last part of the word before the hyphen ("New" in "New-").
+            let part = stem.rsplit(['-', '\u{2060}', '’', '(']).next().unwrap_or(stem);
+            assert!(
+                !part.starts_with(char::is_uppercase) || stem.ends_with(SHY),
+                "page {}: a line ends inside a compound name: {last}",
+                p + 1
+            );
+        }
+    }
+    let print = fs::read_to_string(out(g).join("print.html")).expect("print.html");
+    for name in ["New-\u{2060}York", "Grande-\u{2060}Synthe", "Haut-\u{2060}Commissariat"] {
+        assert!(print.contains(name), "{name:?} is not bound in print.html");
+    }
 }

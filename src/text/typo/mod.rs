@@ -32,7 +32,10 @@
 //!   `<sup>e</sup>` from Markdown is left as the author wrote it).
 
 /// Narrow no-break space.
+mod names;
 mod words;
+
+pub use names::bind_compound_names;
 
 use words::*;
 

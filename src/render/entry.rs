@@ -62,7 +62,7 @@ impl Contexts<'_> {
             let quotes = f.quotes.iter().filter(|q| q.at == place).map(|q| ExtraCtx {
                 kind: "quote",
                 title: None,
-                text: block(&q.text),
+                text: block(crate::text::typo::strip_guillemets(&q.text)),
                 author: q.author.as_deref().map(inline),
                 role: q.role.as_deref().map(inline),
             });

@@ -133,7 +133,10 @@ fn no_compound_name_breaks_at_its_hyphen() {
                 continue;
             };
             // The last part of the word before the hyphen ("New" in "New-").
-            let part = stem.rsplit(['-', '\u{2060}', '’', '(']).next().unwrap_or(stem);
+            let part = stem
+                .rsplit(['-', '\u{2060}', '’', '('])
+                .next()
+                .unwrap_or(stem);
             assert!(
                 !part.starts_with(char::is_uppercase) || stem.ends_with(SHY),
                 "page {}: a line ends inside a compound name: {last}",
@@ -142,7 +145,40 @@ fn no_compound_name_breaks_at_its_hyphen() {
         }
     }
     let print = fs::read_to_string(out(g).join("print.html")).expect("print.html");
-    for name in ["New-\u{2060}York", "Grande-\u{2060}Synthe", "Haut-\u{2060}Commissariat"] {
+    for name in [
+        "New-\u{2060}York",
+        "Grande-\u{2060}Synthe",
+        "Haut-\u{2060}Commissariat",
+    ] {
         assert!(print.contains(name), "{name:?} is not bound in print.html");
     }
+}
+
+#[test]
+fn no_line_starts_with_closing_marks_nor_ends_with_an_opening_guillemet() {
+    let Some(g) = guide() else { return };
+    let pages = lines(&out(g).join("livret.pdf"));
+    for (p, page) in pages.iter().enumerate() {
+        for line in page {
+            let first = line.first().map(|w| w.trim_start_matches('\u{202f}'));
+            let last = line.last().map(|w| w.trim_end_matches('\u{202f}'));
+            assert!(
+                !first.is_some_and(|w| w.starts_with(['»', ';', ':', '!', '?'])),
+                "page {}: a line starts with a closing mark: {}",
+                p + 1,
+                line.join(" ")
+            );
+            assert!(
+                !last.is_some_and(|w| w.ends_with('«')),
+                "page {}: a line ends with «: {}",
+                p + 1,
+                line.join(" ")
+            );
+        }
+    }
+    let print = fs::read_to_string(out(g).join("print.html")).expect("print.html");
+    assert!(
+        !print.contains("<blockquote><p>«"),
+        "a quote's typed guillemets are doubled by the theme's"
+    );
 }

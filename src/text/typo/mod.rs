@@ -33,9 +33,11 @@
 
 /// Narrow no-break space.
 mod names;
+mod quotes;
 mod words;
 
 pub use names::bind_compound_names;
+pub use quotes::strip_guillemets;
 
 use words::*;
 

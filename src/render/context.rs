@@ -623,8 +623,8 @@ pub fn mark_current(sidebar: &str, current: &str, part: Option<&str>) -> String 
         1,
     );
     if let Some(part) = part {
-        let closed = format!("<details id=\"nav-{part}\">");
-        html = html.replacen(&closed, &format!("<details id=\"nav-{part}\" open>"), 1);
+        let closed = format!("<details id=\"{part}-nav\">");
+        html = html.replacen(&closed, &format!("<details id=\"{part}-nav\" open>"), 1);
     }
     html
 }

@@ -4,6 +4,7 @@
 //! read second.
 
 use crate::source::fiche::{Doc, Fiche, Place};
+use crate::text::hyphen;
 use crate::text::ids;
 use crate::text::markdown;
 
@@ -61,7 +62,7 @@ impl Contexts<'_> {
             let quotes = f.quotes.iter().filter(|q| q.at == place).map(|q| ExtraCtx {
                 kind: "quote",
                 title: None,
-                text: block(&q.text),
+                text: block(crate::text::typo::strip_guillemets(&q.text)),
                 author: q.author.as_deref().map(inline),
                 role: q.role.as_deref().map(inline),
             });
@@ -162,6 +163,9 @@ impl Contexts<'_> {
             resolve_opt(&mut kicker, &refs);
         }
         resolve_body(&mut body, &refs);
+        if mode == Mode::Print && self.style.french {
+            hyphenate_body(&mut body);
+        }
         let title_plain = self.titles_plain[index].clone();
         let description = match mode {
             Mode::Web if !rendered.description.is_empty() => rendered.description.clone(),
@@ -175,6 +179,9 @@ impl Contexts<'_> {
                 let n = refs::note_number(entry, i, mode, web_offset);
                 let mut html = html.clone();
                 resolve_in_place(&mut html, &refs);
+                if mode == Mode::Print && self.style.french {
+                    html = hyphen::soft_hyphens(&html);
+                }
                 NoteCtx {
                     number: n,
                     id: ids::note_id(n),
@@ -256,6 +263,46 @@ fn resolve_body(body: &mut BodyCtx, refs: &Refs) {
         BodyCtx::Page(p) => {
             resolve_opt(&mut p.lead, refs);
             resolve_opt(&mut p.body, refs);
+        }
+        BodyCtx::Sommaire {} => {}
+    }
+}
+
+/// Hyphenates the running text of a print body: paragraphs of the summary, the "how"
+/// sections, the outcome, quotes, asides, takeaways and pages; never headings, titles,
+/// kickers, figures, links or URLs.
+fn hyphenate_body(body: &mut BodyCtx) {
+    let shy = |html: &mut String| *html = hyphen::soft_hyphens(html);
+    let shy_opt = |html: &mut Option<String>| {
+        if let Some(h) = html {
+            *h = hyphen::soft_hyphens(h);
+        }
+    };
+    match body {
+        BodyCtx::Fiche(f) => {
+            shy_opt(&mut f.summary);
+            let extras = f
+                .extras_summary
+                .iter_mut()
+                .chain(f.extras_how.iter_mut())
+                .chain(f.extras_outcome.iter_mut());
+            for x in extras {
+                shy(&mut x.text);
+            }
+            for how in &mut f.how {
+                shy(&mut how.body);
+            }
+            if let Some(o) = &mut f.outcome {
+                shy_opt(&mut o.body);
+            }
+            if let Some(t) = &mut f.takeaways {
+                shy_opt(&mut t.intro);
+                t.items.iter_mut().for_each(shy);
+            }
+        }
+        BodyCtx::Page(p) => {
+            shy_opt(&mut p.lead);
+            shy_opt(&mut p.body);
         }
         BodyCtx::Sommaire {} => {}
     }

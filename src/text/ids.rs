@@ -9,7 +9,17 @@
 
 /// Ids the theme writes whatever the content: the `<main>` of web pages (skip link target),
 /// the sommaire of the index page and its heading, the cover's heading.
-pub const FIXED: [&str; 4] = ["contenu", "sommaire", "sommaire-title", "cover-title"];
+pub const FIXED: [&str; 8] = [
+    "contenu",
+    "sommaire",
+    "sommaire-title",
+    "cover-title",
+    // The web reader: the sommaire beside the text, and the search box.
+    "nav-sommaire",
+    "search-input",
+    "search-status",
+    "search-results",
+];
 
 /// The slug of the `kind = "sommaire"` entry may be `sommaire`: on the index page, the
 /// sommaire's fixed ids are that entry's own.
@@ -17,7 +27,15 @@ pub const SOMMAIRE: &str = "sommaire";
 
 /// Suffixes of the ids made from an entry's or a part's slug: `{slug}-title` and the fiche's
 /// section headings `{slug}-summary`, `{slug}-how`…
-pub const SLUG_SUFFIXES: [&str; 6] = ["title", "summary", "how", "outcome", "takeaways", "links"];
+pub const SLUG_SUFFIXES: [&str; 7] = [
+    "title",
+    "summary",
+    "how",
+    "outcome",
+    "takeaways",
+    "links",
+    "nav",
+];
 
 const NOTE: &str = "note-";
 const REF: &str = "ref-";

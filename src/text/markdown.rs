@@ -359,7 +359,7 @@ fn push_text(text: &str, style: Style, typo: &mut French, out: &mut String) {
         return push_text(&cleaned, style, typo, out);
     }
     if style.french {
-        typo.push_html(text, out);
+        typo.push_html(&crate::text::typo::bind_compound_names(text), out);
     } else {
         html_escape(text, out);
     }

@@ -2,6 +2,7 @@
 //! generated ids, Markdown, and French typography (with hyphenation to come).
 
 pub mod html;
+pub mod hyphen;
 pub mod ids;
 pub mod links;
 pub mod markdown;

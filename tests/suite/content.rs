@@ -10,8 +10,13 @@ use crate::support::*;
 const SEED: &str = include_str!("../data/guide-seed.txt");
 
 /// Text as a reader sees it, with typographic spaces and apostrophes made plain for comparison.
+/// The seed's unaccented capitals are accented in the guide (État, À, Être): compare
+/// capitals without their accents, and without the word joiner of compound names.
 fn normalize(text: &str) -> String {
     text.replace(['\u{202f}', '\u{a0}'], " ")
+        .replace(['É', 'Ê'], "E")
+        .replace('À', "A")
+        .replace(['\u{2060}', '\u{ad}'], "")
         .replace('\u{2019}', "'")
         .replace('\u{2026}', "...")
         .replace('\u{2013}', "-")
@@ -123,7 +128,7 @@ fn quote_authors_and_key_figures_are_printed() {
     for name in [
         "Domenico Lucano",
         "Bill de Blasio",
-        "Rahm Emanuelo",
+        "Rahm Emanuel",
         "Damien Carême",
         "Roland Ries",
         "Eric Piolle",
@@ -134,9 +139,9 @@ fn quote_authors_and_key_figures_are_printed() {
     assert!(b.text.contains("Témoignage de Gilles Kuntz"));
     let figures = normalize(&texts(&b.doc, ".figure").join(" | "));
     for figure in [
-        "2100 habitants à Riace",
+        "2 100 habitants à Riace",
         "400 réfugiés installés",
-        "6000 réfugiés",
+        "6 000 réfugiés",
         "22 nationalités",
         "8,4 millions",
         "36,9 %",
@@ -147,11 +152,11 @@ fn quote_authors_and_key_figures_are_printed() {
         "750 000 et un million",
         "1 million",
         "2 milliards de dollars",
-        "2.3 milliard",
+        "2,3 milliards",
         "3,1 millions d'euros",
         "2,6 millions d'euros",
         "900 000 euros",
-        "1300 personnes",
+        "1 300 personnes",
         "2 000",
         "1 200",
         "50 %",

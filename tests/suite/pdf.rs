@@ -20,8 +20,8 @@ const A4_LANDSCAPE: (f32, f32) = (841.89, 595.28);
 const TOLERANCE: f32 = 1.5;
 
 /// The guide, printed once: its folder and what `livret pdf` said on stderr.
-struct Printed {
-    dir: PathBuf,
+pub(crate) struct Printed {
+    pub(crate) dir: PathBuf,
     stderr: String,
 }
 
@@ -29,7 +29,7 @@ static GUIDE: OnceLock<Option<Printed>> = OnceLock::new();
 
 /// The guide printed with `livret pdf --imposition booklet`, or `None` (skip) when Chromium or
 /// poppler-utils are missing locally. Under CI=true missing tools fail instead.
-fn guide() -> Option<&'static Printed> {
+pub(crate) fn guide() -> Option<&'static Printed> {
     GUIDE
         .get_or_init(|| {
             chromium()?;
@@ -48,7 +48,7 @@ fn guide() -> Option<&'static Printed> {
         .as_ref()
 }
 
-fn out(printed: &Printed) -> PathBuf {
+pub(crate) fn out(printed: &Printed) -> PathBuf {
     printed.dir.join("out")
 }
 

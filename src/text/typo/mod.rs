@@ -32,7 +32,12 @@
 //!   `<sup>e</sup>` from Markdown is left as the author wrote it).
 
 /// Narrow no-break space.
+mod names;
+mod quotes;
 mod words;
+
+pub use names::bind_compound_names;
+pub use quotes::strip_guillemets;
 
 use words::*;
 

@@ -134,7 +134,7 @@ impl<'a> Renderer<'a> {
                     (d.line, d.col) = (line, col);
                 }
                 Error::Content(vec![d.with_help(
-                    "fix the template; the variables available are listed in README.md",
+                    "fix the template; the variables available are listed in docs/themes.md",
                 )])
             })?;
         Ok(out)

@@ -1,4 +1,4 @@
-//! The source tree keeps the shape README describes: no import cycle between modules (a
+//! The source tree keeps the shape docs/architecture.md describes: no import cycle between modules (a
 //! module's use of its own ancestors does not count), no source file over 700 lines without
 //! its tests, no function over 100 lines, and every module says what it owns (`//!`).
 
@@ -194,8 +194,9 @@ fn files_and_functions_stay_small_and_say_what_they_own() {
 }
 
 #[test]
-fn the_readme_map_names_every_folder_of_src() {
-    let readme = fs::read_to_string(repo().join("README.md")).expect("README.md");
+fn the_architecture_map_names_every_folder_of_src() {
+    let readme =
+        fs::read_to_string(repo().join("docs/architecture.md")).expect("docs/architecture.md");
     let src = repo().join("src");
     for entry in fs::read_dir(&src).expect("src") {
         let path = entry.expect("entry").path();
@@ -203,7 +204,7 @@ fn the_readme_map_names_every_folder_of_src() {
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
             assert!(
                 readme.contains(&format!("\n  {name}/ ")),
-                "README's module map does not name src/{name}/"
+                "docs/architecture.md's module map does not name src/{name}/"
             );
         }
     }

@@ -8,6 +8,9 @@
 //! letters, or tokens that look like URLs or e-mail addresses. At least 2 letters stay
 //! before a break and 3 after it.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 /// The soft hyphen.
 pub const SHY: char = '\u{AD}';
 /// Letters kept before the first break and after the last one.
@@ -84,17 +87,16 @@ fn hyphenate_text(text: &str, out: &mut String) {
 
 /// Whether a token looks like a URL, an e-mail address, a path or an entity-laden code.
 fn is_address(token: &str) -> bool {
-    token.contains("://")
+    // One pass over the bytes (`://` has a `/`), then the rarer `www.`.
+    token
+        .bytes()
+        .any(|b| matches!(b, b'@' | b'/' | b'\\' | b'=' | b'_'))
         || token.contains("www.")
-        || token.contains('@')
-        || token.contains('/')
-        || token.contains('\\')
-        || token.contains('=')
-        || token.contains('_')
 }
 
 fn hyphenate_token(token: &str, out: &mut String) {
-    if token.is_empty() || is_address(token) || token.contains(SHY) {
+    // Fewer bytes than `MIN_WORD` cannot hold a word of `MIN_WORD` letters: most tokens.
+    if token.len() < MIN_WORD || is_address(token) || token.contains(SHY) {
         out.push_str(token);
         return;
     }
@@ -127,15 +129,35 @@ fn hyphenate_word(word: &str, out: &mut String) {
         out.push_str(word);
         return;
     }
-    let mut first = true;
-    for syllable in hypher::hyphenate_bounded(word, hypher::Lang::French, LEFT_MIN, RIGHT_MIN) {
-        if !first {
-            out.push(SHY);
-        }
-        out.push_str(syllable);
-        first = false;
+    // Running text repeats its words: each thread remembers the words it has broken.
+    thread_local! {
+        static BROKEN: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
     }
+    BROKEN.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(done) = cache.get(word) {
+            out.push_str(done);
+            return;
+        }
+        let mut broken = String::with_capacity(word.len() + 8);
+        let mut first = true;
+        for syllable in hypher::hyphenate_bounded(word, hypher::Lang::French, LEFT_MIN, RIGHT_MIN) {
+            if !first {
+                broken.push(SHY);
+            }
+            broken.push_str(syllable);
+            first = false;
+        }
+        out.push_str(&broken);
+        if cache.len() >= CACHE_WORDS {
+            cache.clear();
+        }
+        cache.insert(word.to_string(), broken);
+    });
 }
+
+/// Words each thread remembers at most (a few megabytes).
+const CACHE_WORDS: usize = 50_000;
 
 #[cfg(test)]
 mod tests {

@@ -125,7 +125,7 @@ pub fn build_print(
         start,
         |renderer, staging| {
             let mut print = PrintFile::create(staging)?;
-            render_outputs(renderer, &plan, staging, &mut print)
+            render_outputs(renderer, &plan, staging, &mut print, &mut Vec::new())
         },
     )
 }
@@ -297,8 +297,13 @@ pub fn render_outputs(
     plan: &Plan,
     sink: &dyn Sink,
     print: &mut dyn PrintSink,
+    search: &mut SearchDocs,
 ) -> Result<()> {
     let booklet = renderer.booklet();
+    // Lines of another booklet (another structure) are of no use.
+    if search.len() != booklet.entries.len() {
+        *search = vec![None; booklet.entries.len()];
+    }
     let mut problems = Diagnostics::new();
     if plan.frame
         && let Some((head, tail)) = problems.keep(renderer.print_frame())?
@@ -328,7 +333,6 @@ pub fn render_outputs(
         || -> Result<Diagnostics> {
             let mut problems = Diagnostics::new();
             let mut done: Vec<Block> = Vec::new();
-            let mut docs: Vec<Option<SearchDoc>> = vec![None; booklet.entries.len()];
             for chunk in todo.chunks(256) {
                 let (rendered, handed) = rayon::join(
                     || render_chunk(renderer, plan, sink, chunk),
@@ -338,12 +342,12 @@ pub fn render_outputs(
                 let (blocks, chunk_docs) = rendered?;
                 done = blocks;
                 for (i, doc) in chunk_docs {
-                    docs[i] = Some(doc);
+                    search[i] = Some(doc);
                 }
             }
             hand_blocks(print, done, &mut problems)?;
             if plan.index || plan.pages.iter().any(|&p| p) {
-                write_search_index(renderer, sink, docs, &mut problems)?;
+                write_search_index(renderer, sink, search, &mut problems)?;
             }
             Ok(problems)
         },
@@ -397,31 +401,35 @@ fn render_chunk(
     Ok((out, docs))
 }
 
-/// Writes `search-index.js` from the pages' text: those just rendered give theirs, the others
-/// (when `serve` renders only what changed) are rendered again for it, so the index always
-/// covers every page. Pages that fail to render are left out (their problem is reported).
+/// Each entry's line of the search index, as its page was last rendered. `livret serve` keeps
+/// them between rebuilds, so an edit renders only the pages that changed; a build starts
+/// empty and fills them all.
+pub type SearchDocs = Vec<Option<SearchDoc>>;
+
+/// Writes `search-index.js` from the pages' lines: a page with no line yet (none kept) is
+/// rendered for it, so the index always covers every page. Pages that fail to render are left
+/// out (their problem is reported).
 fn write_search_index(
     renderer: &Renderer,
     sink: &dyn Sink,
-    docs: Vec<Option<SearchDoc>>,
+    docs: &mut SearchDocs,
     problems: &mut Diagnostics,
 ) -> Result<()> {
     let entries = &renderer.booklet().entries;
-    let mut all = Vec::with_capacity(docs.len());
-    for (i, doc) in docs.into_iter().enumerate() {
-        if !entries[i].has_page() {
-            continue;
-        }
-        match doc {
-            Some(doc) => all.push(doc),
-            None => {
-                let page = renderer.entry_page(i, &renderer.rendered(i));
-                if let Some(html) = problems.keep(page)? {
-                    all.push(renderer.search_doc(i, &html));
-                }
+    for (i, doc) in docs.iter_mut().enumerate() {
+        if doc.is_none() && entries[i].has_page() {
+            let page = renderer.entry_page(i, &renderer.rendered(i));
+            if let Some(html) = problems.keep(page)? {
+                *doc = Some(renderer.search_doc(i, &html));
             }
         }
     }
+    let all: Vec<&SearchDoc> = docs
+        .iter()
+        .zip(entries)
+        .filter(|(_, e)| e.has_page())
+        .filter_map(|(d, _)| d.as_ref())
+        .collect();
     sink.write(SEARCH_INDEX, &search::script(&all))
 }
 

@@ -43,5 +43,6 @@ pub fn render_all(project: &Project) -> Result<()> {
         &plan,
         &build::Discard,
         &mut build::PrintFile::discard(),
+        &mut Vec::new(),
     )
 }

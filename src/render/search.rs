@@ -49,7 +49,7 @@ impl SearchDoc {
 
 /// The script: `window.livretSearch = [...]`, the pages in document order, serialised
 /// straight into its bytes (at 10,000 fiches the index is 50 MB: no second copy).
-pub fn script(docs: &[SearchDoc]) -> Vec<u8> {
+pub fn script(docs: &[&SearchDoc]) -> Vec<u8> {
     let mut out = Vec::with_capacity(docs.iter().map(|d| d.x.len() + 64).sum::<usize>() + 32);
     out.extend_from_slice(b"window.livretSearch=");
     // A script file, not inline HTML: only a line terminator JavaScript refuses in strings
@@ -71,6 +71,6 @@ mod tests {
         let html = b"<nav>Sommaire</nav><main id=\"contenu\"><h1>S&eacute;curit&#233;</h1><p>\xc3\x89tats-Unis</p><nav class=\"pager\">Suivant</nav></main>";
         let doc = SearchDoc::of_page("a.html".into(), Some(2), "T".into(), html);
         assert_eq!(doc.x, "S&eacute;curité États-Unis");
-        assert!(script(&[doc]).starts_with(b"window.livretSearch=[{\"u\":\"a.html\",\"n\":2"));
+        assert!(script(&[&doc]).starts_with(b"window.livretSearch=[{\"u\":\"a.html\",\"n\":2"));
     }
 }

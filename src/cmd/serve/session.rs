@@ -135,6 +135,8 @@ struct Last {
     tail: String,
     /// Every print block, in document order.
     blocks: Vec<Vec<u8>>,
+    /// Every page's line of the search index.
+    search: build::SearchDocs,
 }
 
 /// What a render handed over, kept in memory until it is known to have succeeded.
@@ -279,7 +281,14 @@ impl Session {
             |renderer, staging| {
                 let booklet = &project.booklet;
                 let mut print = CollectedPrint::default();
-                build::render_outputs(renderer, &Plan::all(booklet), staging, &mut print)?;
+                let mut search = Vec::new();
+                build::render_outputs(
+                    renderer,
+                    &Plan::all(booklet),
+                    staging,
+                    &mut print,
+                    &mut search,
+                )?;
                 let Some((head, tail)) = print.frame else {
                     return Err(Error::Invariant("the print frame was not rendered".into()));
                 };
@@ -299,6 +308,7 @@ impl Session {
                     head,
                     tail,
                     blocks,
+                    search,
                 });
                 Ok(())
             },
@@ -342,7 +352,9 @@ impl Session {
         let plan = Plan::changed(&keys, &last.keys);
         let collected = Collected::default();
         let mut print = CollectedPrint::default();
-        if let Err(e) = build::render_outputs(&renderer, &plan, &collected, &mut print) {
+        if let Err(e) =
+            build::render_outputs(&renderer, &plan, &collected, &mut print, &mut last.search)
+        {
             self.last = Some(last);
             return Err(e);
         }

@@ -47,8 +47,10 @@ fn build(project: &Path) -> (tempfile::TempDir, PathBuf) {
     (tmp, out)
 }
 
-/// Every file under `dir`, as relative paths; the theme's fonts are left out (see README).
+/// Every file under `dir`, as relative paths; the theme's static files (fonts, scripts, the
+/// favicon), copied as they are, are left out: the manifest names them (see README).
 fn files(dir: &Path) -> BTreeSet<String> {
+    let theme_static = repo().join("themes/default/static");
     let mut out = BTreeSet::new();
     if !dir.exists() {
         return out;
@@ -57,8 +59,9 @@ fn files(dir: &Path) -> BTreeSet<String> {
         let entry = entry.expect("walk");
         if entry.file_type().is_file() {
             let rel = entry.path().strip_prefix(dir).unwrap().to_string_lossy();
-            if !rel.starts_with("fonts/") {
-                out.insert(rel.replace('\\', "/"));
+            let rel = rel.replace('\\', "/");
+            if !theme_static.join(&rel).is_file() {
+                out.insert(rel);
             }
         }
     }

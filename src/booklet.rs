@@ -6,12 +6,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use crate::error::{Diagnostic, Diagnostics, Result};
+use crate::message::{ContentMsg, LinkMsg};
 use crate::source::Source;
 use crate::source::config::Config;
 use crate::source::fiche::{Doc, Part};
 use crate::source::locate::locate_link;
 use crate::source::walk::{LoadedEntry, Node};
-use crate::text::links::{Refusal, url_problem};
+use crate::text::links::url_problem;
 use crate::text::markdown::{self, Scan};
 use crate::text::slug;
 
@@ -25,6 +26,8 @@ pub struct Booklet {
     pub order: Vec<Item>,
     /// Index of the `kind = "sommaire"` entry, if any.
     pub sommaire: Option<usize>,
+    /// What the lints found that does not stop the build (`crate::lint`).
+    pub warnings: Vec<Diagnostic>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,7 +93,11 @@ pub fn assemble(config: Config, nodes: Vec<Node>) -> Result<Booklet> {
 
 /// Like `assemble`, for a folder where some files did not parse: `known_slugs` are their slugs,
 /// accepted as link targets so that a broken fiche does not also make every link to it an error.
-pub fn assemble_with(config: Config, nodes: Vec<Node>, known_slugs: &[String]) -> Result<Booklet> {
+pub fn assemble_with(
+    mut config: Config,
+    nodes: Vec<Node>,
+    known_slugs: &[String],
+) -> Result<Booklet> {
     let mut diagnostics = Diagnostics::new();
     let Flat {
         parts,
@@ -131,14 +138,28 @@ pub fn assemble_with(config: Config, nodes: Vec<Node>, known_slugs: &[String]) -
         running += notes.len() as u32;
         entry.notes = notes;
     }
+    let mut warnings = Vec::new();
+    for (entry, source) in entries.iter().zip(&sources) {
+        let mut fields = entry.doc.markdown_fields();
+        fields.extend(entry.notes.iter().map(|(_, text)| text.as_str()));
+        for d in crate::lint::entry(source, &fields, config.allow_html) {
+            match d.severity {
+                crate::error::Severity::Error => found.push(d),
+                crate::error::Severity::Warning => warnings.push(d),
+            }
+        }
+    }
     diagnostics.extend(found);
     diagnostics.finish()?;
+    let fiches = entries.iter().filter(|e| e.number.is_some()).count();
+    config.fill_count(fiches);
     Ok(Booklet {
         config,
         parts,
         entries,
         order,
         sommaire,
+        warnings,
     })
 }
 
@@ -216,10 +237,7 @@ fn number(entries: &mut [Entry], diagnostics: &mut Vec<Diagnostic>) -> Option<us
             }
             Doc::Sommaire(_) => {
                 if sommaire.is_some() {
-                    diagnostics.push(
-                        Diagnostic::file(&entry.path, "a second kind = \"sommaire\" entry")
-                            .with_help("keep one sommaire file and delete the other"),
-                    );
+                    diagnostics.push(Diagnostic::file(&entry.path, ContentMsg::SecondSommaire));
                 } else {
                     sommaire = Some(i);
                 }
@@ -281,18 +299,11 @@ fn check_slugs(
         if let Some(d) = slug_problem(&of) {
             diagnostics.push(d);
         } else if let Some(first) = seen.get(slug) {
-            diagnostics.push(
-                of.located(format!(
-                    "duplicate slug `{slug}`: {} has the same one",
-                    first.display()
-                ))
-                .with_help(format!(
-                    "both {} and {} would be written to {slug}.html: rename one file or set \
-                     slug = \"…\" in one of them",
-                    first.display(),
-                    path.display()
-                )),
-            );
+            diagnostics.push(of.located(ContentMsg::DuplicateSlug {
+                slug: slug.to_string(),
+                first: first.display().to_string(),
+                second: path.display().to_string(),
+            }));
         } else {
             seen.insert(slug, path);
         }
@@ -301,22 +312,11 @@ fn check_slugs(
 
 impl SlugOf<'_> {
     /// A diagnostic at the `slug` key, or about the file when the slug is its name's.
-    fn located(&self, message: String) -> Diagnostic {
+    fn located(&self, message: ContentMsg) -> Diagnostic {
         if self.explicit {
             self.source.at_text("slug", message)
         } else {
             Diagnostic::file(self.path, message)
-        }
-    }
-
-    fn how_to_shorten(&self, example: &str) -> String {
-        if self.explicit {
-            format!("set a shorter slug, e.g. slug = \"{example}\"")
-        } else {
-            format!(
-                "rename the file with a shorter name, or set a slug in it, e.g. \
-                 slug = \"{example}\""
-            )
         }
     }
 }
@@ -327,54 +327,32 @@ fn slug_problem(of: &SlugOf) -> Option<Diagnostic> {
     let slug = of.slug;
     let length = slug.chars().count();
     if length > slug::MAX_SLUG_CHARS {
-        let shown: String = slug.chars().take(40).collect();
-        return Some(
-            of.located(format!(
-                "the slug `{shown}…` is too long: {length} characters, the limit is {}",
-                slug::MAX_SLUG_CHARS
-            ))
-            .with_help(of.how_to_shorten(&slug::shorten_slug(&slug::slugify(slug)))),
-        );
+        return Some(of.located(ContentMsg::SlugTooLong {
+            shown: slug.chars().take(40).collect(),
+            length,
+            limit: slug::MAX_SLUG_CHARS,
+            example: slug::shorten_slug(&slug::slugify(slug)),
+            explicit: of.explicit,
+        }));
     }
     if !slug::is_valid_slug(slug) {
-        return Some(
-            of.located(format!("`{slug}` is not a valid slug"))
-                .with_help(format!(
-                    "use lower-case letters, digits and dashes, e.g. slug = \"{}\"",
-                    slug::slugify(slug)
-                )),
-        );
+        return Some(of.located(ContentMsg::InvalidSlug {
+            slug: slug.to_string(),
+            example: slug::slugify(slug),
+        }));
     }
     if RESERVED_SLUGS.contains(&slug) {
-        return Some(
-            of.located(format!(
-                "the slug `{slug}` is reserved for a page livret writes"
-            ))
-            .with_help("rename the file or set another slug = \"…\""),
-        );
+        return Some(of.located(ContentMsg::ReservedSlug(slug.to_string())));
     }
     let crate::text::ids::Clash { id, owner } = crate::text::ids::slug_clash(slug, of.sommaire)?;
-    Some(
-        of.located(format!(
-            "the slug `{slug}` would give the id `{id}`, which livret also gives to {owner}"
-        ))
-        .with_help(slug_clash_help(of.explicit)),
-    )
-}
-
-/// How to fix a slug that clashes with a generated id (see `ids::slug_clash`).
-pub fn slug_clash_help(explicit: bool) -> String {
-    let what = if explicit {
-        "choose another slug = \"…\""
-    } else {
-        "rename the file or set another slug = \"…\""
-    };
-    format!(
-        "{what}: livret gives the ids slug-{} to a page's parts, note-N and ref-N to notes, and \
-         {} to the theme's own parts; a slug may not give one of them twice",
-        crate::text::ids::SLUG_SUFFIXES.join(", slug-"),
-        crate::text::ids::FIXED.join(", ")
-    )
+    Some(of.located(ContentMsg::SlugIdClash {
+        slug: slug.to_string(),
+        id,
+        owner,
+        explicit: of.explicit,
+        suffixes: crate::text::ids::SLUG_SUFFIXES.join(", slug-"),
+        fixed: crate::text::ids::FIXED.join(", "),
+    }))
 }
 
 /// Checks the notes and links of one entry, given what its fields cite; returns its notes in
@@ -418,16 +396,11 @@ fn check_references(
     }
     for key in defined.keys() {
         if !cited.contains(key) {
-            diagnostics.push(
-                source
-                    .at_text(
-                        &format!("{key} ="),
-                        format!("note `{key}` is defined but never cited"),
-                    )
-                    .with_help(format!(
-                        "cite it with [^{key}] where it belongs, or remove it from [notes]"
-                    )),
-            );
+            let message = ContentMsg::NoteNeverCited(key.clone());
+            diagnostics.push(match note_key_offset(&source.text, key) {
+                Some(offset) => source.at(offset, message),
+                None => source.at_text(&format!("{key} ="), message),
+            });
         }
     }
     // Notes may cite other notes' links too.
@@ -442,11 +415,7 @@ fn check_references(
     if let Doc::Fiche(f) = &entry.doc {
         for link in &f.links {
             if link.label.is_none() && link.url.is_none() {
-                diagnostics.push(
-                    source
-                        .at_text("[[links]]", "a link with neither label nor url")
-                        .with_help("give it a url = \"https://…\", a label = \"…\", or both"),
-                );
+                diagnostics.push(source.at_text("[[links]]", ContentMsg::EmptyLink));
             }
         }
     }
@@ -456,16 +425,36 @@ fn check_references(
 /// A note cited (in a field or in another note) but not defined under `[notes]`.
 fn undefined_note(source: &Source, key: &str, defined: &BTreeMap<String, String>) -> Diagnostic {
     let keys: Vec<String> = defined.keys().cloned().collect();
-    let help = match crate::source::de::closest(key, &keys) {
-        Some(best) => format!("did you mean [^{best}]? Or define it under [notes]"),
-        None => format!("define it under [notes]: {key} = \"…\""),
+    let best = crate::source::de::closest(key, &keys).map(str::to_string);
+    source.at_text(
+        &format!("[^{key}]"),
+        ContentMsg::NoteUndefined {
+            key: key.to_string(),
+            best,
+        },
+    )
+}
+
+/// Where the note `key` is defined: its line under `[notes]` (a key of the same name written
+/// above `[notes]` is another field).
+fn note_key_offset(text: &str, key: &str) -> Option<usize> {
+    let header = if text.starts_with("[notes]") {
+        0
+    } else {
+        text.find("\n[notes]")? + 1
     };
-    source
-        .at_text(
-            &format!("[^{key}]"),
-            format!("note `{key}` is cited but not defined"),
-        )
-        .with_help(help)
+    let mut offset = header;
+    for line in text[header..].split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let rest = trimmed
+            .strip_prefix(key)
+            .or_else(|| trimmed.strip_prefix(&format!("\"{key}\"")));
+        if rest.is_some_and(|r| r.trim_start().starts_with('=')) {
+            return Some(offset + (line.len() - trimmed.len()));
+        }
+        offset += line.len();
+    }
+    None
 }
 
 /// `fields`: the Markdown fields the links were found in, to locate them.
@@ -477,28 +466,26 @@ fn check_links(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     for link in links {
-        if let Some(Refusal { message, help }) = link_problem(link, slugs) {
-            diagnostics.push(locate_link(source, fields, link, message).with_help(help));
+        if let Some(problem) = link_problem(link, slugs) {
+            diagnostics.push(locate_link(source, fields, link, problem));
         }
     }
 }
 
 /// Why a link destination is refused, if it is.
-fn link_problem(link: &str, slugs: &HashMap<&str, usize>) -> Option<Refusal> {
+fn link_problem(link: &str, slugs: &HashMap<&str, usize>) -> Option<LinkMsg> {
     let link = link.trim();
     if let Some(target) = link.strip_prefix('@') {
         let slug = target.split('#').next().unwrap_or(target);
         if slugs.contains_key(slug) {
             return None;
         }
-        let known: Vec<String> = slugs.keys().map(|s| s.to_string()).collect();
-        let help = match crate::source::de::closest(slug, &known) {
-            Some(best) => format!("did you mean @{best}?"),
-            None => "link to a fiche by its slug, e.g. [texte](@riace)".to_string(),
-        };
-        return Some(Refusal {
-            message: format!("link to an unknown fiche `@{slug}`"),
-            help,
+        let mut known: Vec<String> = slugs.keys().map(|s| s.to_string()).collect();
+        known.sort();
+        let best = crate::source::de::closest(slug, &known).map(str::to_string);
+        return Some(LinkMsg::UnknownFiche {
+            slug: slug.to_string(),
+            best,
         });
     }
     url_problem(link)
@@ -514,8 +501,11 @@ mod tests {
         slugs.insert("riace", 0);
         assert!(link_problem("@riace", &slugs).is_none());
         assert!(link_problem("@riace#bilan", &slugs).is_none());
-        let Refusal { help, .. } = link_problem("@riac", &slugs).ok_or("@riac accepted")?;
-        assert!(help.contains("@riace"));
+        let problem = link_problem("@riac", &slugs).ok_or("@riac accepted")?;
+        let help = crate::message::Message::from(problem)
+            .text(crate::message::Lang::En)
+            .help;
+        assert!(help.ok_or("no help")?.contains("@riace"));
         assert!(link_problem("https://x.org/a?b=c", &slugs).is_none());
         assert!(link_problem("mailto:contact@o-c-u.org", &slugs).is_none());
         assert!(link_problem("autre.html#x", &slugs).is_none());

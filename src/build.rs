@@ -10,7 +10,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::booklet::{self, Booklet, Item};
-use crate::error::{Diagnostics, Error, Result};
+use crate::error::{Diagnostic, Diagnostics, Error, Result};
 use crate::output::Staging;
 use crate::render::plan::Plan;
 use crate::render::theme::{self, Theme};
@@ -34,6 +34,8 @@ pub struct BuildOptions {
 /// What a build produced.
 #[derive(Debug, Clone)]
 pub struct BuildReport {
+    /// What the lints found, which did not stop the build.
+    pub warnings: Vec<crate::error::Diagnostic>,
     pub fiches: usize,
     pub pages: usize,
     pub files: usize,
@@ -82,8 +84,16 @@ pub fn load_project_with(
         &loaded.broken_slugs,
     ))?;
     match (booklet, theme) {
-        (Some(booklet), Some(theme)) if diagnostics.is_empty() => {
+        (Some(mut booklet), Some(theme)) if diagnostics.is_empty() => {
             crate::preflight::check(&booklet, &theme, &config_source)?;
+            let fiches = booklet
+                .entries
+                .iter()
+                .filter(|e| e.number.is_some())
+                .count();
+            let config_lints = crate::lint::config(&config_source, &booklet.config, fiches);
+            booklet.warnings.extend(config_lints);
+            Diagnostic::sort(&mut booklet.warnings);
             Ok(Project { booklet, theme })
         }
         _ => Err(Error::Content(diagnostics.into_sorted())),
@@ -92,7 +102,28 @@ pub fn load_project_with(
 
 /// Builds the site into `options.out`.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
-    build_print(options, None, PdfFiles::Keep)
+    build_strict(options, false)
+}
+
+/// Builds the site; with `strict`, a warning is an error and nothing is written.
+pub fn build_strict(options: &BuildOptions, strict: bool) -> Result<BuildReport> {
+    build_print_with(options, None, PdfFiles::Keep, strict)
+}
+
+/// The warnings of a strict run, as the errors that stop it.
+pub fn refuse_warnings(warnings: &[Diagnostic]) -> Result<()> {
+    if warnings.is_empty() {
+        return Ok(());
+    }
+    let errors = warnings
+        .iter()
+        .cloned()
+        .map(|mut d| {
+            d.severity = crate::error::Severity::Error;
+            d
+        })
+        .collect();
+    Err(Error::Content(errors))
 }
 
 /// What a build does with the PDFs of `livret pdf` (`output::names::PDFS`).
@@ -112,10 +143,22 @@ pub fn build_print(
     page_numbers: Option<&Numbers>,
     pdf_files: PdfFiles<'_>,
 ) -> Result<BuildReport> {
+    build_print_with(options, page_numbers, pdf_files, false)
+}
+
+fn build_print_with(
+    options: &BuildOptions,
+    page_numbers: Option<&Numbers>,
+    pdf_files: PdfFiles<'_>,
+    strict: bool,
+) -> Result<BuildReport> {
     let start = Instant::now();
     // An unusable --out is refused first, even when the content is broken.
     crate::output::check_out_dir(&options.root, &options.out, options.force)?;
     let project = load_project(&options.root)?;
+    if strict {
+        refuse_warnings(&project.booklet.warnings)?;
+    }
     let plan = Plan::all(&project.booklet);
     write_staged(
         options,
@@ -188,6 +231,7 @@ pub fn write_staged(
     let files = staging.commit()?;
     let booklet = &project.booklet;
     Ok(BuildReport {
+        warnings: project.booklet.warnings.clone(),
         fiches: booklet
             .entries
             .iter()

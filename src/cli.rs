@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use livret::{BuildOptions, Error, Result};
+use livret::{BuildOptions, Diagnostic, Error, Lang, Outcome, Result};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -28,6 +28,12 @@ pub enum Command {
         /// Write into a non-empty folder that livret did not create
         #[arg(long)]
         force: bool,
+        /// Refuse warnings: any warning is an error, and nothing is written
+        #[arg(long)]
+        strict: bool,
+        /// Output format of the diagnostics
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
     },
     /// Build, then print the booklet to out/livret.pdf with headless Chromium
     Pdf {
@@ -57,6 +63,9 @@ pub enum Command {
         /// Output format of the diagnostics
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// Refuse warnings: any warning is an error (exit code 1)
+        #[arg(long)]
+        strict: bool,
     },
     /// Create a new fiche (or page) that sorts last in its part, with every section to fill in
     New {
@@ -137,23 +146,45 @@ pub fn main() -> i32 {
             return if e.use_stderr() { 2 } else { 0 };
         }
     };
-    let format = match &cli.command {
-        Command::Check { format, .. } => *format,
-        _ => Format::Human,
+    let (format, root) = match &cli.command {
+        Command::Check { format, root, .. } => (*format, root),
+        Command::Build { format, paths, .. } => (*format, &paths.root),
+        Command::Pdf { paths, .. } | Command::Serve { paths, .. } => (Format::Human, &paths.root),
+        Command::New { root, .. } => (Format::Human, root),
     };
-    match run(cli) {
+    // Messages in the booklet's language (livret.toml's lang, else the system's).
+    let lang = Lang::for_root(root);
+    match run(cli, format, lang) {
         Ok(()) => 0,
         Err(e) => {
-            report(&e, format);
+            report(&e, format, lang);
             e.exit_code()
         }
     }
 }
 
-fn run(cli: Cli) -> Result<()> {
+/// Prints the warnings of a run that went on (stdout for JSON and GitHub, stderr otherwise).
+fn warn(warnings: &[Diagnostic], format: Format, lang: Lang) {
+    if warnings.is_empty() {
+        return;
+    }
+    match format {
+        Format::Json => print!("{}", livret::report_json(warnings, lang)),
+        Format::Github => print!("{}", livret::report_github(warnings, lang)),
+        Format::Human => eprintln!("{}", livret::report(warnings, Outcome::Warned, lang)),
+    }
+}
+
+fn run(cli: Cli, format: Format, lang: Lang) -> Result<()> {
     match cli.command {
-        Command::Build { paths, force } => {
-            let report = livret::build(&paths.build_options(force))?;
+        Command::Build {
+            paths,
+            force,
+            strict,
+            ..
+        } => {
+            let report = livret::build_strict(&paths.build_options(force), strict)?;
+            warn(&report.warnings, format, lang);
             println!(
                 "livret: {} fiches, {} pages, {} files in {} ms → {}",
                 report.fiches,
@@ -205,8 +236,12 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Check { root, format } => {
+        Command::Check { root, strict, .. } => {
             let summary = livret::check(&root)?;
+            if strict {
+                livret::refuse_warnings(&summary.warnings)?;
+            }
+            warn(&summary.warnings, format, lang);
             if format != Format::Json {
                 println!(
                     "livret: ok — {} fiches, {} parts, {} entries checked",
@@ -251,17 +286,29 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 /// Prints an error: every diagnostic, then a count; JSON lines with `--format json`.
-pub fn report(error: &Error, format: Format) {
+pub fn report(error: &Error, format: Format, lang: Lang) {
+    let nothing = Outcome::NothingWritten;
     match (error, format) {
         (Error::Content(diagnostics), Format::Json) => {
-            print!("{}", livret::report_json(diagnostics));
+            print!("{}", livret::report_json(diagnostics, lang));
         }
         (Error::Content(diagnostics), Format::Github) => {
-            print!("{}", livret::report_github(diagnostics));
-            eprintln!("{}", livret::report(diagnostics, "nothing was written"));
+            print!("{}", livret::report_github(diagnostics, lang));
+            eprintln!("{}", livret::report(diagnostics, nothing, lang));
         }
         (Error::Content(diagnostics), Format::Human) => {
-            eprintln!("{}", livret::report(diagnostics, "nothing was written"));
+            eprintln!("{}", livret::report(diagnostics, nothing, lang));
+        }
+        (Error::Said(message), format) => {
+            let text = message.text(lang).message;
+            match format {
+                Format::Json => println!(
+                    "{}",
+                    serde_json::json!({ "path": null, "message": text, "help": null })
+                ),
+                Format::Github => println!("::error::{}", livret::github_data(&text)),
+                Format::Human => eprintln!("livret: {}: {text}", lang.error_word()),
+            }
         }
         (Error::Other { message, help }, Format::Json) => {
             println!(

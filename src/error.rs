@@ -1,60 +1,90 @@
-//! Errors and diagnostics: one `Diagnostic { path, line, col, message, help }` type for every
-//! problem found in the user's files, and the crate-wide `Error` that `main` turns into an exit
-//! code. Nothing here knows how content is parsed; callers give a byte offset or a line/column.
+//! Errors and diagnostics: one `Diagnostic { path, line, col, severity, message }` type for
+//! every problem found in the user's files (errors, and warnings that do not stop a build), the
+//! reports that render them in the run's language (`crate::message` holds their texts), and the
+//! crate-wide `Error` that `main` turns into an exit code. Nothing here knows how content is
+//! parsed; callers give a byte offset or a line/column.
 
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
 
+use crate::message::Word;
+pub use crate::message::{Lang, Message, Outcome, Text};
+
+/// Whether a diagnostic stops the build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum Severity {
+    #[default]
+    Error,
+    /// Shown by `check` and `build`, which go on; `--strict` makes it an error.
+    Warning,
+}
+
 /// One problem in one file, located at a line and column (both 1-based).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub path: PathBuf,
     pub line: usize,
     pub col: usize,
-    pub message: String,
-    pub help: Option<String>,
+    pub severity: Severity,
+    /// What is wrong, as a kind of the catalogue: rendered in the run's language.
+    pub message: Message,
     /// The offending source line, shown with a caret under `col`.
-    #[serde(skip)]
     pub source_line: Option<String>,
 }
 
 impl Diagnostic {
     /// A diagnostic at a byte offset of `source` (the whole file's text).
-    pub fn at_offset(path: &Path, source: &str, offset: usize, message: impl Into<String>) -> Self {
+    pub fn at_offset(
+        path: &Path,
+        source: &str,
+        offset: usize,
+        message: impl Into<Message>,
+    ) -> Self {
         let (line, col, text) = line_col(source, offset);
         Diagnostic {
             path: path.to_path_buf(),
             line,
             col,
+            severity: Severity::Error,
             message: message.into(),
-            help: None,
             source_line: Some(text.to_string()),
         }
     }
 
     /// A diagnostic about a whole file (line 1, column 1, no source excerpt).
-    pub fn file(path: &Path, message: impl Into<String>) -> Self {
+    pub fn file(path: &Path, message: impl Into<Message>) -> Self {
         Diagnostic {
             path: path.to_path_buf(),
             line: 1,
             col: 1,
+            severity: Severity::Error,
             message: message.into(),
-            help: None,
             source_line: None,
         }
     }
 
     /// A diagnostic at the first occurrence of `needle` in `source`, or at the file when absent.
-    pub fn at_text(path: &Path, source: &str, needle: &str, message: impl Into<String>) -> Self {
+    pub fn at_text(path: &Path, source: &str, needle: &str, message: impl Into<Message>) -> Self {
         match source.find(needle) {
             Some(offset) if !needle.is_empty() => Self::at_offset(path, source, offset, message),
             _ => Self::file(path, message),
         }
     }
 
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+    /// The same diagnostic as a warning.
+    pub fn warning(mut self) -> Self {
+        self.severity = Severity::Warning;
         self
+    }
+
+    /// The message and its help in `lang`.
+    pub fn text(&self, lang: Lang) -> Text {
+        tidy_text(self.message.text(lang))
+    }
+
+    /// The diagnostic as shown in `lang`: location, message, source line with a caret, help.
+    pub fn render(&self, lang: Lang) -> String {
+        Shown(self, lang).to_string()
     }
 
     /// Diagnostics sort by file, then position, so reports are stable.
@@ -84,17 +114,35 @@ pub fn line_col(source: &str, offset: usize) -> (usize, usize, &str) {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Shown(self, Lang::En).fmt(f)
+    }
+}
+
+/// A diagnostic in a language.
+struct Shown<'a>(&'a Diagnostic, Lang);
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Shown(d, lang) = *self;
+        let text = d.text(lang);
+        let word = match d.severity {
+            Severity::Error => Word::Error,
+            Severity::Warning => Word::Warning,
+        };
+        // French puts a space before a colon; the location keeps its colons tight.
+        let colon = if lang == Lang::Fr { " :" } else { ":" };
         write!(
             f,
-            "{}:{}:{}: error: {}",
-            self.path.display(),
-            self.line,
-            self.col,
-            self.message
+            "{}:{}:{}: {}{colon} {}",
+            d.path.display(),
+            d.line,
+            d.col,
+            lang.word(word),
+            text.message
         )?;
-        if let Some(line_text) = &self.source_line {
-            let gutter = " ".repeat(self.line.to_string().len());
-            let (text, caret_col) = excerpt(line_text, self.col);
+        if let Some(line_text) = &d.source_line {
+            let gutter = " ".repeat(d.line.to_string().len());
+            let (text, caret_col) = excerpt(line_text, d.col);
             let caret_pad: String = text
                 .chars()
                 .take(caret_col.saturating_sub(1))
@@ -103,11 +151,11 @@ impl fmt::Display for Diagnostic {
             write!(
                 f,
                 "\n{gutter} |\n{} | {text}\n{gutter} | {caret_pad}^",
-                self.line
+                d.line
             )?;
         }
-        if let Some(help) = &self.help {
-            write!(f, "\nhelp: {help}")?;
+        if let Some(help) = &text.help {
+            write!(f, "\n{}{colon} {help}", lang.word(Word::Help))?;
         }
         Ok(())
     }
@@ -201,47 +249,63 @@ impl IntoIterator for Diagnostics {
     }
 }
 
-/// How problems are reported: every diagnostic (tidied), then a count and what became of the
-/// output (`livret build`: "nothing was written"; `livret serve`: "the last good build is still
-/// served"). The one renderer of reports, for the command line and for serve's overlay.
-pub fn report(diagnostics: &[Diagnostic], outcome: &str) -> String {
+/// How problems are reported: every diagnostic (tidied) in `lang`, then a count and what
+/// became of the output (`livret build`: "nothing was written"; `livret serve`: "the last good
+/// build is still served"). The one renderer of reports, for the command line and for serve's
+/// overlay.
+pub fn report(diagnostics: &[Diagnostic], outcome: Outcome, lang: Lang) -> String {
     let mut text = String::new();
     for d in diagnostics {
-        text.push_str(&tidy(d).to_string());
+        text.push_str(&tidy(d).render(lang));
         text.push_str("\n\n");
     }
-    text.push_str(&format!(
-        "livret: {} error{} — {outcome}",
-        diagnostics.len(),
-        if diagnostics.len() == 1 { "" } else { "s" }
-    ));
+    let warnings = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
+    text.push_str(&lang.tally(diagnostics.len() - warnings, warnings, outcome));
     text
 }
 
-/// The diagnostics as JSON lines (`--format json`): path, line, col, message, help.
-pub fn report_json(diagnostics: &[Diagnostic]) -> String {
+/// The diagnostics as JSON lines (`--format json`): path, line, col, severity, message, help.
+pub fn report_json(diagnostics: &[Diagnostic], lang: Lang) -> String {
     let mut text = String::new();
     for d in diagnostics {
-        text.push_str(&serde_json::to_string(&tidy(d)).unwrap_or_default());
+        let d = tidy(d);
+        let Text { message, help } = d.text(lang);
+        let severity = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let line = serde_json::json!({
+            "path": d.path, "line": d.line, "col": d.col, "severity": severity,
+            "message": message, "help": help,
+        });
+        text.push_str(&line.to_string());
         text.push('\n');
     }
     text
 }
 
 /// The diagnostics as GitHub Actions workflow commands (`--format github`): one
-/// `::error file=…,line=…,col=…::message` line each, the help on its own line of the message, so
-/// that a pull request shows them as annotations on the lines they point at.
-pub fn report_github(diagnostics: &[Diagnostic]) -> String {
+/// `::error file=…,line=…,col=…::message` line each (`::warning` for a warning), the help on its
+/// own line of the message, so that a pull request shows them as annotations on the lines they
+/// point at.
+pub fn report_github(diagnostics: &[Diagnostic], lang: Lang) -> String {
     let mut text = String::new();
     for d in diagnostics {
         let d = tidy(d);
-        let mut message = d.message.clone();
-        if let Some(help) = &d.help {
-            message.push_str("\nhelp: ");
+        let Text { mut message, help } = d.text(lang);
+        if let Some(help) = &help {
+            message.push_str(&format!("\n{}: ", lang.word(Word::Help)));
             message.push_str(help);
         }
+        let command = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
         text.push_str(&format!(
-            "::error file={},line={},col={}::{}\n",
+            "::{command} file={},line={},col={}::{}\n",
             github_property(&d.path.to_string_lossy()),
             d.line,
             d.col,
@@ -272,13 +336,20 @@ pub fn display_path(path: &Path) -> PathBuf {
     components.collect()
 }
 
-/// A diagnostic as shown to the user: its path and the paths quoted in its text tidied.
+/// A diagnostic as shown to the user: its path tidied (the paths quoted in its text are
+/// tidied when it is rendered, see `Shown`).
 pub fn tidy(d: &Diagnostic) -> Diagnostic {
     let mut d = d.clone();
     d.path = display_path(&d.path);
-    d.message = strip_dot_slash(&d.message);
-    d.help = d.help.as_deref().map(strip_dot_slash);
     d
+}
+
+/// A message's texts with the paths they quote tidied.
+pub(crate) fn tidy_text(text: Text) -> Text {
+    Text {
+        message: strip_dot_slash(&text.message),
+        help: text.help.as_deref().map(strip_dot_slash),
+    }
 }
 
 /// Drops `./` at the start of words: "./fiches/a.toml has" → "fiches/a.toml has".
@@ -312,6 +383,9 @@ pub enum Error {
     /// The command line asks for something impossible (exit code 2).
     #[error("{0}")]
     Usage(String),
+    /// The same, said in the run's language (`Display` is English).
+    #[error("{}", .0.text(Lang::En).message)]
+    Said(Message),
     /// A file could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {
@@ -361,7 +435,7 @@ impl Error {
     /// The process exit code for this error: 1 for content and I/O problems, 2 for usage.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Usage(_) => 2,
+            Error::Usage(_) | Error::Said(_) => 2,
             _ => 1,
         }
     }
@@ -378,6 +452,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::message::{FileMsg, TomlMsg};
 
     #[test]
     fn github_annotations_escape_percent_newlines_colons_and_commas() {
@@ -385,15 +460,21 @@ mod tests {
             path: PathBuf::from("./fiches/a,b:c.toml"),
             line: 3,
             col: 7,
-            message: "100% wrong\r\nhere: a, b".to_string(),
-            help: Some("write `x`".to_string()),
+            severity: Severity::Error,
+            message: FileMsg::CannotRead("100% wrong\r\nhere: a, b".to_string()).into(),
             source_line: None,
         };
         assert_eq!(
-            report_github(&[d]),
-            "::error file=fiches/a%2Cb%3Ac.toml,line=3,col=7::100%25 wrong%0D%0Ahere: a, b%0Ahelp: \
-             write `x`\n"
+            report_github(std::slice::from_ref(&d), Lang::En),
+            "::error file=fiches/a%2Cb%3Ac.toml,line=3,col=7::cannot read this file: 100%25 \
+             wrong%0D%0Ahere: a, b%0Ahelp: check that it exists and that you may read it\n"
         );
+        let fr = report_github(&[d.warning()], Lang::Fr);
+        assert!(
+            fr.starts_with("::warning file=fiches/a%2Cb%3Ac.toml,line=3,col=7::impossible de lire"),
+            "{fr}"
+        );
+        assert!(fr.contains("%0Aaide: vérifiez"), "{fr}");
     }
 
     #[test]
@@ -410,7 +491,7 @@ mod tests {
     #[test]
     fn long_lines_are_shown_as_a_window_around_the_caret() -> TestResult {
         let line = format!("{}X{}", "a".repeat(5000), "b".repeat(5000));
-        let d = Diagnostic::at_offset(Path::new("f.toml"), &line, 5000, "here");
+        let d = Diagnostic::at_offset(Path::new("f.toml"), &line, 5000, FileMsg::NotUtf8);
         assert_eq!(d.col, 5001);
         let s = d.to_string();
         assert!(s.len() < 600, "{} bytes", s.len());
@@ -445,8 +526,12 @@ mod tests {
 
     #[test]
     fn display_has_location_caret_and_help() {
-        let d = Diagnostic::at_offset(Path::new("f.toml"), "titel = 1\n", 0, "unknown key `titel`")
-            .with_help("did you mean `title`?");
+        let unknown = TomlMsg::UnknownKey {
+            key: "titel".into(),
+            best: Some("title".into()),
+            allowed: vec!["title".into()],
+        };
+        let d = Diagnostic::at_offset(Path::new("f.toml"), "titel = 1\n", 0, unknown);
         let s = d.to_string();
         assert!(
             s.starts_with("f.toml:1:1: error: unknown key `titel`"),
@@ -454,6 +539,13 @@ mod tests {
         );
         assert!(s.contains("1 | titel = 1"));
         assert!(s.contains("  | ^"));
-        assert!(s.ends_with("help: did you mean `title`?"));
+        assert!(s.ends_with("help: did you mean `title`? allowed keys here: title"));
+        let s = d.render(Lang::Fr);
+        assert!(
+            s.starts_with("f.toml:1:1: erreur : clé inconnue `titel`"),
+            "{s}"
+        );
+        assert!(s.contains("1 | titel = 1"));
+        assert!(s.ends_with("aide : vouliez-vous dire `title` ? clés permises ici : title"));
     }
 }

@@ -15,21 +15,25 @@ mod booklet;
 mod build;
 mod cmd;
 mod error;
+mod lint;
+mod message;
 mod output;
 mod preflight;
 mod render;
 mod source;
 mod text;
 
-pub use build::{BuildOptions, BuildReport, build};
+pub use build::{BuildOptions, BuildReport, build, build_strict, refuse_warnings};
 pub use cmd::check::{Summary as CheckSummary, check};
 pub use cmd::new::{Created, NewOptions, create as new_entry};
 pub use cmd::pdf::{ImposedReport, Imposition, PdfOptions, PdfReport, run as pdf};
 pub use cmd::serve::session::{Rebuilt, Session};
 pub use cmd::serve::{ServeOptions, serve};
 pub use error::{
-    Diagnostic, Error, Result, display_path, github_data, report, report_github, report_json,
+    Diagnostic, Error, Result, Severity, display_path, github_data, report, report_github,
+    report_json,
 };
+pub use message::{Lang, Message, Outcome};
 
 /// The PDF that `livret pdf` writes next to the site.
 pub const PDF_NAME: &str = output::names::PDF;

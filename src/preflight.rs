@@ -11,13 +11,11 @@ use std::path::Path;
 
 use crate::booklet::Booklet;
 use crate::error::{Diagnostic, Diagnostics, Result};
+use crate::message::LinkMsg;
 use crate::output::claims::theme_collisions;
 use crate::render::theme::Theme;
 use crate::source::Source;
 use crate::text::links::{remote_css, remote_images};
-
-const HELP: &str = "printing reads local files only: save the file into the theme's static/ \
-                    folder (themes/<theme>/static/…) and refer to it by its relative path";
 
 /// Every problem of the project's names and references, or success.
 pub fn check(booklet: &Booklet, theme: &Theme, config: &Source) -> Result<()> {
@@ -46,11 +44,7 @@ fn remote(booklet: &Booklet, theme: &Theme, config: &Source) -> Vec<Diagnostic> 
             }
         };
         for url in urls {
-            diagnostics.push(
-                source
-                    .at_text(&url, format!("the image `{url}` is not a local file"))
-                    .with_help(HELP),
-            );
+            diagnostics.push(source.at_text(&url, LinkMsg::RemoteImage(url.clone())));
         }
     };
     markdown(&config.path, Some(config), booklet.config.markdown_fields());
@@ -64,15 +58,12 @@ fn remote(booklet: &Booklet, theme: &Theme, config: &Source) -> Vec<Diagnostic> 
     }
     for (text, path) in theme.stylesheets.values() {
         for (offset, url) in remote_css(text) {
-            diagnostics.push(
-                Diagnostic::at_offset(
-                    path,
-                    text,
-                    offset,
-                    format!("the stylesheet refers to `{url}`, which is not a local file"),
-                )
-                .with_help(HELP),
-            );
+            diagnostics.push(Diagnostic::at_offset(
+                path,
+                text,
+                offset,
+                LinkMsg::RemoteCss(url),
+            ));
         }
     }
     diagnostics

@@ -11,8 +11,10 @@ use crate::render::plan::Plan;
 use crate::render::{PdfLink, Renderer, Settings};
 
 /// What a successful check saw.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
+    /// What the lints found, which does not fail the check (unless `--strict`).
+    pub warnings: Vec<crate::error::Diagnostic>,
     pub fiches: usize,
     pub parts: usize,
     pub entries: usize,
@@ -24,6 +26,7 @@ pub fn check(root: &Path) -> Result<Summary> {
     render_all(&project)?;
     let b = &project.booklet;
     Ok(Summary {
+        warnings: b.warnings.clone(),
         fiches: b.entries.iter().filter(|e| e.number.is_some()).count(),
         parts: b.parts.len(),
         entries: b.entries.len(),

@@ -81,8 +81,9 @@ pub fn create(options: &NewOptions) -> Result<Created> {
     if let Some(crate::text::ids::Clash { id, owner }) = crate::text::ids::slug_clash(&slug, false)
     {
         return Err(Error::Usage(format!(
-            "the title gives the slug `{slug}`, whose id `{id}` livret also gives to {owner}: \
-             choose another title"
+            "the title gives the slug `{slug}`, whose id `{id}` livret also gives to {}: \
+             choose another title",
+            owner.words()[0]
         )));
     }
     let loaded = walk::fiches_lenient(&options.root)?;
@@ -258,12 +259,32 @@ fn toml_string(text: &str) -> String {
     toml::Value::String(text.to_string()).to_string()
 }
 
-/// The scaffold of a numbered fiche: every section, with placeholder text that passes
-/// `livret check`, and comments in French.
+/// The example texts of the scaffolds below: `livret check` refuses a file that still holds
+/// one (`crate::lint`), so that a scaffold is not published as it is. Each is in a template
+/// (a unit test checks it), and none is a phrase a real fiche would write.
+pub const PLACEHOLDERS: [&str; 13] = [
+    "L'exemple de la ville de …, pays",
+    "une accroche courte !",
+    "Le contexte, le problème rencontré, et l'idée mise en œuvre.",
+    "Ce qui a été fait, par qui, avec quels moyens.",
+    "Ce que la personne a dit, entre guillemets droits.",
+    "Le texte de l'encadré.",
+    "Le résultat en une phrase !",
+    "Les résultats obtenus et ce qu'il reste à faire.",
+    "Une première idée à retenir",
+    "Nom du site ou du document",
+    "La source de l'information, avec sa date.",
+    "L'essentiel de la page en deux ou trois phrases.",
+    "Le texte de la page.",
+];
+
+/// The scaffold of a numbered fiche: every section, with example text that `livret check`
+/// refuses until it is replaced (`PLACEHOLDERS`), and comments in French.
 pub fn fiche_template(title: &str) -> String {
     format!(
         r#"# Fiche créée par « livret new ». Remplacez les textes d'exemple par les vôtres,
-# supprimez les sections dont vous n'avez pas besoin, puis lancez « livret check ».
+# supprimez les sections dont vous n'avez pas besoin, puis lancez « livret check » :
+# il signale chaque texte d'exemple qui reste.
 # Les textes sont en Markdown : **gras**, *italique*, [lien](https://…), listes avec « - ».
 # Écrivez simplement ' ... « guillemets » 1er XVIe : la typographie est faite pour vous.
 # Le numéro (« Bonne pratique n° … ») vient de la place du fichier : ne l'écrivez pas.
@@ -400,6 +421,14 @@ mod tests {
         assert!(crate::source::schema::check_entry(&source).is_empty());
         assert!(matches!(fiche::parse(&source)?, Doc::Page(_)));
         Ok(())
+    }
+
+    #[test]
+    fn every_placeholder_is_in_a_template() {
+        let both = fiche_template("T") + &page_template("T");
+        for placeholder in PLACEHOLDERS {
+            assert!(both.contains(placeholder), "{placeholder}");
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::booklet::Booklet;
 use crate::error::Diagnostic;
+use crate::message::ThemeMsg;
 use crate::render::theme::Theme;
 
 use super::names::FILES;
@@ -81,11 +82,8 @@ fn claims(booklet: &Booklet, theme: &Theme) -> BTreeMap<String, Vec<Claim>> {
     claims
 }
 
-fn report(diagnostics: &mut Vec<Diagnostic>, file: &Path, message: String) {
-    diagnostics.push(
-        Diagnostic::file(file, message)
-            .with_help("rename the theme file, or the fiche (slug = \"…\")"),
-    );
+fn report(diagnostics: &mut Vec<Diagnostic>, file: &Path, message: ThemeMsg) {
+    diagnostics.push(Diagnostic::file(file, message));
 }
 
 /// The same name claimed twice.
@@ -104,11 +102,7 @@ fn same_name(here: &[Claim], diagnostics: &mut Vec<Diagnostic>) {
                     continue;
                 }
             }
-            report(
-                diagnostics,
-                file,
-                format!("this theme file would overwrite {}", other.what),
-            );
+            report(diagnostics, file, ThemeMsg::Overwrites(other.what.clone()));
         }
     }
 }
@@ -135,25 +129,24 @@ fn folder_on_the_way(
                 report(
                     diagnostics,
                     file,
-                    format!(
-                        "this theme file would be written as `{name}`, inside a folder \
-                         `{folder}` where livret writes {}",
-                        files
+                    ThemeMsg::InsideFolder {
+                        name: name.to_string(),
+                        folder: folder.to_string(),
+                        what: files
                             .iter()
                             .map(|c| c.what.as_str())
                             .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
+                            .join(", "),
+                    },
                 );
             } else if let Some(file) = ours {
                 report(
                     diagnostics,
                     file,
-                    format!(
-                        "this theme file would be written as `{folder}`, where livret needs \
-                         a folder for {}",
-                        mine.what
-                    ),
+                    ThemeMsg::BlocksFolder {
+                        folder: folder.to_string(),
+                        what: mine.what.clone(),
+                    },
                 );
             }
         }

@@ -10,14 +10,14 @@ use crate::error::Diagnostic;
 /// Minifies one stylesheet. `path` names the theme file in errors.
 pub fn compile(path: &Path, source: &str) -> Result<String, Diagnostic> {
     let located = |message: String, loc: Option<(u32, u32)>| {
-        let mut d = Diagnostic::file(path, message);
+        let mut d = Diagnostic::file(path, crate::message::ThemeMsg::Css(message));
         if let Some((line, col)) = loc {
             // lightningcss lines are 0-based, columns 1-based.
             d.line = line as usize + 1;
             d.col = col as usize;
             d.source_line = source.lines().nth(line as usize).map(str::to_string);
         }
-        d.with_help("fix the CSS near this position")
+        d
     };
     let options = ParserOptions {
         filename: path.display().to_string(),
@@ -25,17 +25,17 @@ pub fn compile(path: &Path, source: &str) -> Result<String, Diagnostic> {
     };
     let mut sheet = StyleSheet::parse(source, options).map_err(|e| {
         let loc = e.loc.as_ref().map(|l| (l.line, l.column));
-        located(format!("CSS error: {}", e.kind), loc)
+        located(e.kind.to_string(), loc)
     })?;
     sheet
         .minify(MinifyOptions::default())
-        .map_err(|e| located(format!("CSS error: {}", e.kind), None))?;
+        .map_err(|e| located(e.kind.to_string(), None))?;
     let printed = sheet
         .to_css(PrinterOptions {
             minify: true,
             ..PrinterOptions::default()
         })
-        .map_err(|e| located(format!("CSS error: {}", e.kind), None))?;
+        .map_err(|e| located(e.kind.to_string(), None))?;
     Ok(printed.code)
 }
 

@@ -128,14 +128,12 @@ impl<'a> Renderer<'a> {
                 };
                 let mut d = Diagnostic::file(
                     &path,
-                    format!("template error: {}", theme::error_message(&e)),
+                    crate::message::ThemeMsg::Rendering(theme::error_message(&e)),
                 );
                 if let Some((line, col)) = at {
                     (d.line, d.col) = (line, col);
                 }
-                Error::Content(vec![d.with_help(
-                    "fix the template; the variables available are listed in docs/themes.md",
-                )])
+                Error::Content(vec![d])
             })?;
         Ok(out)
     }
@@ -303,15 +301,12 @@ impl<'a> Renderer<'a> {
                 _ => continue,
             }
         }
-        Err(Error::Content(vec![
-            Diagnostic::file(
-                &Path::new(theme::THEMES_DIR)
-                    .join(&self.theme.name)
-                    .join("templates/print.html"),
-                "print.html must output {{ items_html | safe }} exactly once",
-            )
-            .with_help("put {{ items_html | safe }} once where the booklet's pages go"),
-        ]))
+        Err(Error::Content(vec![Diagnostic::file(
+            &Path::new(theme::THEMES_DIR)
+                .join(&self.theme.name)
+                .join("templates/print.html"),
+            crate::message::ThemeMsg::PrintFrame,
+        )]))
     }
 
     /// One block of the print edition (a part divider, an entry, the sommaire). `rendered` is

@@ -9,6 +9,7 @@ use include_dir::{Dir, include_dir};
 use serde::Deserialize;
 
 use crate::error::{Diagnostic, Error, Result};
+use crate::message::{FileMsg, ThemeMsg};
 use crate::source::Source;
 use crate::source::config::ConfigFile;
 use crate::source::de;
@@ -73,13 +74,13 @@ pub fn load(root: &Path, config_file: &ConfigFile) -> Result<Theme> {
         }
         disk_files(&dir, &mut files)?;
     } else if config.theme != "default" {
-        return Err(Error::Content(vec![
-            Diagnostic::file(
-                config_path,
-                format!("theme `{}` not found: no folder {}", config.theme, dir.display()),
-            )
-            .with_help("create that folder (it may hold just the files you change), or use theme = \"default\""),
-        ]));
+        return Err(Error::Content(vec![Diagnostic::file(
+            config_path,
+            ThemeMsg::NotFound {
+                name: config.theme.clone(),
+                dir: dir.display().to_string(),
+            },
+        )]));
     }
 
     let mut diagnostics = Vec::new();
@@ -97,7 +98,7 @@ pub fn load(root: &Path, config_file: &ConfigFile) -> Result<Theme> {
                 Ok(text) => templates.push((name.to_string(), text.to_string(), file)),
                 Err(_) => diagnostics.push(Diagnostic::file(
                     &file.origin.path(rel),
-                    "this template is not valid UTF-8",
+                    ThemeMsg::TemplateNotUtf8,
                 )),
             }
         } else if let Some(name) = rel.strip_prefix("css/") {
@@ -107,7 +108,7 @@ pub fn load(root: &Path, config_file: &ConfigFile) -> Result<Theme> {
                 }
                 Err(_) => diagnostics.push(Diagnostic::file(
                     &file.origin.path(rel),
-                    "this stylesheet is not valid UTF-8",
+                    ThemeMsg::StylesheetNotUtf8,
                 )),
             }
         } else if let Some(name) = rel.strip_prefix("static/") {
@@ -161,8 +162,7 @@ pub fn template_diagnostic(
         .get(&rel)
         .map(|f| f.origin.path(&rel))
         .unwrap_or_else(|| Path::new(THEMES_DIR).join(&rel));
-    let message = format!("template error: {}", error_message(e));
-    let mut d = Diagnostic::file(&path, message);
+    let mut d = Diagnostic::file(&path, ThemeMsg::Template(error_message(e)));
     if let (Some((_, Some((line, col)))), Some(file)) = (&located, files.get(&rel)) {
         d.line = *line;
         d.col = *col;
@@ -171,7 +171,7 @@ pub fn template_diagnostic(
             .nth(line.saturating_sub(1))
             .map(str::to_string);
     }
-    d.with_help("fix the template syntax; see https://keats.github.io/tera/docs/")
+    d
 }
 
 /// The template a Tera error is about, and where in it (1-based line and column).
@@ -246,17 +246,15 @@ fn labels(
             labels.insert(key.clone(), value.clone());
         } else {
             let known: Vec<String> = labels.keys().cloned().collect();
-            let mut help = match de::closest(key, &known) {
-                Some(best) => format!("did you mean `{best}`? "),
-                None => String::new(),
-            };
-            help.push_str(&format!("known labels: {}", known.join(", ")));
-            diagnostics.push(
-                config_file
-                    .source
-                    .at_text(key, format!("unknown label `{key}`"))
-                    .with_help(help),
-            );
+            let best = de::closest(key, &known).map(str::to_string);
+            diagnostics.push(config_file.source.at_text(
+                key,
+                ThemeMsg::UnknownLabel {
+                    key: key.clone(),
+                    best,
+                    known,
+                },
+            ));
         }
     }
     labels
@@ -290,16 +288,13 @@ fn disk_files(dir: &Path, out: &mut BTreeMap<String, ThemeFile>) -> Result<()> {
             Err(e) => {
                 diagnostics.push(Diagnostic::file(
                     e.path().unwrap_or(dir),
-                    format!("cannot read the theme: {e}"),
+                    ThemeMsg::CannotRead(e.to_string()),
                 ));
                 continue;
             }
         };
         if entry.file_type().is_symlink() {
-            diagnostics.push(
-                Diagnostic::file(entry.path(), "symbolic links are not followed in themes/")
-                    .with_help("replace the link by the file itself"),
-            );
+            diagnostics.push(Diagnostic::file(entry.path(), ThemeMsg::SymlinkInThemes));
             continue;
         }
         if !entry.file_type().is_file() {
@@ -309,10 +304,7 @@ fn disk_files(dir: &Path, out: &mut BTreeMap<String, ThemeFile>) -> Result<()> {
             continue;
         };
         let Some(rel) = rel.to_str() else {
-            diagnostics.push(
-                Diagnostic::file(entry.path(), "this file name is not valid UTF-8")
-                    .with_help("rename it using letters, digits and dashes"),
-            );
+            diagnostics.push(Diagnostic::file(entry.path(), FileMsg::NameNotUtf8));
             continue;
         };
         let bytes = std::fs::read(entry.path()).map_err(|e| Error::io(entry.path(), e))?;

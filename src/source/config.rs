@@ -7,8 +7,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Diagnostic, Error, Result};
+use crate::message::{ContentMsg, FileMsg, LinkMsg, TitleOf};
 use crate::source::{Source, de};
-use crate::text::links::Refusal;
 
 pub const FILE_NAME: &str = "livret.toml";
 
@@ -109,10 +109,9 @@ impl Config {
         if let Err(e) = std::fs::metadata(&path)
             && e.kind() == std::io::ErrorKind::NotFound
         {
-            return Err(Error::Usage(format!(
-                "no {FILE_NAME} in {}: run livret from a booklet folder, or pass --root DIR",
-                root.display()
-            )));
+            return Err(Error::Said(
+                FileMsg::NoConfig(root.display().to_string()).into(),
+            ));
         }
         // Same rules as a fiche: a regular file, at most 1 MiB, UTF-8.
         let source = Source::read(&path)?;
@@ -135,18 +134,16 @@ impl Config {
                 path,
                 source,
                 "title",
-                crate::source::fiche::empty_message("the title", &config.title),
-            )
-            .with_help("give the booklet a title: title = \"…\""));
+                crate::source::fiche::empty_message(TitleOf::Booklet, &config.title),
+            ));
         }
         if !valid_lang(&config.lang) {
             return Err(Diagnostic::at_text(
                 path,
                 source,
                 "lang",
-                format!("`{}` is not a language tag", config.lang),
-            )
-            .with_help("use a BCP 47 tag such as \"fr\", \"en\" or \"fr-BE\""));
+                ContentMsg::BadLang(config.lang.clone()),
+            ));
         }
         if let Some(url) = &config.base_url
             && !is_base_url(url)
@@ -155,11 +152,7 @@ impl Config {
                 path,
                 source,
                 "base_url",
-                format!("base_url `{url}` is not an absolute http(s) URL"),
-            )
-            .with_help(
-                "write it like \"https://example.org/guide/\": http:// or https://, a host \
-                 name, a path, no ?query nor #fragment; or remove it",
+                ContentMsg::BadBaseUrl(url.clone()),
             ));
         }
         if !config
@@ -172,14 +165,13 @@ impl Config {
                 path,
                 source,
                 "theme",
-                format!("theme name `{}` is not a plain folder name", config.theme),
-            )
-            .with_help("name a folder of themes/, e.g. theme = \"default\""));
+                ContentMsg::BadThemeName(config.theme.clone()),
+            ));
         }
         if let Some(website) = &config.website
-            && let Some(Refusal { message, help }) = crate::text::links::url_problem(website)
+            && let Some(problem) = crate::text::links::url_problem(website)
         {
-            return Err(Diagnostic::at_text(path, source, website, message).with_help(help));
+            return Err(Diagnostic::at_text(path, source, website, problem));
         }
         config.check_text(file)?;
         Ok(config)
@@ -211,24 +203,52 @@ impl Config {
                     path,
                     source,
                     link,
-                    format!("`{link}`: livret.toml cannot link to a fiche"),
-                )
-                .with_help("link to the fiche's page instead, e.g. [texte](riace.html)"));
+                    LinkMsg::ConfigLinksFiche(link.clone()),
+                ));
             }
-            if let Some(Refusal { message, help }) = crate::text::links::url_problem(link) {
+            if let Some(problem) = crate::text::links::url_problem(link) {
                 return Err(crate::source::locate::locate_link(
                     file,
                     &self.markdown_fields(),
                     link,
-                    message,
-                )
-                .with_help(help));
+                    problem,
+                ));
             }
         }
         Ok(())
     }
 
     /// Every Markdown field of livret.toml.
+    /// The texts where a count of fiches may be written: title, subtitle, strapline,
+    /// description.
+    pub fn counted_fields(&self) -> Vec<&str> {
+        [
+            Some(self.title.as_str()),
+            self.subtitle.as_deref(),
+            self.strapline.as_deref(),
+            self.description.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+
+    /// Fills the count placeholders (`{nombre}`…, see `text::count`) of the counted texts.
+    pub fn fill_count(&mut self, fiches: usize) {
+        let fill = |text: &mut String| *text = crate::text::count::fill(text, fiches);
+        fill(&mut self.title);
+        for text in [
+            &mut self.subtitle,
+            &mut self.strapline,
+            &mut self.description,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            fill(text);
+        }
+    }
+
     pub fn markdown_fields(&self) -> Vec<&str> {
         [
             Some(self.title.as_str()),

@@ -4,6 +4,7 @@
 use serde::de::DeserializeOwned;
 
 use crate::error::Diagnostic;
+use crate::message::TomlMsg;
 use crate::source::Source;
 
 /// Parses `source` as `T`, or explains the first problem.
@@ -23,76 +24,48 @@ pub fn from_tree<T: DeserializeOwned>(
 /// A toml/serde error as a diagnostic.
 fn located(source: &Source, e: &toml::de::Error) -> Diagnostic {
     let offset = e.span().map_or(0, |s| s.start);
-    let message = e.message().trim().to_string();
-    let help = help_for(&message);
-    let mut d = source.at(offset, first_line(&message));
-    d.help = help;
-    d
+    source.at(offset, kind_of(e.message().trim()))
 }
 
-fn first_line(message: &str) -> String {
-    message.lines().next().unwrap_or(message).to_string()
-}
-
-/// Turns serde's messages into advice a non-programmer can act on.
-pub fn help_for(message: &str) -> Option<String> {
-    if let Some(rest) = message.strip_prefix("unknown field `") {
-        let (key, tail) = rest.split_once('`')?;
+/// The kind of a toml/serde error, read from its English message: the one place that reads
+/// another crate's words (serde has no error codes). What it does not recognise is kept, as a
+/// detail of a syntax error.
+pub fn kind_of(message: &str) -> TomlMsg {
+    let first = message.lines().next().unwrap_or(message);
+    if let Some(rest) = first.strip_prefix("unknown field `")
+        && let Some((key, tail)) = rest.split_once('`')
+    {
         let allowed = backticked(tail);
-        let mut help = match closest(key, &allowed) {
-            Some(best) => format!("did you mean `{best}`? "),
-            None => String::new(),
+        let best = closest(key, &allowed).map(str::to_string);
+        return TomlMsg::UnknownKey {
+            key: key.to_string(),
+            best,
+            allowed,
         };
-        if allowed.is_empty() {
-            help.push_str("this table takes no keys");
-        } else {
-            help.push_str(&format!("allowed keys here: {}", allowed.join(", ")));
-        }
-        return Some(help);
     }
-    if let Some(rest) = message.strip_prefix("missing field `") {
-        let key = rest.split('`').next()?;
-        return Some(format!("add `{key} = …` to this table"));
+    if let Some(rest) = first.strip_prefix("missing field `")
+        && let Some(key) = rest.split('`').next()
+    {
+        return TomlMsg::MissingField(key.to_string());
     }
-    if let Some(rest) = message.strip_prefix("unknown variant `") {
-        let (value, tail) = rest.split_once('`')?;
+    if let Some(rest) = first.strip_prefix("unknown variant `")
+        && let Some((value, tail)) = rest.split_once('`')
+    {
         let allowed = backticked(tail);
-        let mut help = match closest(value, &allowed) {
-            Some(best) => format!("did you mean \"{best}\"? "),
-            None => String::new(),
+        let best = closest(value, &allowed).map(str::to_string);
+        return TomlMsg::UnknownVariant {
+            value: value.to_string(),
+            best,
+            allowed,
         };
-        help.push_str(&format!("allowed values: {}", allowed.join(", ")));
-        return Some(help);
     }
-    if message.starts_with("invalid type") {
-        let expected = message.rsplit("expected ").next().unwrap_or("another type");
-        let hint = if expected.contains("string") {
-            " — put the text between double quotes, or \"\"\" for several lines"
-        } else if expected.contains("sequence") {
-            " — write a list like [\"a\", \"b\"], or repeat a [[table]]"
-        } else {
-            ""
-        };
-        return Some(format!("expected {expected}{hint}"));
+    if first.contains("recurse") || first.contains("recursion") {
+        return TomlMsg::TooDeep;
     }
-    if message.contains("recurse") || message.contains("recursion") {
-        return Some(
-            "arrays or tables are nested too deeply here: flatten them (a fiche needs at most \
-             two levels)"
-                .into(),
-        );
+    if first.contains("duplicate key") {
+        return TomlMsg::DuplicateKey;
     }
-    if message.contains("duplicate key") {
-        return Some("each key may appear only once in a table: remove or rename one".into());
-    }
-    if message.contains("invalid") || message.contains("expected") {
-        return Some(
-            "check the TOML syntax near the caret: key = \"value\", strings in double quotes, \
-             tables in [brackets]"
-                .into(),
-        );
-    }
-    None
+    TomlMsg::Syntax(first.to_string())
 }
 
 /// All `backticked` words of a serde "expected one of …" tail.
@@ -117,6 +90,7 @@ pub fn closest<'a>(word: &str, allowed: &'a [String]) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::message::Lang;
 
     #[derive(serde::Deserialize, Debug)]
     #[serde(deny_unknown_fields)]
@@ -130,8 +104,13 @@ mod tests {
     fn unknown_key_suggests_closest() -> crate::error::TestResult {
         let d = parse::<T>(&Source::new("x.toml", "titel = \"a\"\n")).unwrap_err();
         assert_eq!((d.line, d.col), (1, 1));
-        assert!(d.message.contains("unknown field `titel`"), "{}", d.message);
-        let help = d.help.ok_or("no help")?;
+        let text = d.text(Lang::En);
+        assert!(
+            text.message.contains("unknown key `titel`"),
+            "{}",
+            text.message
+        );
+        let help = text.help.ok_or("no help")?;
         assert!(help.starts_with("did you mean `title`?"), "{help}");
         Ok(())
     }
@@ -140,9 +119,9 @@ mod tests {
     fn wrong_type_and_missing_field() -> crate::error::TestResult {
         let d = parse::<T>(&Source::new("x.toml", "title = 3\n")).unwrap_err();
         assert_eq!((d.line, d.col), (1, 9));
-        assert!(d.help.ok_or("no help")?.contains("string"));
+        assert!(d.text(Lang::En).message.contains("string"));
         let d = parse::<T>(&Source::new("x.toml", "items = []\n")).unwrap_err();
-        assert!(d.message.contains("missing field `title`"));
+        assert!(d.text(Lang::En).message.contains("missing key `title`"));
         Ok(())
     }
 

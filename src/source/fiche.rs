@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::error::Diagnostic;
+use crate::message::{ContentMsg, TitleOf, TomlMsg};
 use crate::source::{Source, de};
 
 /// What one `.toml` file under `fiches/` holds.
@@ -287,9 +288,12 @@ fn sommaire_title() -> String {
 /// Parses the text of one entry file, dispatching on its `kind`.
 pub fn parse(source: &Source) -> Result<Doc, Diagnostic> {
     let tree = toml::de::DeTable::parse(&source.text).map_err(|e| {
-        de::parse::<toml::Table>(source)
-            .err()
-            .unwrap_or_else(|| Diagnostic::file(&source.path, e.message().to_string()))
+        de::parse::<toml::Table>(source).err().unwrap_or_else(|| {
+            Diagnostic::file(
+                &source.path,
+                TomlMsg::Syntax(e.message().trim().to_string()),
+            )
+        })
     })?;
     from_tree(source, tree)
 }
@@ -313,9 +317,7 @@ pub fn from_tree(
         Some(_) => Doc::Fiche(Box::new(de::from_tree(source, tree)?)),
     };
     if is_blank(doc.title()) {
-        return Err(source
-            .at_text("title", empty_message("the title", doc.title()))
-            .with_help("write a title: title = \"…\""));
+        return Err(source.at_text("title", empty_message(TitleOf::Entry, doc.title())));
     }
     Ok(doc)
 }
@@ -348,24 +350,23 @@ pub fn is_blank(text: &str) -> bool {
 }
 
 /// "… is empty", saying why when the text is not empty but invisible.
-pub fn empty_message(what: &str, text: &str) -> String {
-    if text.trim().is_empty() {
-        format!("{what} is empty")
-    } else {
-        format!("{what} is empty: it holds only invisible characters (zero-width spaces…)")
+pub fn empty_message(of: TitleOf, text: &str) -> ContentMsg {
+    ContentMsg::EmptyTitle {
+        of,
+        invisible: !text.trim().is_empty(),
     }
 }
 
 fn unknown_kind(source: &Source, kind: &str, offset: usize) -> Diagnostic {
     let allowed: Vec<String> = Kind::ALL.iter().map(|k| k.name().to_string()).collect();
-    let mut help = String::new();
-    if let Some(best) = de::closest(kind, &allowed) {
-        help.push_str(&format!("did you mean \"{best}\"? "));
-    }
-    help.push_str("kind is one of \"fiche\" (the default), \"page\", \"sommaire\"");
-    source
-        .at(offset, format!("unknown kind \"{kind}\""))
-        .with_help(help)
+    let best = de::closest(kind, &allowed).map(str::to_string);
+    source.at(
+        offset,
+        ContentMsg::UnknownKind {
+            kind: kind.to_string(),
+            best,
+        },
+    )
 }
 
 /// Parses the text of a `_part.toml`.
@@ -383,9 +384,7 @@ pub fn part_from_tree(
 
 fn checked_part(source: &Source, part: Part) -> Result<Part, Diagnostic> {
     if is_blank(&part.title) {
-        return Err(source
-            .at_text("title", empty_message("the part's title", &part.title))
-            .with_help("write a title: title = \"…\""));
+        return Err(source.at_text("title", empty_message(TitleOf::Part, &part.title)));
     }
     Ok(part)
 }

@@ -9,6 +9,7 @@
 use pulldown_cmark::{Event, Options, Parser, Tag, TextMergeWithOffset};
 
 use crate::error::Diagnostic;
+use crate::message::{Block, ContentMsg};
 use crate::source::Source;
 use crate::source::fiche::Doc;
 
@@ -75,12 +76,12 @@ pub fn entry_fields(doc: &Doc) -> Vec<Field<'_>> {
 pub fn check(source: &Source, fields: &[Field<'_>]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for &(name, text, shown) in fields {
-        if let Some(Problem { at, message, help }) = problem(name, text, shown) {
+        if let Some(Problem { at, message }) = problem(name, text, shown) {
             let d = match crate::source::locate::in_value(&source.text, text, at) {
                 Some(offset) => source.at(offset, message),
                 None => Diagnostic::file(&source.path, message),
             };
-            out.push(d.with_help(help));
+            out.push(d);
         }
     }
     out
@@ -91,12 +92,11 @@ pub fn check(source: &Source, fields: &[Field<'_>]) -> Vec<Diagnostic> {
 pub struct Problem {
     /// Where in the field's text.
     pub at: usize,
-    pub message: String,
-    pub help: String,
+    pub message: ContentMsg,
 }
 
 /// The first problem of one inline field.
-pub fn problem(name: &str, text: &str, shown: Shown) -> Option<Problem> {
+pub fn problem(name: &'static str, text: &str, shown: Shown) -> Option<Problem> {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let mut paragraphs = 0;
     for (event, range) in
@@ -108,49 +108,35 @@ pub fn problem(name: &str, text: &str, shown: Shown) -> Option<Problem> {
                 if paragraphs == 1 {
                     continue;
                 }
-                "a second paragraph (a blank line)"
+                Block::Paragraph
             }
-            Event::Start(Tag::Heading { .. }) => {
-                "a heading (a line starting with #, or underlined with === or ---)"
-            }
-            Event::Start(Tag::List(_)) => {
-                "a list (a line starting with -, *, + or a number and a dot)"
-            }
-            Event::Start(Tag::BlockQuote(_)) => "a quotation block (a line starting with >)",
-            Event::Start(Tag::CodeBlock(_)) => "a code block (``` or an indented line)",
-            Event::Start(Tag::Table(_)) => "a table",
-            Event::Rule => "a horizontal rule (---, *** or ___ on a line)",
+            Event::Start(Tag::Heading { .. }) => Block::Heading,
+            Event::Start(Tag::List(_)) => Block::List,
+            Event::Start(Tag::BlockQuote(_)) => Block::Quote,
+            Event::Start(Tag::CodeBlock(_)) => Block::Code,
+            Event::Start(Tag::Table(_)) => Block::Table,
+            Event::Rule => Block::Rule,
             Event::Start(Tag::Link { .. }) if shown == Shown::InLink => {
                 return Some(Problem {
                     at: range.start,
-                    message: format!(
-                        "{} cannot hold a link: the sommaire shows it as a link",
-                        name_of(name)
-                    ),
-                    help: "write the text without the link, and put the link in the summary or \
-                           the body"
-                        .to_string(),
+                    message: ContentMsg::InlineLink(name),
                 });
             }
             Event::Text(t) if shown == Shown::InLink => {
                 let Some(note) = note_call(t) else { continue };
                 return Some(Problem {
                     at: range.start + note,
-                    message: format!(
-                        "{} cannot cite a note: the sommaire shows it without its notes",
-                        name_of(name)
-                    ),
-                    help: "cite the note in the summary or the body instead".to_string(),
+                    message: ContentMsg::InlineNote(name),
                 });
             }
             _ => continue,
         };
         return Some(Problem {
             at: range.start,
-            message: format!("{} is inline text: it cannot hold {what}", name_of(name)),
-            help: "write it as one line of text; to keep a mark such as # - > or 1. as it is, \
-                   put a backslash before it: \\# \\- \\> 1\\."
-                .to_string(),
+            message: ContentMsg::InlineBlock {
+                field: name,
+                block: what,
+            },
         });
     }
     None
@@ -163,18 +149,6 @@ fn note_call(text: &str) -> Option<usize> {
     let end = rest.find(']')?;
     let key = &rest[..end];
     (!key.is_empty() && key.chars().all(crate::text::markdown::is_note_key_char)).then_some(start)
-}
-
-/// `title` → "the `title`"; a description ("a figure's label") as it is, capitalised.
-fn name_of(name: &str) -> String {
-    if name.contains(' ') {
-        let mut chars = name.chars();
-        chars.next().map_or_else(String::new, |c| {
-            c.to_uppercase().collect::<String>() + chars.as_str()
-        })
-    } else {
-        format!("`{name}`")
-    }
 }
 
 #[cfg(test)]

@@ -126,7 +126,13 @@ fn raw_offset(raw: &str, at: usize) -> usize {
 /// `fields` (the texts it may come from) and mapped through the TOML string to the file, or a
 /// field that is the URL itself (`url = "…"`); else where the text of the link is, else the
 /// whole file.
-pub fn locate_link(file: &Source, fields: &[&str], link: &str, message: String) -> Diagnostic {
+pub fn locate_link(
+    file: &Source,
+    fields: &[&str],
+    link: &str,
+    message: impl Into<crate::message::Message>,
+) -> Diagnostic {
+    let message = message.into();
     let (path, source) = (file.path.as_path(), file.text.as_str());
     let in_field = fields.iter().find_map(|field| {
         let at = link_in_markdown(field, link)?;

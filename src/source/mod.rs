@@ -10,11 +10,13 @@ pub mod fiche;
 pub mod inline;
 pub mod locate;
 pub mod schema;
+pub mod slips;
 pub mod walk;
 
 use std::path::{Path, PathBuf};
 
 use crate::error::Diagnostic;
+use crate::message::{FileMsg, Message};
 
 /// Larger files are refused: no fiche is a megabyte of text.
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
@@ -52,12 +54,12 @@ impl Source {
     }
 
     /// A diagnostic at a byte offset of the text.
-    pub fn at(&self, offset: usize, message: impl Into<String>) -> Diagnostic {
+    pub fn at(&self, offset: usize, message: impl Into<Message>) -> Diagnostic {
         Diagnostic::at_offset(&self.path, &self.text, offset, message)
     }
 
     /// A diagnostic at the first occurrence of `needle`, or about the whole file.
-    pub fn at_text(&self, needle: &str, message: impl Into<String>) -> Diagnostic {
+    pub fn at_text(&self, needle: &str, message: impl Into<Message>) -> Diagnostic {
         Diagnostic::at_text(&self.path, &self.text, needle, message)
     }
 }
@@ -71,16 +73,10 @@ pub fn outside_project(root: &Path, path: &Path) -> Option<Diagnostic> {
     if real.starts_with(&root) {
         return None;
     }
-    Some(
-        Diagnostic::file(
-            path,
-            format!(
-                "this folder is a symbolic link to {}, outside the project",
-                real.display()
-            ),
-        )
-        .with_help("copy the folder into the project instead of linking to it"),
-    )
+    Some(Diagnostic::file(
+        path,
+        FileMsg::LinkedOutside(real.display().to_string()),
+    ))
 }
 
 /// Reads a user's file: regular files only (a FIFO would block the build forever, a device
@@ -90,19 +86,9 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>, Diagnostic> {
     let meta = std::fs::metadata(path).map_err(|e| io_diagnostic(path, &e))?;
     if !meta.is_file() {
         // A FIFO would block the build forever, a device could be endless.
-        return Err(Diagnostic::file(
-            path,
-            "this is not a regular file (a pipe, socket or device?)",
-        )
-        .with_help("replace it by an ordinary text file"));
+        return Err(Diagnostic::file(path, FileMsg::NotRegular));
     }
-    let too_large = |len: u64| {
-        Diagnostic::file(
-            path,
-            format!("file is too large ({len} bytes, the limit is 1 MiB)"),
-        )
-        .with_help("split the content into several fiches, or remove pasted binary data")
-    };
+    let too_large = |len: u64| Diagnostic::file(path, FileMsg::TooLarge(len));
     if meta.len() > MAX_FILE_BYTES {
         return Err(too_large(meta.len()));
     }
@@ -119,8 +105,7 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>, Diagnostic> {
 }
 
 fn io_diagnostic(path: &Path, e: &std::io::Error) -> Diagnostic {
-    Diagnostic::file(path, format!("cannot read this file: {e}"))
-        .with_help("check that it exists and that you may read it")
+    Diagnostic::file(path, FileMsg::CannotRead(e.to_string()))
 }
 
 /// Windows line endings become `\n`, so text fields are the same whatever the editor (lines and
@@ -132,14 +117,12 @@ fn decode_text(path: &Path, bytes: &[u8]) -> Result<String, Diagnostic> {
         Ok(s) => Ok(s.to_string()),
         Err(e) => {
             let valid = String::from_utf8_lossy(&bytes[..e.valid_up_to()]).into_owned();
-            let mut d = Diagnostic::at_offset(
+            Err(Diagnostic::at_offset(
                 path,
                 &valid,
                 valid.len(),
-                "this file is not valid UTF-8 text",
-            );
-            d.help = Some("save the file as UTF-8 in your editor (\"Encoding: UTF-8\")".into());
-            Err(d)
+                FileMsg::NotUtf8,
+            ))
         }
     }
 }

@@ -11,6 +11,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::error::Diagnostic;
+use crate::message::{Expected, Found, TomlMsg};
 use crate::source::fiche::Kind;
 use crate::source::{Source, de};
 
@@ -231,7 +232,11 @@ fn checked<'a>(
     schema: &Schema,
 ) -> Result<Spanned<DeTable<'a>>, Vec<Diagnostic>> {
     let mut out = Vec::new();
-    let ctx = Ctx { path, source: text };
+    let ctx = Ctx {
+        path,
+        source: text,
+        top: schema,
+    };
     ctx.table(doc.get_ref(), 0, schema, &mut out);
     if out.is_empty() {
         Ok(doc)
@@ -285,13 +290,16 @@ pub fn top_level_str(source: &Source, key: &str) -> Option<String> {
 }
 
 fn syntax_diagnostics(path: &Path, source: &str, errors: &[toml::de::Error]) -> Vec<Diagnostic> {
+    // The slips a volunteer makes are told as what was done, at the slip; the parser's own
+    // errors only when none is found.
+    let slips = crate::source::slips::find(path, source);
+    if !slips.is_empty() {
+        return slips;
+    }
     let mut out: Vec<Diagnostic> = Vec::new();
     for e in errors {
         let offset = e.span().map_or(0, |s| s.start);
-        let message = e.message().trim();
-        let message = message.lines().next().unwrap_or(message);
-        let mut d = Diagnostic::at_offset(path, source, offset, message);
-        d.help = de::help_for(message).or_else(|| Some(SYNTAX_HELP.to_string()));
+        let d = Diagnostic::at_offset(path, source, offset, de::kind_of(e.message().trim()));
         if !out
             .iter()
             .any(|o| (o.line, o.col, &o.message) == (d.line, d.col, &d.message))
@@ -304,16 +312,15 @@ fn syntax_diagnostics(path: &Path, source: &str, errors: &[toml::de::Error]) -> 
     out
 }
 
-const SYNTAX_HELP: &str = "check the TOML syntax near the caret: key = \"value\", strings in \
-                           double quotes, tables in [brackets]";
-
 struct Ctx<'a> {
     path: &'a Path,
     source: &'a str,
+    /// The file's own keys: one of them written inside a table of free keys was meant above it.
+    top: &'a Schema,
 }
 
 impl Ctx<'_> {
-    fn at(&self, offset: usize, message: String) -> Diagnostic {
+    fn at(&self, offset: usize, message: impl Into<crate::message::Message>) -> Diagnostic {
         Diagnostic::at_offset(self.path, self.source, offset, message)
     }
 
@@ -334,35 +341,30 @@ impl Ctx<'_> {
         }
         for field in schema.fields.iter().filter(|f| f.required) {
             if !table.contains_key(field.name) && !suggested.contains(&field.name) {
-                let whose = if start == 0 {
-                    format!("this {}", schema.name)
-                } else {
-                    schema.name.to_string()
-                };
-                out.push(
-                    self.at(
-                        start,
-                        format!("missing required key `{}` in {whose}", field.name),
-                    )
-                    .with_help(format!(
-                        "add `{} = {}` to {whose}",
-                        field.name,
-                        example(field.ty)
-                    )),
-                );
+                out.push(self.at(
+                    start,
+                    TomlMsg::MissingKey {
+                        key: field.name.to_string(),
+                        table: schema.name,
+                        top: start == 0,
+                        example: example(field.ty),
+                    },
+                ));
             }
         }
     }
 
     fn unknown_key(&self, name: &str, offset: usize, schema: &Schema) -> Diagnostic {
         let allowed: Vec<String> = schema.fields.iter().map(|f| f.name.to_string()).collect();
-        let mut help = match de::closest(name, &allowed) {
-            Some(best) => format!("did you mean `{best}`? "),
-            None => String::new(),
-        };
-        help.push_str(&format!("allowed keys here: {}", allowed.join(", ")));
-        self.at(offset, format!("unknown key `{name}`"))
-            .with_help(help)
+        let best = de::closest(name, &allowed).map(str::to_string);
+        self.at(
+            offset,
+            TomlMsg::UnknownKey {
+                key: name.to_string(),
+                best,
+                allowed,
+            },
+        )
     }
 
     fn value(&self, field: &Field, value: &DeValue, offset: usize, out: &mut Vec<Diagnostic>) {
@@ -378,34 +380,28 @@ impl Ctx<'_> {
             ) => {
                 if !allowed.contains(&s.as_ref()) && !also.contains(&s.as_ref()) {
                     let list: Vec<String> = allowed.iter().map(|a| a.to_string()).collect();
-                    let mut help = match de::closest(s, &list) {
-                        Some(best) => format!("did you mean \"{best}\"? "),
-                        None => String::new(),
-                    };
-                    let quoted: Vec<String> = allowed.iter().map(|a| format!("\"{a}\"")).collect();
-                    help.push_str(&format!("allowed values: {}", quoted.join(", ")));
-                    out.push(
-                        self.at(offset, format!("`{name}` cannot be \"{s}\""))
-                            .with_help(help),
-                    );
+                    let best = de::closest(s, &list).map(str::to_string);
+                    out.push(self.at(
+                        offset,
+                        TomlMsg::BadValue {
+                            key: name.to_string(),
+                            value: s.to_string(),
+                            best,
+                            allowed: list,
+                        },
+                    ));
                 }
             }
             (Ty::StrList, DeValue::Array(items)) => {
                 for item in items.iter() {
                     if !matches!(item.get_ref(), DeValue::String(_)) {
-                        out.push(
-                            self.at(
-                                item.span().start,
-                                format!(
-                                    "wrong type in `{name}`: expected a string, found {}",
-                                    type_name(item.get_ref())
-                                ),
-                            )
-                            .with_help(
-                                "every item of the list is text between double quotes: \
-                                 [\"…\", \"…\"]",
-                            ),
-                        );
+                        out.push(self.at(
+                            item.span().start,
+                            TomlMsg::ListItem {
+                                key: name.to_string(),
+                                found: type_name(item.get_ref()),
+                            },
+                        ));
                     }
                 }
             }
@@ -420,22 +416,29 @@ impl Ctx<'_> {
             }
             (Ty::StrMap, DeValue::Table(t)) => {
                 for (key, v) in t.iter() {
-                    if !matches!(v.get_ref(), DeValue::String(_)) {
-                        out.push(
-                            self.at(
-                                v.span().start,
-                                format!(
-                                    "wrong type for `{}` in [{name}]: expected a string, found {}",
-                                    key.get_ref(),
-                                    type_name(v.get_ref())
-                                ),
-                            )
-                            .with_help(format!(
-                                "write {} = \"…\": text between double quotes, or \"\"\" for \
-                                 several lines",
-                                key.get_ref()
-                            )),
-                        );
+                    let k: &str = key.get_ref().as_ref();
+                    if self
+                        .top
+                        .fields
+                        .iter()
+                        .any(|f| f.name == k && f.name != name)
+                    {
+                        out.push(self.at(
+                            key.span().start,
+                            TomlMsg::KeyInsideTable {
+                                key: k.to_string(),
+                                table: name.to_string(),
+                            },
+                        ));
+                    } else if !matches!(v.get_ref(), DeValue::String(_)) {
+                        out.push(self.at(
+                            v.span().start,
+                            TomlMsg::MapValue {
+                                table: name.to_string(),
+                                key: k.to_string(),
+                                found: type_name(v.get_ref()),
+                            },
+                        ));
                     }
                 }
             }
@@ -444,40 +447,21 @@ impl Ctx<'_> {
     }
 
     fn wrong_type(&self, field: &Field, found: &DeValue, offset: usize) -> Diagnostic {
-        let name = field.name;
-        let (expected, help) = match field.ty {
-            Ty::Str | Ty::Enum { .. } => (
-                "a string",
-                format!(
-                    "put the text between double quotes: {name} = \"…\", or \"\"\" for several \
-                     lines"
-                ),
-            ),
-            Ty::Bool => (
-                "a boolean",
-                format!("write {name} = true or {name} = false, without quotes"),
-            ),
-            Ty::StrList => (
-                "a list of strings",
-                format!("write a list like {name} = [\"…\", \"…\"]"),
-            ),
-            Ty::Table(_) | Ty::StrMap => (
-                "a table",
-                format!("write [{name}] on its own line, then its keys below it"),
-            ),
-            Ty::TableList(_) => (
-                "a list of tables",
-                format!("write [[{name}]] on its own line before each item, then its keys"),
-            ),
+        let expected = match field.ty {
+            Ty::Str | Ty::Enum { .. } => Expected::Str,
+            Ty::Bool => Expected::Bool,
+            Ty::StrList => Expected::StrList,
+            Ty::Table(_) | Ty::StrMap => Expected::Table,
+            Ty::TableList(_) => Expected::TableList,
         };
         self.at(
             offset,
-            format!(
-                "wrong type for `{name}`: expected {expected}, found {}",
-                type_name(found)
-            ),
+            TomlMsg::WrongType {
+                key: field.name.to_string(),
+                expected,
+                found: type_name(found),
+            },
         )
-        .with_help(help)
     }
 }
 
@@ -489,15 +473,15 @@ fn example(ty: Ty) -> &'static str {
     }
 }
 
-fn type_name(value: &DeValue) -> &'static str {
+fn type_name(value: &DeValue) -> Found {
     match value {
-        DeValue::String(_) => "a string",
-        DeValue::Integer(_) => "an integer",
-        DeValue::Float(_) => "a number",
-        DeValue::Boolean(_) => "a boolean",
-        DeValue::Datetime(_) => "a date",
-        DeValue::Array(_) => "a list",
-        DeValue::Table(_) => "a table",
+        DeValue::String(_) => Found::Str,
+        DeValue::Integer(_) => Found::Integer,
+        DeValue::Float(_) => Found::Number,
+        DeValue::Boolean(_) => Found::Boolean,
+        DeValue::Datetime(_) => Found::Date,
+        DeValue::Array(_) => Found::List,
+        DeValue::Table(_) => Found::Table,
     }
 }
 

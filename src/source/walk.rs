@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::error::{Diagnostic, Error, Result};
+use crate::message::FileMsg;
 use crate::source::fiche::{self, Doc, Part};
 use crate::source::{Source, outside_project};
 use crate::text::slug::name_slug;
@@ -86,10 +87,9 @@ pub fn fiches_lenient_with(
 ) -> Result<Loaded> {
     let dir = root.join(FICHES_DIR);
     if !dir.is_dir() {
-        return Err(Error::Usage(format!(
-            "no {} folder: create it and put fiches in it (livret new \"Titre\")",
-            dir.display()
-        )));
+        return Err(Error::Said(
+            FileMsg::NoFiches(dir.display().to_string()).into(),
+        ));
     }
     if let Some(d) = outside_project(root, &dir) {
         return Err(Error::Content(vec![d]));
@@ -148,16 +148,10 @@ pub fn fiches_lenient_with(
         if let Node::Entry(e) = node
             && let Doc::Fiche(_) = e.doc
         {
-            diagnostics.push(
-                Diagnostic::file(
-                    &e.source.path,
-                    "a numbered fiche must be inside a part folder",
-                )
-                .with_help(
-                    "move it into a part folder (fiches/10-name/ with a _part.toml), \
-                         or make it an unnumbered page with kind = \"page\"",
-                ),
-            );
+            diagnostics.push(Diagnostic::file(
+                &e.source.path,
+                FileMsg::NumberedOutsidePart,
+            ));
         }
     }
     Diagnostic::sort(&mut diagnostics);
@@ -182,10 +176,7 @@ pub fn parse_found(found: &Found) -> Result<Parsed, Vec<Diagnostic>> {
         Found::Part { dir } => {
             let path = dir.join(PART_FILE);
             if !path.is_file() {
-                return Err(vec![
-                    Diagnostic::file(dir, "this part folder has no _part.toml")
-                        .with_help("add a _part.toml with the part's title: title = \"…\""),
-                ]);
+                return Err(vec![Diagnostic::file(dir, FileMsg::PartWithoutToml)]);
             }
             parse_part(dir, Source::read(&path).map_err(|d| vec![d])?)
         }
@@ -259,19 +250,16 @@ fn walk(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<Found> {
                     found.pop();
                     parts -= 1;
                 }
-                diagnostics.push(
-                    Diagnostic::file(&path, format!("cannot read: {e}"))
-                        .with_help("check that the file or folder exists and is readable"),
-                );
+                diagnostics.push(Diagnostic::file(
+                    &path,
+                    FileMsg::CannotReadEntry(e.to_string()),
+                ));
                 continue;
             }
         };
         let path = entry.path().to_path_buf();
         let Some(name) = entry.file_name().to_str() else {
-            diagnostics.push(
-                Diagnostic::file(&path, "this file name is not valid UTF-8")
-                    .with_help("rename it using letters, digits and dashes"),
-            );
+            diagnostics.push(Diagnostic::file(&path, FileMsg::NameNotUtf8));
             if entry.file_type().is_dir() {
                 walker.skip_current_dir(); // its files belong to no known part
             }
@@ -279,18 +267,12 @@ fn walk(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<Found> {
         };
         let ft = entry.file_type();
         if ft.is_symlink() {
-            diagnostics.push(
-                Diagnostic::file(&path, "symbolic links are not followed in fiches/")
-                    .with_help("replace the link by the file or folder itself"),
-            );
+            diagnostics.push(Diagnostic::file(&path, FileMsg::SymlinkInFiches));
             continue;
         }
         if ft.is_dir() {
             if entry.depth() > 1 {
-                diagnostics.push(
-                    Diagnostic::file(&path, "parts cannot be nested")
-                        .with_help("keep one level of part folders directly under fiches/"),
-                );
+                diagnostics.push(Diagnostic::file(&path, FileMsg::NestedParts));
                 walker.skip_current_dir(); // reported once, not once per file inside
             } else {
                 found.push(Found::Part { dir: path });
@@ -303,10 +285,7 @@ fn walk(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<Found> {
         }
         if name == PART_FILE {
             if entry.depth() == 1 {
-                diagnostics.push(
-                    Diagnostic::file(&path, "_part.toml belongs inside a part folder")
-                        .with_help("move it into a folder such as fiches/10-name/"),
-                );
+                diagnostics.push(Diagnostic::file(&path, FileMsg::PartTomlOutside));
             }
             continue;
         }

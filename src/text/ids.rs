@@ -74,7 +74,39 @@ pub fn is_note_id(id: &str) -> bool {
 pub struct Clash {
     pub id: String,
     /// What else has that id.
-    pub owner: String,
+    pub owner: Owner,
+}
+
+/// What else livret gives a clashing id to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owner {
+    /// The `suffix` heading of the entry whose slug is `prefix`.
+    Heading {
+        suffix: &'static str,
+        prefix: String,
+    },
+    Note,
+    Theme,
+}
+
+impl Owner {
+    /// In English and in French.
+    pub fn words(&self) -> [String; 2] {
+        match self {
+            Owner::Heading { suffix, prefix } => [
+                format!("the `{suffix}` heading of an entry with the slug `{prefix}`"),
+                format!("la section `{suffix}` d'une page dont le slug est `{prefix}`"),
+            ],
+            Owner::Note => [
+                "a note or a note call".to_string(),
+                "une note ou un appel de note".to_string(),
+            ],
+            Owner::Theme => [
+                "a part of the page the theme always writes".to_string(),
+                "un élément de page que le thème écrit toujours".to_string(),
+            ],
+        }
+    }
 }
 
 /// Why `slug` cannot be used, if one of the ids it gives could be another generated id:
@@ -86,14 +118,17 @@ pub fn slug_clash(slug: &str, is_sommaire: bool) -> Option<Clash> {
         {
             return Some(Clash {
                 id: slug.to_string(),
-                owner: format!("the `{suffix}` heading of an entry with the slug `{prefix}`"),
+                owner: Owner::Heading {
+                    suffix,
+                    prefix: prefix.to_string(),
+                },
             });
         }
     }
     if is_note_id(slug) {
         return Some(Clash {
             id: slug.to_string(),
-            owner: "a note or a note call".to_string(),
+            owner: Owner::Note,
         });
     }
     let own = std::iter::once(slug.to_string())
@@ -102,7 +137,7 @@ pub fn slug_clash(slug: &str, is_sommaire: bool) -> Option<Clash> {
         if FIXED.contains(&id.as_str()) && !(is_sommaire && slug == SOMMAIRE) {
             return Some(Clash {
                 id,
-                owner: "a part of the page the theme always writes".to_string(),
+                owner: Owner::Theme,
             });
         }
     }

@@ -7,12 +7,7 @@ use pulldown_cmark::{Event, Options, Parser, Tag};
 /// URL schemes a link may use.
 pub const ALLOWED_SCHEMES: [&str; 4] = ["http", "https", "mailto", "tel"];
 
-/// Why a URL is refused, and what to write instead.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
-    pub message: String,
-    pub help: String,
-}
+use crate::message::LinkMsg;
 
 /// The scheme of a link destination when livret refuses it (`javascript`, `data`, `vbscript`,
 /// anything but http, https, mailto and tel), in any case and after any leading blanks.
@@ -30,15 +25,19 @@ pub fn refused_scheme(dest: &str) -> Option<&str> {
 }
 
 /// Why a URL written by the user (not an `@slug` link) is refused, if it is: a scheme other
-/// than http, https, mailto and tel, or a malformed web address.
-pub fn url_problem(link: &str) -> Option<Refusal> {
+/// than http, https, mailto and tel, a malformed web address, or a web address written without
+/// its scheme (`www.anvita.fr`, `anvita.fr/contact`), which would be a dead relative link.
+pub fn url_problem(link: &str) -> Option<LinkMsg> {
     let link = link.trim();
     if let Some(s) = refused_scheme(link) {
         let shown: String = link.chars().take(80).collect();
-        return Some(Refusal {
-            message: format!("the link `{shown}` uses the refused scheme `{s}:`"),
-            help: "links may only use http:, https:, mailto:, tel: or a relative path".to_string(),
+        return Some(LinkMsg::RefusedScheme {
+            shown,
+            scheme: s.to_string(),
         });
+    }
+    if looks_like_a_domain(link) {
+        return Some(LinkMsg::NoScheme(link.to_string()));
     }
     let scheme = link.split_once(':').map(|(s, _)| s)?;
     if !(scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")) {
@@ -51,11 +50,37 @@ pub fn url_problem(link: &str) -> Option<Refusal> {
         {
             None
         }
-        _ => Some(Refusal {
-            message: format!("`{link}` is not a well-formed URL"),
-            help: "write it as https://domain.tld/path, without spaces".to_string(),
-        }),
+        _ => Some(LinkMsg::Malformed(link.to_string())),
     }
+}
+
+/// Extensions of the files a relative link may name: `riace.html` is a page, not a domain.
+const FILE_EXTENSIONS: [&str; 16] = [
+    "html", "htm", "pdf", "png", "jpg", "jpeg", "gif", "svg", "webp", "css", "js", "txt", "xml",
+    "md", "odt", "docx",
+];
+
+/// A link without a scheme whose first segment is a host name: `www.…`, or `name.tld` with a
+/// top-level domain of letters that is not a file extension (`anvita.fr/contact`).
+pub fn looks_like_a_domain(link: &str) -> bool {
+    if link.contains(':') || link.starts_with(['/', '.', '#', '@', '?']) {
+        return false;
+    }
+    let host = link.split(['/', '?', '#']).next().unwrap_or("");
+    if host.to_ascii_lowercase().starts_with("www.") && host.len() > 4 {
+        return true;
+    }
+    let labels: Vec<&str> = host.split('.').collect();
+    let Some(tld) = labels.last() else {
+        return false;
+    };
+    labels.len() >= 2
+        && labels
+            .iter()
+            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        && (2..=6).contains(&tld.len())
+        && tld.chars().all(|c| c.is_ascii_alphabetic())
+        && !FILE_EXTENSIONS.contains(&tld.to_ascii_lowercase().as_str())
 }
 
 /// Whether a reference leaves the print edition's folder: it has a scheme (`https:`,
@@ -147,6 +172,36 @@ fn css_argument(css: &str, from: usize, unquoted: bool) -> (usize, Option<String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_without_scheme_are_told_from_relative_links() {
+        for domain in [
+            "www.anvita.fr",
+            "anvita.fr/contact",
+            "WWW.example.org",
+            "o-c-u.org",
+        ] {
+            assert_eq!(
+                url_problem(domain),
+                Some(LinkMsg::NoScheme(domain.to_string())),
+                "{domain}"
+            );
+        }
+        for relative in [
+            "riace.html",
+            "riace.html#bilan",
+            "livret.pdf",
+            "images/a.png",
+            "../a.png",
+            "#x",
+            "@riace",
+            "https://www.anvita.fr",
+            "mailto:a@b.fr",
+            "notes",
+        ] {
+            assert!(!looks_like_a_domain(relative), "{relative}");
+        }
+    }
 
     #[test]
     fn remote_references_are_told_from_local_ones() {

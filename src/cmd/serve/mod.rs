@@ -181,7 +181,7 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
             );
             None
         }
-        Err(Error::Content(diagnostics)) => Some(print_problems(&diagnostics)),
+        Err(Error::Content(diagnostics)) => Some(print_problems(&diagnostics, root)),
         Err(other) => return Err(other),
     };
     std::fs::create_dir_all(&out).map_err(|e| Error::io(&options.build.out, e))?;
@@ -264,8 +264,10 @@ fn bind(port: u16) -> Result<TcpListener> {
 }
 
 /// Prints diagnostics to the terminal; returns the same text for the page overlay.
-fn print_problems(diagnostics: &[crate::error::Diagnostic]) -> String {
-    let text = crate::error::report(diagnostics, "the last good build is still served");
+/// The messages are in the language of the project at `root` (see `Lang::for_root`).
+fn print_problems(diagnostics: &[crate::error::Diagnostic], root: &Path) -> String {
+    let lang = crate::message::Lang::for_root(root);
+    let text = crate::error::report(diagnostics, crate::message::Outcome::StillServed, lang);
     eprintln!("{text}");
     text
 }
@@ -353,11 +355,11 @@ fn watch_loop(
             }
         }
         watched.refresh(watcher, root);
-        rebuild(session, shared);
+        rebuild(session, shared, root);
     }
 }
 
-fn rebuild(session: &mut Session, shared: &Shared) {
+fn rebuild(session: &mut Session, shared: &Shared, root: &Path) {
     let started = Instant::now();
     match session.rebuild() {
         Ok(report) => {
@@ -380,7 +382,7 @@ fn rebuild(session: &mut Session, shared: &Shared) {
         }
         Err(e) => {
             let text = match &e {
-                Error::Content(diagnostics) => print_problems(diagnostics),
+                Error::Content(diagnostics) => print_problems(diagnostics, root),
                 other => {
                     let text = format!("livret: error: {other}");
                     eprintln!("{text}");

@@ -488,7 +488,7 @@ fn link_problem(link: &str, slugs: &HashMap<&str, usize>) -> Option<LinkMsg> {
             best,
         });
     }
-    url_problem(link)
+    url_problem(link).map(LinkMsg::Refused)
 }
 
 #[cfg(test)]

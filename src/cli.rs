@@ -153,7 +153,7 @@ pub fn main() -> i32 {
         Command::New { root, .. } => (Format::Human, root),
     };
     // Messages in the booklet's language (livret.toml's lang, else the system's).
-    let lang = Lang::for_root(root);
+    let lang = livret::lang_of(root);
     match run(cli, format, lang) {
         Ok(()) => 0,
         Err(e) => {
@@ -201,41 +201,7 @@ fn run(cli: Cli, format: Format, lang: Lang) -> Result<()> {
             chromium,
             imposition,
             print_shop,
-        } => {
-            let options = livret::PdfOptions {
-                build: paths.build_options(force),
-                chromium,
-                imposition: imposition.map(Into::into),
-                print_shop,
-            };
-            let report = livret::pdf(&options, &mut |line| eprintln!("livret: {line}"))?;
-            println!(
-                "livret: {} ({} pages, {} fiches, {} passes) in {} ms",
-                report.pdf.display(),
-                report.pages,
-                report.fiches,
-                report.passes,
-                report.millis
-            );
-            if let Some((path, pages)) = &report.shop {
-                println!(
-                    "livret: {} ({pages} pages, for a print shop)",
-                    path.display()
-                );
-            }
-            if let Some(livret::ImposedReport {
-                path,
-                sides: sheets,
-            }) = &report.imposed
-            {
-                println!(
-                    "livret: {} ({sheets} A4 sides: print double-sided, flip on the short edge, \
-                     fold, staple)",
-                    path.display()
-                );
-            }
-            Ok(())
-        }
+        } => pdf(paths, force, chromium, imposition, print_shop),
         Command::Check { root, strict, .. } => {
             let summary = livret::check(&root)?;
             if strict {
@@ -285,6 +251,49 @@ fn run(cli: Cli, format: Format, lang: Lang) -> Result<()> {
     }
 }
 
+/// `livret pdf`: builds, prints, and says what it wrote.
+fn pdf(
+    paths: Paths,
+    force: bool,
+    chromium: Option<PathBuf>,
+    imposition: Option<ImpositionArg>,
+    print_shop: bool,
+) -> Result<()> {
+    let options = livret::PdfOptions {
+        build: paths.build_options(force),
+        chromium,
+        imposition: imposition.map(Into::into),
+        print_shop,
+    };
+    let report = livret::pdf(&options, &mut |line| eprintln!("livret: {line}"))?;
+    println!(
+        "livret: {} ({} pages, {} fiches, {} passes) in {} ms",
+        report.pdf.display(),
+        report.pages,
+        report.fiches,
+        report.passes,
+        report.millis
+    );
+    if let Some((path, pages)) = &report.shop {
+        println!(
+            "livret: {} ({pages} pages, for a print shop)",
+            path.display()
+        );
+    }
+    if let Some(livret::ImposedReport {
+        path,
+        sides: sheets,
+    }) = &report.imposed
+    {
+        println!(
+            "livret: {} ({sheets} A4 sides: print double-sided, flip on the short edge, \
+             fold, staple)",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
 /// Prints an error: every diagnostic, then a count; JSON lines with `--format json`.
 pub fn report(error: &Error, format: Format, lang: Lang) {
     let nothing = Outcome::NothingWritten;
@@ -307,7 +316,7 @@ pub fn report(error: &Error, format: Format, lang: Lang) {
                     serde_json::json!({ "path": null, "message": text, "help": null })
                 ),
                 Format::Github => println!("::error::{}", livret::github_data(&text)),
-                Format::Human => eprintln!("livret: {}: {text}", lang.error_word()),
+                Format::Human => eprintln!("livret: {}{} {text}", lang.error_word(), lang.colon()),
             }
         }
         (Error::Other { message, help }, Format::Json) => {

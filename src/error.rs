@@ -130,7 +130,7 @@ impl fmt::Display for Shown<'_> {
             Severity::Warning => Word::Warning,
         };
         // French puts a space before a colon; the location keeps its colons tight.
-        let colon = if lang == Lang::Fr { " :" } else { ":" };
+        let colon = lang.colon();
         write!(
             f,
             "{}:{}:{}: {}{colon} {}",
@@ -297,7 +297,7 @@ pub fn report_github(diagnostics: &[Diagnostic], lang: Lang) -> String {
         let d = tidy(d);
         let Text { mut message, help } = d.text(lang);
         if let Some(help) = &help {
-            message.push_str(&format!("\n{}: ", lang.word(Word::Help)));
+            message.push_str(&format!("\n{}{} ", lang.word(Word::Help), lang.colon()));
             message.push_str(help);
         }
         let command = match d.severity {
@@ -474,7 +474,7 @@ mod tests {
             fr.starts_with("::warning file=fiches/a%2Cb%3Ac.toml,line=3,col=7::impossible de lire"),
             "{fr}"
         );
-        assert!(fr.contains("%0Aaide: vérifiez"), "{fr}");
+        assert!(fr.contains("%0Aaide : vérifiez"), "{fr}");
     }
 
     #[test]

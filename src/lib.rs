@@ -34,6 +34,7 @@ pub use error::{
     report_json,
 };
 pub use message::{Lang, Message, Outcome};
+pub use source::config::lang_of;
 
 /// The PDF that `livret pdf` writes next to the site.
 pub const PDF_NAME: &str = output::names::PDF;

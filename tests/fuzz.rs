@@ -57,13 +57,16 @@ fn check_diagnostic(d: &Diagnostic, source: &str) -> Result<(), TestCaseError> {
         "line {} of a {lines}-line text: {d:?}",
         d.line
     );
-    let shown = d.to_string();
-    prop_assert!(shown.contains(&d.message));
-    prop_assert!(
-        shown.len() < 4 * 1024 + d.message.len(),
-        "a {}-byte report",
-        shown.len()
-    );
+    for lang in [livret::Lang::En, livret::Lang::Fr] {
+        let shown = d.render(lang);
+        let message = d.text(lang).message;
+        prop_assert!(shown.contains(&message));
+        prop_assert!(
+            shown.len() < 4 * 1024 + message.len(),
+            "a {}-byte report",
+            shown.len()
+        );
+    }
     Ok(())
 }
 
@@ -79,7 +82,7 @@ fn check_error(e: &Error, sources: &BTreeMap<PathBuf, &str>) -> Result<(), TestC
             }
             Ok(())
         }
-        Error::Usage(_) | Error::Other { .. } | Error::Io { .. } => Ok(()),
+        Error::Usage(_) | Error::Said(_) | Error::Other { .. } | Error::Io { .. } => Ok(()),
         Error::Invariant(what) => Err(TestCaseError::fail(format!("internal error: {what}"))),
     }
 }

@@ -83,7 +83,7 @@ pub fn create(options: &NewOptions) -> Result<Created> {
         return Err(Error::Usage(format!(
             "the title gives the slug `{slug}`, whose id `{id}` livret also gives to {}: \
              choose another title",
-            owner.words()[0]
+            crate::message::owner_words(&owner)[0]
         )));
     }
     let loaded = walk::fiches_lenient(&options.root)?;
@@ -259,27 +259,8 @@ fn toml_string(text: &str) -> String {
     toml::Value::String(text.to_string()).to_string()
 }
 
-/// The example texts of the scaffolds below: `livret check` refuses a file that still holds
-/// one (`crate::lint`), so that a scaffold is not published as it is. Each is in a template
-/// (a unit test checks it), and none is a phrase a real fiche would write.
-pub const PLACEHOLDERS: [&str; 13] = [
-    "L'exemple de la ville de …, pays",
-    "une accroche courte !",
-    "Le contexte, le problème rencontré, et l'idée mise en œuvre.",
-    "Ce qui a été fait, par qui, avec quels moyens.",
-    "Ce que la personne a dit, entre guillemets droits.",
-    "Le texte de l'encadré.",
-    "Le résultat en une phrase !",
-    "Les résultats obtenus et ce qu'il reste à faire.",
-    "Une première idée à retenir",
-    "Nom du site ou du document",
-    "La source de l'information, avec sa date.",
-    "L'essentiel de la page en deux ou trois phrases.",
-    "Le texte de la page.",
-];
-
 /// The scaffold of a numbered fiche: every section, with example text that `livret check`
-/// refuses until it is replaced (`PLACEHOLDERS`), and comments in French.
+/// refuses until it is replaced (`lint::PLACEHOLDERS`), and comments in French.
 pub fn fiche_template(title: &str) -> String {
     format!(
         r#"# Fiche créée par « livret new ». Remplacez les textes d'exemple par les vôtres,
@@ -426,9 +407,27 @@ mod tests {
     #[test]
     fn every_placeholder_is_in_a_template() {
         let both = fiche_template("T") + &page_template("T");
-        for placeholder in PLACEHOLDERS {
+        for placeholder in crate::lint::PLACEHOLDERS {
             assert!(both.contains(placeholder), "{placeholder}");
         }
+    }
+
+    #[test]
+    fn the_scaffold_of_livret_new_is_refused_until_replaced() {
+        let text = fiche_template("Lyon");
+        let source = crate::source::Source::new("f.toml", &text);
+        let found = crate::lint::entry(&source, &[], false);
+        assert!(found.len() >= 10, "{}", found.len());
+        assert!(
+            found
+                .iter()
+                .all(|d| d.severity == crate::error::Severity::Error)
+        );
+        let page = page_template("Contacts");
+        assert!(
+            !crate::lint::entry(&crate::source::Source::new("p.toml", &page), &[], false)
+                .is_empty()
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use super::{Text, did_you_mean, texts};
 use crate::text::ids::Owner;
+use crate::text::links::Refusal;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ContentMsg {
@@ -144,6 +145,12 @@ impl ContentMsg {
                     format!("{fr}kind vaut \"fiche\" (par défaut), \"page\" ou \"sommaire\""),
                 )
             }
+            _ => self.inline_texts(),
+        }
+    }
+
+    fn inline_texts(&self) -> [Text; 2] {
+        match self {
             ContentMsg::InlineLink(field) => {
                 let [en, fr] = field_name(field);
                 texts(
@@ -270,7 +277,7 @@ impl ContentMsg {
                 suffixes,
                 fixed,
             } => {
-                let [en_owner, fr_owner] = owner.words();
+                let [en_owner, fr_owner] = owner_words(owner);
                 let (en, fr) = if *explicit {
                     (
                         "choose another slug = \"…\"",
@@ -368,6 +375,24 @@ impl Block {
     }
 }
 
+/// What else has a clashing id, in both languages.
+pub fn owner_words(owner: &Owner) -> [String; 2] {
+    match owner {
+        Owner::Heading { suffix, prefix } => [
+            format!("the `{suffix}` heading of an entry with the slug `{prefix}`"),
+            format!("la section `{suffix}` d'une page dont le slug est `{prefix}`"),
+        ],
+        Owner::Note => [
+            "a note or a note call".to_string(),
+            "une note ou un appel de note".to_string(),
+        ],
+        Owner::Theme => [
+            "a part of the page the theme always writes".to_string(),
+            "un élément de page que le thème écrit toujours".to_string(),
+        ],
+    }
+}
+
 /// An inline field as named in messages, capitalised: "The `title`" / "Le champ `title`".
 pub fn field_name(name: &str) -> [String; 2] {
     let fr = match name {
@@ -390,13 +415,8 @@ pub fn field_name(name: &str) -> [String; 2] {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LinkMsg {
-    RefusedScheme {
-        shown: String,
-        scheme: String,
-    },
-    Malformed(String),
-    /// A web address written without `https://`.
-    NoScheme(String),
+    /// Refused by the URL policy (`text::links`).
+    Refused(Refusal),
     ConfigLinksFiche(String),
     UnknownFiche {
         slug: String,
@@ -415,19 +435,19 @@ impl LinkMsg {
                                 fichier dans le dossier static/ du thème (themes/<thème>/static/…) \
                                 et désignez-le par son chemin relatif";
         match self {
-            LinkMsg::RefusedScheme { shown, scheme } => texts(
+            LinkMsg::Refused(Refusal::Scheme { shown, scheme }) => texts(
                 format!("the link `{shown}` uses the refused scheme `{scheme}:`"),
                 "links may only use http:, https:, mailto:, tel: or a relative path",
                 format!("le lien `{shown}` utilise le schéma refusé `{scheme}:`"),
                 "un lien ne peut utiliser que http:, https:, mailto:, tel: ou un chemin relatif",
             ),
-            LinkMsg::Malformed(link) => texts(
+            LinkMsg::Refused(Refusal::Malformed(link)) => texts(
                 format!("`{link}` is not a well-formed URL"),
                 "write it as https://domain.tld/path, without spaces",
                 format!("`{link}` n'est pas une adresse web bien formée"),
                 "écrivez-la sous la forme https://domaine.fr/chemin, sans espaces",
             ),
-            LinkMsg::NoScheme(link) => texts(
+            LinkMsg::Refused(Refusal::NoScheme(link)) => texts(
                 format!(
                     "`{link}` looks like a web address but has no https://: it would be a dead link to a file of this site"
                 ),

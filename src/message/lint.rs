@@ -1,4 +1,4 @@
-//! Messages of the lints (`crate::lint`): mistakes that would publish a page other than the one
+//! Messages of the lints: mistakes that would publish a page other than the one
 //! meant. Most are warnings; the scaffold's placeholder text is an error.
 
 use super::{Text, texts};

@@ -11,9 +11,7 @@ mod lint;
 mod theme;
 mod toml;
 
-use std::path::Path;
-
-pub use content::{Block, ContentMsg, LinkMsg, TitleOf};
+pub use content::{Block, ContentMsg, LinkMsg, TitleOf, owner_words};
 pub use files::FileMsg;
 pub use lint::{Html, LintMsg};
 pub use theme::ThemeMsg;
@@ -38,18 +36,12 @@ impl Lang {
         }
     }
 
-    /// The language of a run in `root`: livret.toml's `lang` when it has one (read leniently,
-    /// so that a livret.toml with a syntax error still chooses), else the system's locale
-    /// (`LC_ALL`, `LC_MESSAGES`, `LANG`, the first set), else English.
-    pub fn for_root(root: &Path) -> Lang {
-        let path = root.join(crate::source::config::FILE_NAME);
-        let declared = std::fs::read(&path).ok().and_then(|bytes| {
-            let text = String::from_utf8_lossy(&bytes);
-            let source = crate::source::Source::new(&path, &text);
-            crate::source::schema::top_level_str(&source, "lang")
-        });
+    /// The language of a run: the booklet's `lang` when it declares one, else the system's
+    /// locale (`LC_ALL`, `LC_MESSAGES`, `LANG`, the first set), else English. (Reading
+    /// livret.toml for it is `source::config::lang_of`.)
+    pub fn choose(declared: Option<&str>) -> Lang {
         match declared {
-            Some(tag) => Lang::from_tag(&tag),
+            Some(tag) => Lang::from_tag(tag),
             None => Lang::from_env(|name| std::env::var(name).ok()),
         }
     }
@@ -78,6 +70,14 @@ impl Lang {
             Word::Help => ["help", "aide"],
         };
         [en, fr][self.index()]
+    }
+
+    /// The colon after a word: French puts a space before it.
+    pub fn colon(self) -> &'static str {
+        match self {
+            Lang::En => ":",
+            Lang::Fr => " :",
+        }
     }
 
     /// "error" / "erreur", for a line of its own.

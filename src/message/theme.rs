@@ -43,8 +43,6 @@ pub enum ThemeMsg {
 
 impl ThemeMsg {
     pub(super) fn texts(&self) -> [Text; 2] {
-        const RENAME_EN: &str = "rename the theme file, or the fiche (slug = \"…\")";
-        const RENAME_FR: &str = "renommez le fichier du thème, ou la fiche (slug = \"…\")";
         match self {
             ThemeMsg::NotFound { name, dir } => texts(
                 format!("theme `{name}` not found: no folder {dir}"),
@@ -111,6 +109,15 @@ impl ThemeMsg {
                 "print.html doit écrire {{ items_html | safe }} une fois et une seule",
                 "placez {{ items_html | safe }} une fois, là où vont les pages du livret",
             ),
+            _ => self.claim_texts(),
+        }
+    }
+
+    /// A theme file that takes a name livret writes.
+    fn claim_texts(&self) -> [Text; 2] {
+        const RENAME_EN: &str = "rename the theme file, or the fiche (slug = \"…\")";
+        const RENAME_FR: &str = "renommez le fichier du thème, ou la fiche (slug = \"…\")";
+        match self {
             ThemeMsg::Overwrites(what) => texts(
                 format!("this theme file would overwrite {what}"),
                 RENAME_EN,
@@ -141,6 +148,7 @@ impl ThemeMsg {
                 ),
                 RENAME_FR,
             ),
+            _ => unreachable!("other theme messages are rendered by texts()"),
         }
     }
 }

@@ -143,7 +143,7 @@ impl TomlMsg {
                 ),
             ),
             TomlMsg::Syntax(detail) => texts(
-                format!("this is not valid TOML here ({detail})"),
+                detail.clone(),
                 "check the TOML syntax near the caret: key = \"value\", strings in double \
                  quotes, tables in [brackets]",
                 format!("ce n'est pas du TOML valide à cet endroit ({detail})"),
@@ -293,7 +293,7 @@ fn wrong_type(key: &str, expected: Expected, found: Found) -> [Text; 2] {
             ),
         ),
         Expected::Bool => (
-            "true or false",
+            "a boolean",
             "true ou false",
             format!("write {key} = true or {key} = false, without quotes"),
             format!("écrivez {key} = true ou {key} = false, sans guillemets"),

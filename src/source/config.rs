@@ -7,7 +7,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Diagnostic, Error, Result};
-use crate::message::{ContentMsg, FileMsg, LinkMsg, TitleOf};
+use crate::message::{ContentMsg, FileMsg, Lang, LinkMsg, TitleOf};
 use crate::source::{Source, de};
 
 pub const FILE_NAME: &str = "livret.toml";
@@ -101,6 +101,17 @@ fn default_theme() -> String {
     "default".into()
 }
 
+/// The language of messages for a run in `root`: livret.toml's `lang`, read leniently (a
+/// livret.toml with a syntax error still chooses), else the system's (`Lang::choose`).
+pub fn lang_of(root: &Path) -> Lang {
+    let path = root.join(FILE_NAME);
+    let declared = std::fs::read(&path).ok().and_then(|bytes| {
+        let source = Source::new(&path, &String::from_utf8_lossy(&bytes));
+        crate::source::schema::top_level_str(&source, "lang")
+    });
+    Lang::choose(declared.as_deref())
+}
+
 impl Config {
     /// Reads and validates `<root>/livret.toml`, once: every unknown key, wrong type and
     /// missing key at once (the schema), then the values.
@@ -171,7 +182,12 @@ impl Config {
         if let Some(website) = &config.website
             && let Some(problem) = crate::text::links::url_problem(website)
         {
-            return Err(Diagnostic::at_text(path, source, website, problem));
+            return Err(Diagnostic::at_text(
+                path,
+                source,
+                website,
+                LinkMsg::Refused(problem),
+            ));
         }
         config.check_text(file)?;
         Ok(config)
@@ -211,7 +227,7 @@ impl Config {
                     file,
                     &self.markdown_fields(),
                     link,
-                    problem,
+                    LinkMsg::Refused(problem),
                 ));
             }
         }
@@ -323,7 +339,7 @@ mod tests {
             Config::parse(&Source::new("l", "title = \"G\"\npage_size = \"A6\"\n")).unwrap_err();
         assert_eq!(d.line, 2);
         let d = Config::parse(&Source::new("l", "title = \"G\"\ntheme = \"../x\"\n")).unwrap_err();
-        assert!(d.message.contains("theme"));
+        assert!(d.text(crate::message::Lang::En).message.contains("theme"));
         for bad in [
             "http://",
             "https://",
@@ -353,9 +369,11 @@ mod tests {
         .unwrap_err();
         assert_eq!((d.line, d.col), (2, 12));
         assert!(
-            d.message.contains("refused scheme `javascript:`"),
+            d.text(crate::message::Lang::En)
+                .message
+                .contains("refused scheme `javascript:`"),
             "{}",
-            d.message
+            d
         );
         let d = Config::parse(&Source::new(
             "l",

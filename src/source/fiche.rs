@@ -453,7 +453,12 @@ a = "Une note"
         assert_eq!(doc.title(), "Sommaire");
         let d = parse(&Source::new("p.toml", "title = \"x\"\nkind = \"pgae\"\n")).unwrap_err();
         assert_eq!((d.line, d.col), (2, 8));
-        assert!(d.help.ok_or("no help")?.contains("did you mean \"page\""));
+        assert!(
+            d.text(crate::message::Lang::En)
+                .help
+                .ok_or("no help")?
+                .contains("did you mean \"page\"")
+        );
         Ok(())
     }
 
@@ -467,7 +472,8 @@ a = "Une note"
         ] {
             let src = format!("title = \"{title}\"\n");
             let d = parse(&Source::new("f.toml", &src)).unwrap_err();
-            assert!(d.message.contains("invisible"), "{title:?}: {}", d.message);
+            let text = d.text(crate::message::Lang::En).message;
+            assert!(text.contains("invisible"), "{title:?}: {text}");
         }
         assert!(!is_blank("a\u{200B}"));
     }
@@ -476,6 +482,10 @@ a = "Une note"
     fn page_fields_are_not_allowed_on_a_fiche() {
         let d = parse(&Source::new("f.toml", "title = \"x\"\nlead = \"y\"\n")).unwrap_err();
         assert_eq!(d.line, 2);
-        assert!(d.message.contains("unknown field `lead`"));
+        assert!(
+            d.text(crate::message::Lang::En)
+                .message
+                .contains("unknown key `lead`")
+        );
     }
 }

@@ -168,7 +168,12 @@ mod tests {
         ] {
             let p = problem("title", text, Shown::Inline);
             assert!(
-                p.as_ref().is_some_and(|p| p.message.contains(what)),
+                p.as_ref().is_some_and(|p| {
+                    crate::message::Message::from(p.message.clone())
+                        .text(crate::message::Lang::En)
+                        .message
+                        .contains(what)
+                }),
                 "{text:?}: {p:?}"
             );
         }

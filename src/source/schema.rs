@@ -534,10 +534,12 @@ mod tests {
     fn every_problem_of_a_file_is_reported() -> crate::error::TestResult {
         let src = "titel = \"x\"\nsumary = 3\n\n[[how]]\nheading = 2\n\n[[quotes]]\ntext = \"q\"\nat = \"sumary\"\n\n[takeaways]\nitems = [\"a\", 1]\n";
         let d = check_entry(&Source::new("f.toml", src));
-        let got: Vec<(usize, usize, &str)> = d
+        let got: Vec<(usize, usize, String)> = d
             .iter()
-            .map(|d| (d.line, d.col, d.message.as_str()))
+            .map(|d| (d.line, d.col, d.text(crate::message::Lang::En).message))
             .collect();
+        let got: Vec<(usize, usize, &str)> =
+            got.iter().map(|(l, c, m)| (*l, *c, m.as_str())).collect();
         assert_eq!(
             got,
             vec![
@@ -557,11 +559,17 @@ mod tests {
                 ),
             ]
         );
-        assert!(d[0].help.as_deref().ok_or("no help")?.starts_with(
-            "did you mean `title`? allowed keys here: kind, slug, title, example, tagline"
-        ));
+        assert!(
+            d[0].text(crate::message::Lang::En)
+                .help
+                .as_deref()
+                .ok_or("no help")?
+                .starts_with(
+                    "did you mean `title`? allowed keys here: kind, slug, title, example, tagline"
+                )
+        );
         assert_eq!(
-            d[4].help.as_deref(),
+            d[4].text(crate::message::Lang::En).help.as_deref(),
             Some("did you mean \"summary\"? allowed values: \"summary\", \"how\", \"outcome\"")
         );
         Ok(())
@@ -573,7 +581,13 @@ mod tests {
         let d = check_entry(&Source::new("p.toml", page));
         assert_eq!(d.len(), 1);
         assert_eq!((d[0].line, d[0].col), (4, 7));
-        assert!(d[0].help.as_deref().ok_or("no help")?.contains("true"));
+        assert!(
+            d[0].text(crate::message::Lang::En)
+                .help
+                .as_deref()
+                .ok_or("no help")?
+                .contains("true")
+        );
         // unknown kinds are explained by fiche::parse
         assert!(check_entry(&Source::new("p.toml", "kind = \"pgae\"\n")).is_empty());
         let broken = "title = \"x\nfoo = \nbar = \"y\"\n";

@@ -89,26 +89,6 @@ pub enum Owner {
     Theme,
 }
 
-impl Owner {
-    /// In English and in French.
-    pub fn words(&self) -> [String; 2] {
-        match self {
-            Owner::Heading { suffix, prefix } => [
-                format!("the `{suffix}` heading of an entry with the slug `{prefix}`"),
-                format!("la section `{suffix}` d'une page dont le slug est `{prefix}`"),
-            ],
-            Owner::Note => [
-                "a note or a note call".to_string(),
-                "une note ou un appel de note".to_string(),
-            ],
-            Owner::Theme => [
-                "a part of the page the theme always writes".to_string(),
-                "un élément de page que le thème écrit toujours".to_string(),
-            ],
-        }
-    }
-}
-
 /// Why `slug` cannot be used, if one of the ids it gives could be another generated id:
 /// the id concerned and what else has it. `is_sommaire`: the slug of the sommaire entry.
 pub fn slug_clash(slug: &str, is_sommaire: bool) -> Option<Clash> {

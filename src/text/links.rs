@@ -7,7 +7,17 @@ use pulldown_cmark::{Event, Options, Parser, Tag};
 /// URL schemes a link may use.
 pub const ALLOWED_SCHEMES: [&str; 4] = ["http", "https", "mailto", "tel"];
 
-use crate::message::LinkMsg;
+/// Why a URL written by the user is refused (the words are `message::LinkMsg`'s).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// A scheme other than http, https, mailto and tel (`shown`: the link, cut at 80
+    /// characters).
+    Scheme { shown: String, scheme: String },
+    /// An http(s) address that is not a well-formed URL.
+    Malformed(String),
+    /// A web address written without its scheme.
+    NoScheme(String),
+}
 
 /// The scheme of a link destination when livret refuses it (`javascript`, `data`, `vbscript`,
 /// anything but http, https, mailto and tel), in any case and after any leading blanks.
@@ -27,17 +37,17 @@ pub fn refused_scheme(dest: &str) -> Option<&str> {
 /// Why a URL written by the user (not an `@slug` link) is refused, if it is: a scheme other
 /// than http, https, mailto and tel, a malformed web address, or a web address written without
 /// its scheme (`www.anvita.fr`, `anvita.fr/contact`), which would be a dead relative link.
-pub fn url_problem(link: &str) -> Option<LinkMsg> {
+pub fn url_problem(link: &str) -> Option<Refusal> {
     let link = link.trim();
     if let Some(s) = refused_scheme(link) {
         let shown: String = link.chars().take(80).collect();
-        return Some(LinkMsg::RefusedScheme {
+        return Some(Refusal::Scheme {
             shown,
             scheme: s.to_string(),
         });
     }
     if looks_like_a_domain(link) {
-        return Some(LinkMsg::NoScheme(link.to_string()));
+        return Some(Refusal::NoScheme(link.to_string()));
     }
     let scheme = link.split_once(':').map(|(s, _)| s)?;
     if !(scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")) {
@@ -50,7 +60,7 @@ pub fn url_problem(link: &str) -> Option<LinkMsg> {
         {
             None
         }
-        _ => Some(LinkMsg::Malformed(link.to_string())),
+        _ => Some(Refusal::Malformed(link.to_string())),
     }
 }
 
@@ -183,7 +193,7 @@ mod tests {
         ] {
             assert_eq!(
                 url_problem(domain),
-                Some(LinkMsg::NoScheme(domain.to_string())),
+                Some(Refusal::NoScheme(domain.to_string())),
                 "{domain}"
             );
         }

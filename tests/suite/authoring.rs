@@ -45,11 +45,12 @@ fn assert_has(text: &str, block: &str) {
     );
 }
 
-/// The `path:line:col: error: message` lines of a human report, in order.
+/// The `path:line:col: error: message` lines of a human report, in order (`erreur :` in a
+/// French booklet).
 fn headlines(stderr: &str) -> Vec<String> {
     stderr
         .lines()
-        .filter(|l| l.contains(": error: "))
+        .filter(|l| l.contains(": error: ") || l.contains(": erreur : "))
         .map(str::to_string)
         .collect()
 }
@@ -409,7 +410,7 @@ fn build_runs_the_same_checks_and_writes_nothing_on_errors() {
         "build reports what check reports"
     );
     assert_eq!(headlines(&stderr(&build)).len(), 2, "{}", stderr(&build));
-    assert!(stderr(&build).contains("nothing was written"));
+    assert!(stderr(&build).contains("rien n'a été écrit"));
     assert!(stdout(&build).is_empty());
     assert_eq!(tree_hash(&dir.path().join("out")), before, "out/ changed");
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
@@ -448,6 +449,68 @@ fn sommaire(dir: &Path) -> Vec<(String, String, String)> {
             )
         })
         .collect()
+}
+
+/// The example texts `livret new` writes, and what a volunteer writes instead.
+const SCAFFOLD_TEXTS: [(&str, &str); 13] = [
+    (
+        "L'exemple de la ville de …, pays",
+        "L'exemple de la ville de Lyon, France",
+    ),
+    ("une accroche courte !", "une ville qui accueille !"),
+    (
+        "Le contexte, le problème rencontré, et l'idée mise en œuvre.",
+        "La ville ouvre un lieu d'accueil.",
+    ),
+    (
+        "Ce qui a été fait, par qui, avec quels moyens.",
+        "La mairie et les associations.",
+    ),
+    (
+        "Ce que la personne a dit, entre guillemets droits.",
+        "Nous avons ouvert nos portes.",
+    ),
+    ("Le texte de l'encadré.", "Un témoignage."),
+    (
+        "Le résultat en une phrase !",
+        "Cent personnes accueillies !",
+    ),
+    (
+        "Les résultats obtenus et ce qu'il reste à faire.",
+        "Le lieu reste ouvert.",
+    ),
+    ("Une première idée à retenir", "Accueillir s'organise"),
+    ("Nom du site ou du document", "Le site de la ville"),
+    (
+        "La source de l'information, avec sa date.",
+        "Rapport municipal, 2024.",
+    ),
+    (
+        "L'essentiel de la page en deux ou trois phrases.",
+        "Les mentions légales.",
+    ),
+    ("Le texte de la page.", "Éditeur : la ville."),
+];
+
+/// `livret check` refuses a fresh scaffold, naming its example texts; replaced, it passes.
+fn fill_in_scaffold(dir: &Path, file: &Path) {
+    let out = livret(dir, &["check"]);
+    let err = stderr(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a fresh scaffold passed check:\n{err}"
+    );
+    assert!(
+        err.contains("est le texte d'exemple de livret new")
+            || err.contains("is the example text of livret new"),
+        "{err}"
+    );
+    let mut text = std::fs::read_to_string(file).unwrap();
+    for (example, real) in SCAFFOLD_TEXTS {
+        text = text.replace(example, real);
+    }
+    std::fs::write(file, text).unwrap();
 }
 
 #[test]
@@ -495,6 +558,7 @@ fn new_fiche_passes_check_builds_and_takes_its_place_in_the_sommaire() {
         assert!(text.contains(section), "no {section} in:\n{text}");
     }
 
+    fill_in_scaffold(dir.path(), &path);
     livret_ok(dir.path(), &["check"]);
     livret_ok(dir.path(), &["build"]);
     let toc = sommaire(dir.path());
@@ -533,7 +597,6 @@ fn new_defaults_folds_accents_and_refuses_to_overwrite() {
     let out = livret_ok(dir.path(), &["new", "São Paulo"]);
     assert!(stdout(&out).contains("fiche n°3"), "{}", stdout(&out));
     let fiche = dir.path().join("fiches/20-suite/04-sao-paulo.toml");
-    let first = std::fs::read(&fiche).unwrap();
     // A page goes at the top of fiches/, after everything there.
     livret_ok(dir.path(), &["new", "Mentions légales", "--page"]);
     let page = dir.path().join("fiches/91-mentions-legales.toml");
@@ -542,7 +605,10 @@ fn new_defaults_folds_accents_and_refuses_to_overwrite() {
             .unwrap()
             .contains("kind = \"page\"")
     );
+    fill_in_scaffold(dir.path(), &fiche);
+    fill_in_scaffold(dir.path(), &page);
     livret_ok(dir.path(), &["check"]);
+    let first = std::fs::read(&fiche).unwrap();
 
     // The same title again: its slug is taken, nothing is written.
     let out = livret(dir.path(), &["new", "Sao  PAULO", "--part", "suite"]);
@@ -609,6 +675,8 @@ fn new_cuts_a_long_title_s_slug_at_a_word_and_check_accepts_it() {
         full.starts_with(&format!("{slug}-")),
         "cut inside a word: {slug}"
     );
+    let file = dir.path().join("fiches/10-partie").join(&created[0]);
+    fill_in_scaffold(dir.path(), &file);
     livret_ok(dir.path(), &["check"]);
 
     // A title whose slug would be a note's id is refused, nothing is written.
@@ -822,12 +890,12 @@ fn serve_rebuilds_reloads_within_two_seconds_and_keeps_the_last_good_build() {
     let problems: serde_json::Value = serde_json::from_str(&problems).unwrap();
     let shown = problems["text"].as_str().unwrap();
     assert!(
-        shown.starts_with("fiches/10-repenser/01-riace.toml:1:1: error: unknown key `titel`\n"),
+        shown.starts_with("fiches/10-repenser/01-riace.toml:1:1: erreur : clé inconnue `titel`\n"),
         "{shown}"
     );
-    assert!(shown.contains("help: did you mean `title`?"));
+    assert!(shown.contains("aide : vouliez-vous dire `title` ?"));
     assert!(
-        shown.ends_with("the last good build is still served"),
+        shown.ends_with("la dernière version correcte reste servie"),
         "{shown}"
     );
     let deadline = Instant::now() + Duration::from_secs(5);
@@ -836,7 +904,7 @@ fn serve_rebuilds_reloads_within_two_seconds_and_keeps_the_last_good_build() {
             .stderr
             .recv_timeout(deadline.saturating_duration_since(Instant::now()))
         {
-            Ok(line) if line.contains("01-riace.toml:1:1: error: unknown key `titel`") => {
+            Ok(line) if line.contains("01-riace.toml:1:1: erreur : clé inconnue `titel`") => {
                 break line;
             }
             Ok(_) => {}
@@ -845,7 +913,7 @@ fn serve_rebuilds_reloads_within_two_seconds_and_keeps_the_last_good_build() {
     };
     assert_eq!(
         terminal,
-        "fiches/10-repenser/01-riace.toml:1:1: error: unknown key `titel`"
+        "fiches/10-repenser/01-riace.toml:1:1: erreur : clé inconnue `titel`"
     );
     let (status, _, body) = server.get("/riace.html");
     assert_eq!(status, 200);
@@ -1218,7 +1286,7 @@ fn serve_in_a_browser_reloads_the_page_and_shows_problems_over_it() {
         overlay
             .as_str()
             .unwrap()
-            .starts_with("fiches/10-repenser/01-riace.toml:1:1: error: unknown key `titel`\n"),
+            .starts_with("fiches/10-repenser/01-riace.toml:1:1: erreur : clé inconnue `titel`\n"),
         "{overlay}"
     );
     assert_eq!(
@@ -1345,7 +1413,7 @@ fn the_guide_example_fiche_checks_builds_and_its_error_sample_is_real() {
     // The error shown in the guide is what livret check prints for that typo.
     let sample = guide_blocks("")
         .into_iter()
-        .find(|b| b.contains("error: unknown key `titel`"))
+        .find(|b| b.contains("erreur : clé inconnue `titel`"))
         .expect("an error sample in the guide");
     std::fs::write(&path, example[0].replacen("title = ", "titel = ", 1)).unwrap();
     let out = livret(dir.path(), &["check"]);

@@ -296,11 +296,11 @@ fn a_broken_edit_writes_nothing_and_its_fix_is_rebuilt() {
     fs::write(root.join(RIACE), format!("titel = \"oups\"\n{text}")).unwrap();
     match session.rebuild() {
         Err(Error::Content(problems)) => {
-            assert!(
-                problems
-                    .iter()
-                    .any(|d| d.message.contains("unknown key `titel`"))
-            );
+            assert!(problems.iter().any(|d| {
+                d.text(livret::Lang::En)
+                    .message
+                    .contains("unknown key `titel`")
+            }));
         }
         other => panic!("a broken fiche was accepted: {other:?}"),
     }

@@ -407,7 +407,7 @@ fn crlf_builds_like_lf() {
     let result = livret(crlf.path(), &["build"]);
     let err = stderr(&result);
     assert!(
-        err.contains("fiches/10-repenser/01-riace.toml:2:1: error: unknown key `sumary`"),
+        err.contains("fiches/10-repenser/01-riace.toml:2:1: erreur : clé inconnue `sumary`"),
         "{err}"
     );
     assert!(!err.contains('\r'), "{err:?}");

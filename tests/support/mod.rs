@@ -22,6 +22,10 @@ pub fn livret(dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .current_dir(dir)
         .env_remove("LIVRET_CHROMIUM")
+        // Messages follow livret.toml's lang, else the locale: tests choose theirs.
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
         .output()
         .expect("run livret")
 }

@@ -266,7 +266,7 @@ fn bind(port: u16) -> Result<TcpListener> {
 /// Prints diagnostics to the terminal; returns the same text for the page overlay.
 /// The messages are in the language of the project at `root` (see `Lang::for_root`).
 fn print_problems(diagnostics: &[crate::error::Diagnostic], root: &Path) -> String {
-    let lang = crate::message::Lang::for_root(root);
+    let lang = crate::source::config::lang_of(root);
     let text = crate::error::report(diagnostics, crate::message::Outcome::StillServed, lang);
     eprintln!("{text}");
     text

@@ -26,8 +26,9 @@ pub struct Diagnostic {
     pub line: usize,
     pub col: usize,
     pub severity: Severity,
-    /// What is wrong, as a kind of the catalogue: rendered in the run's language.
-    pub message: Message,
+    /// What is wrong, as a kind of the catalogue: rendered in the run's language (boxed: a
+    /// diagnostic travels in every `Result` of the sources).
+    pub message: Box<Message>,
     /// The offending source line, shown with a caret under `col`.
     pub source_line: Option<String>,
 }
@@ -46,7 +47,7 @@ impl Diagnostic {
             line,
             col,
             severity: Severity::Error,
-            message: message.into(),
+            message: Box::new(message.into()),
             source_line: Some(text.to_string()),
         }
     }
@@ -58,7 +59,7 @@ impl Diagnostic {
             line: 1,
             col: 1,
             severity: Severity::Error,
-            message: message.into(),
+            message: Box::new(message.into()),
             source_line: None,
         }
     }
@@ -385,7 +386,7 @@ pub enum Error {
     Usage(String),
     /// The same, said in the run's language (`Display` is English).
     #[error("{}", .0.text(Lang::En).message)]
-    Said(Message),
+    Said(Box<Message>),
     /// A file could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {
@@ -461,7 +462,7 @@ mod tests {
             line: 3,
             col: 7,
             severity: Severity::Error,
-            message: FileMsg::CannotRead("100% wrong\r\nhere: a, b".to_string()).into(),
+            message: Box::new(FileMsg::CannotRead("100% wrong\r\nhere: a, b".to_string()).into()),
             source_line: None,
         };
         assert_eq!(

@@ -256,7 +256,7 @@ mod tests {
     fn kinds(source: &Source, fields: &[&str]) -> Vec<(usize, usize, Message)> {
         entry(source, fields, false)
             .into_iter()
-            .map(|d| (d.line, d.col, d.message))
+            .map(|d| (d.line, d.col, *d.message))
             .collect()
     }
 

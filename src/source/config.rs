@@ -120,9 +120,9 @@ impl Config {
         if let Err(e) = std::fs::metadata(&path)
             && e.kind() == std::io::ErrorKind::NotFound
         {
-            return Err(Error::Said(
+            return Err(Error::Said(Box::new(
                 FileMsg::NoConfig(root.display().to_string()).into(),
-            ));
+            )));
         }
         // Same rules as a fiche: a regular file, at most 1 MiB, UTF-8.
         let source = Source::read(&path)?;

@@ -103,7 +103,7 @@ mod tests {
     fn slips(text: &str) -> Vec<(usize, usize, Message)> {
         find(Path::new("f.toml"), text)
             .into_iter()
-            .map(|d| (d.line, d.col, d.message))
+            .map(|d| (d.line, d.col, *d.message))
             .collect()
     }
 

@@ -87,9 +87,9 @@ pub fn fiches_lenient_with(
 ) -> Result<Loaded> {
     let dir = root.join(FICHES_DIR);
     if !dir.is_dir() {
-        return Err(Error::Said(
+        return Err(Error::Said(Box::new(
             FileMsg::NoFiches(dir.display().to_string()).into(),
-        ));
+        )));
     }
     if let Some(d) = outside_project(root, &dir) {
         return Err(Error::Content(vec![d]));

@@ -7,6 +7,7 @@ use crate::source::fiche::{Doc, Fiche, Place};
 use crate::text::hyphen;
 use crate::text::ids;
 use crate::text::markdown;
+use crate::text::typo;
 
 use super::Mode;
 use super::context::*;
@@ -62,7 +63,7 @@ impl Contexts<'_> {
             let quotes = f.quotes.iter().filter(|q| q.at == place).map(|q| ExtraCtx {
                 kind: "quote",
                 title: None,
-                text: block(crate::text::typo::strip_guillemets(&q.text)),
+                text: block(&typo::inner_quotes(typo::strip_guillemets(&q.text))),
                 author: q.author.as_deref().map(inline),
                 role: q.role.as_deref().map(inline),
             });

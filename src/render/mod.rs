@@ -6,6 +6,7 @@
 pub mod context;
 pub mod css;
 mod entry;
+mod footnotes;
 pub mod plan;
 pub mod refs;
 pub mod search;
@@ -312,12 +313,43 @@ impl<'a> Renderer<'a> {
     /// One block of the print edition (a part divider, an entry, the sommaire). `rendered` is
     /// the entry's Markdown when its web page already rendered it.
     pub fn print_item(&self, item: Item, rendered: Option<&RenderedEntry>) -> Result<Vec<u8>> {
-        let print_item = self.contexts.print_item(item, rendered);
+        let mut print_item = self.contexts.print_item(item, rendered);
+        // In print, notes follow the blocks that call them (`footnotes`), not the entry.
+        let notes = print_item
+            .entry
+            .as_mut()
+            .map(|e| std::mem::take(&mut e.notes))
+            .unwrap_or_default();
         let mut ctx = self.base_context();
         if print_item.is_sommaire {
             ctx.insert("toc", &self.contexts.toc(Mode::Print));
         }
         ctx.insert("item", &print_item);
-        self.render_bytes("print_item.html", &ctx)
+        if notes.is_empty() {
+            return self.render_bytes("print_item.html", &ctx);
+        }
+        let html = self.render("print_item.html", &ctx)?;
+        Ok(footnotes::place(&html, &notes, &mut ThemeNotes(self))?.into_bytes())
+    }
+}
+
+/// Notes drawn by the theme's `partials/footnotes.html` (a group after the calling block) and
+/// `partials/footnote-float.html` (the copy at the call for `float: footnote`).
+struct ThemeNotes<'r, 'a>(&'r Renderer<'a>);
+
+impl footnotes::NoteMarkup for ThemeNotes<'_, '_> {
+    fn group(&mut self, notes: &[&context::NoteCtx]) -> Result<String> {
+        let mut ctx = tera::Context::new();
+        ctx.insert_value("site", self.0.site_value.clone());
+        ctx.insert("notes", notes);
+        self.0.render("partials/footnotes.html", &ctx)
+    }
+
+    fn float(&mut self, note: &context::NoteCtx, inline: bool) -> Result<String> {
+        let mut ctx = tera::Context::new();
+        ctx.insert_value("site", self.0.site_value.clone());
+        ctx.insert("note", note);
+        ctx.insert("inline", &inline);
+        self.0.render("partials/footnote-float.html", &ctx)
     }
 }

@@ -387,7 +387,11 @@ fn links_between_fiches_follow_each_edition() {
     );
     assert_eq!(texts(&web, "sup.note-ref"), ["1"]);
     let print = html(&dir.path().join("out/print.html"));
-    let hrefs: Vec<String> = attrs(&print, "#grande-synthe .section-summary a", "href");
+    let hrefs: Vec<String> = attrs(
+        &print,
+        "#grande-synthe .section-summary a:not(.foot-notes a)",
+        "href",
+    );
     assert_eq!(hrefs, ["#riace", "#new-york-how", "#note-1"]);
     assert_eq!(
         texts(&print, "#grande-synthe .print-ref"),

@@ -231,7 +231,7 @@ fn footnotes_are_numbered_across_the_booklet() {
     let b = built();
     let refs: Vec<String> = texts(&b.doc, "sup.note-ref");
     assert_eq!(refs, ["1", "2", "3", "4"]);
-    let notes = attrs(&b.doc, ".notes li", "id");
+    let notes = attrs(&b.doc, ".foot-notes li", "id");
     assert_eq!(notes, ["note-1", "note-2", "note-3", "note-4"]);
     // On the web, each page numbers its own notes from 1.
     let dir = guide_copy();

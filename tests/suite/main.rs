@@ -13,6 +13,7 @@ mod golden;
 mod incremental;
 mod install;
 mod layout;
+mod notes;
 mod output_safety;
 mod pdf;
 mod print_page;

@@ -42,6 +42,22 @@ fn lines(pdf: &Path) -> Vec<Vec<Vec<String>>> {
         .collect()
 }
 
+/// What follows the `<span>` whose content starts `html` (nested spans counted).
+fn after_span(html: &str) -> &str {
+    let mut depth = 1;
+    let mut at = 0;
+    while depth > 0 {
+        let rest = &html[at..];
+        let (open, close) = (rest.find("<span"), rest.find("</span>"));
+        match (open, close) {
+            (Some(o), Some(c)) if o < c => (depth, at) = (depth + 1, at + o + 5),
+            (_, Some(c)) => (depth, at) = (depth - 1, at + c + 7),
+            _ => return "",
+        }
+    }
+    &html[at..]
+}
+
 /// Whether a line ends at one of the soft hyphens the build inserted (Chromium writes the
 /// soft hyphen, then the hyphen glyph it drew).
 fn ends_hyphenated(words: &[String]) -> bool {
@@ -113,10 +129,24 @@ fn soft_hyphens_only_in_the_print_editions_running_text() {
             );
         }
     }
-    // The key figures ("chiffres clés") are not running text.
+    // The key figures ("chiffres clés") are not running text; the notes they call, placed in
+    // their section, are.
     for piece in print.split("class=\"figures\"").skip(1) {
         let inner = piece.split("</section>").next().unwrap_or_default();
-        assert!(!inner.contains(SHY), "soft hyphen in the key figures");
+        let inner = inner
+            .split("<div class=\"foot-notes\"")
+            .next()
+            .unwrap_or_default();
+        let figures: String = inner
+            .split("<span class=\"fn-float\">")
+            .enumerate()
+            .map(|(i, part)| match i {
+                0 => part,
+                _ => after_span(part),
+            })
+            .collect();
+        assert!(figures.contains("figure-label"), "no key figures read");
+        assert!(!figures.contains(SHY), "soft hyphen in the key figures");
     }
     let index = fs::read_to_string(out(g).join("index.html")).expect("index.html");
     assert!(!index.contains(SHY), "the web edition is not hyphenated");

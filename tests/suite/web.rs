@@ -230,6 +230,20 @@ fn every_page_and_stylesheet_passes_the_nu_html_checker() {
     fs::write(&bad_css, "a { colr: red }").unwrap();
     let css = vec![out.join("style.css"), out.join("print.css"), bad_css];
     let messages = vnu(&["--css"], &css);
+    // Page-foot notes use CSS GCPM (`float: footnote`, `::footnote-call`, `::footnote-marker`,
+    // `footnote-display`), which WeasyPrint and Prince implement and the W3C checker does not
+    // know (docs/printing.md, Notes). Only those messages are let through.
+    let gcpm = |m: &str| {
+        [
+            "“::footnote-marker”",
+            "“::footnote-call”",
+            "“footnote” is not a “float” value",
+            "“footnote-display”",
+        ]
+        .iter()
+        .any(|k| m.contains(k))
+    };
+    let messages: Vec<_> = messages.into_iter().filter(|(_, m)| !gcpm(m)).collect();
     let (canary_msgs, errors): (Vec<_>, Vec<_>) =
         messages.into_iter().partition(|(f, _)| f == "canary.css");
     assert!(!canary_msgs.is_empty(), "vnu --css is not checking");

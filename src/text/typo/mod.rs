@@ -37,7 +37,7 @@ mod quotes;
 mod words;
 
 pub use names::bind_compound_names;
-pub use quotes::strip_guillemets;
+pub use quotes::{inner_quotes, strip_guillemets};
 
 use words::*;
 

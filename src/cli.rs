@@ -162,6 +162,44 @@ fn run(cli: Cli) -> Result<()> {
                 report.millis,
                 paths.build_options(force).out.display()
             );
+            if !report.stale_pdfs.is_empty() {
+                eprintln!(
+                    "livret: warning: {} no longer {} the booklet (its print edition changed since \
+                     `livret pdf` printed {}): removed, and the site no longer links {}. Run \
+                     `livret pdf` to print {} again.",
+                    report
+                        .stale_pdfs
+                        .iter()
+                        .map(|name| paths
+                            .build_options(force)
+                            .out
+                            .join(name)
+                            .display()
+                            .to_string())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    if report.stale_pdfs.len() == 1 {
+                        "matches"
+                    } else {
+                        "match"
+                    },
+                    if report.stale_pdfs.len() == 1 {
+                        "it"
+                    } else {
+                        "them"
+                    },
+                    if report.stale_pdfs.len() == 1 {
+                        "it"
+                    } else {
+                        "them"
+                    },
+                    if report.stale_pdfs.len() == 1 {
+                        "it"
+                    } else {
+                        "them"
+                    },
+                );
+            }
             Ok(())
         }
         Command::Pdf {

@@ -26,6 +26,7 @@ use std::time::Instant;
 use crate::booklet::{Booklet, Item};
 use crate::build::{self, BuildOptions, PdfFiles};
 use crate::error::{Error, Result};
+use crate::output::record::Record;
 use crate::render::{Mode, PdfLink, Renderer, Settings};
 use crate::text::markdown;
 
@@ -89,6 +90,8 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
         outline,
         trim_mm,
     } = plan(&project);
+    // What the numbers will be settled for: the record a later build checks them against.
+    let fingerprint = build::print_fingerprint(&project)?;
     drop(project);
 
     chromium::sweep_stale();
@@ -163,6 +166,7 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
             pdf: &pdf,
             shop: shop.as_deref(),
             trim_mm,
+            fingerprint,
         };
         publish(options, &meta, &outline, &printed, progress)
     });
@@ -333,6 +337,8 @@ struct Printed<'a> {
     /// The print-shop pass, with `--print-shop`.
     shop: Option<&'a [u8]>,
     trim_mm: (f64, f64),
+    /// `build::print_fingerprint` of the booklet printed.
+    fingerprint: String,
 }
 
 /// Finishes the settled PDF, imposes it if asked, and builds `out/` with it.
@@ -368,6 +374,8 @@ fn publish(
     if let Some(shop) = &shop {
         files.push((crate::output::names::SHOP, &shop.bytes));
     }
+    let record = Record::new(printed.fingerprint.clone(), printed.numbers.clone()).to_bytes();
+    files.push((crate::output::names::RECORD, &record));
     let report = build::build_print(
         &options.build,
         Some(printed.numbers),

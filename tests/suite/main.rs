@@ -15,6 +15,7 @@ mod layout;
 mod output_safety;
 mod pdf;
 mod print_page;
+mod print_path;
 mod print_shop;
 mod reader;
 mod robustness;

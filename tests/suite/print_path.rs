@@ -68,6 +68,8 @@ fn a_build_after_livret_pdf_leaves_print_html_as_printed() {
     }
     assert!(hrefs(&out.join("index.html")).contains(&"livret.pdf".to_string()));
     assert_eq!(fs::read_to_string(out.join(RECORD)).unwrap(), record);
+    // Numbered: no note about missing numbers.
+    assert!(texts(&html(&out.join("print.html")), ".print-note").is_empty());
 }
 
 #[test]
@@ -109,6 +111,12 @@ fn a_content_edit_then_a_build_drops_the_stale_pdfs() {
         sommaire(&out.join("print.html"))
             .iter()
             .all(|(_, _, p)| p.is_empty())
+    );
+    // …and a note, on screen only, says how to get them back.
+    let note = texts(&doc, ".print-note").join(" ");
+    assert!(
+        note.contains("numéros de page") && note.contains("« livret pdf »"),
+        "{note}"
     );
 
     // Said once: the next build has nothing stale left to remove.

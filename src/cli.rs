@@ -48,6 +48,9 @@ pub enum Command {
         /// BleedBox, sRGB output intent (PDF/X-4), no links or bookmarks
         #[arg(long)]
         print_shop: bool,
+        /// With --print-shop: crop marks outside the bleed, on a larger page (MediaBox)
+        #[arg(long, requires = "print_shop")]
+        marks: bool,
     },
     /// Check livret.toml, every fiche and the theme without writing anything
     Check {
@@ -208,12 +211,14 @@ fn run(cli: Cli) -> Result<()> {
             chromium,
             imposition,
             print_shop,
+            marks,
         } => {
             let options = livret::PdfOptions {
                 build: paths.build_options(force),
                 chromium,
                 imposition: imposition.map(Into::into),
                 print_shop,
+                marks,
             };
             let report = livret::pdf(&options, &mut |line| eprintln!("livret: {line}"))?;
             println!(

@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::pdf::{destinations, doc, guide, out, pages_text, printed_numbers, sommaire};
+use crate::pdf::{destinations, doc, guide, pages_text, printed_numbers, sommaire};
 use crate::support::*;
 
 const PDFS: [&str; 2] = ["livret.pdf", "livret-imposition.pdf"];

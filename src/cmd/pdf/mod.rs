@@ -51,6 +51,8 @@ pub struct PdfOptions {
     pub imposition: Option<Imposition>,
     /// Also write the print-shop PDF (`shop`): bleed, trim and bleed boxes, output intent.
     pub print_shop: bool,
+    /// Crop marks on the print-shop PDF, outside the bleed.
+    pub marks: bool,
 }
 
 /// The imposed PDF `livret pdf --imposition` wrote.
@@ -364,7 +366,7 @@ fn publish(
         None => None,
     };
     let shop = match printed.shop {
-        Some(bytes) => Some(shop::finish(bytes, printed.trim_mm, meta)?),
+        Some(bytes) => Some(shop::finish(bytes, printed.trim_mm, meta, options.marks)?),
         None => None,
     };
     let mut files: Vec<(&str, &[u8])> = vec![(crate::PDF_NAME, &finished.bytes)];

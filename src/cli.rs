@@ -153,58 +153,48 @@ pub fn main() -> i32 {
     }
 }
 
+/// `livret build`: the report, and a warning when stale PDFs were removed.
+fn build(paths: &Paths, force: bool) -> Result<()> {
+    let report = livret::build(&paths.build_options(force))?;
+    println!(
+        "livret: {} fiches, {} pages, {} files in {} ms → {}",
+        report.fiches,
+        report.pages,
+        report.files,
+        report.millis,
+        paths.build_options(force).out.display()
+    );
+    if !report.stale_pdfs.is_empty() {
+        let out = paths.build_options(force).out;
+        eprintln!(
+            "livret: warning: {}",
+            stale_warning(&out, &report.stale_pdfs)
+        );
+    }
+    Ok(())
+}
+
+/// What a build says when it removed the PDFs of an earlier `livret pdf`.
+fn stale_warning(out: &std::path::Path, names: &[String]) -> String {
+    let paths: Vec<String> = names
+        .iter()
+        .map(|n| out.join(n).display().to_string())
+        .collect();
+    let (verb, them) = match names.len() {
+        1 => ("matches", "it"),
+        _ => ("match", "them"),
+    };
+    format!(
+        "{} no longer {verb} the booklet (its print edition changed since `livret pdf` printed \
+         {them}): removed, and the site no longer links {them}. Run `livret pdf` to print {them} \
+         again.",
+        paths.join(", ")
+    )
+}
+
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Build { paths, force } => {
-            let report = livret::build(&paths.build_options(force))?;
-            println!(
-                "livret: {} fiches, {} pages, {} files in {} ms → {}",
-                report.fiches,
-                report.pages,
-                report.files,
-                report.millis,
-                paths.build_options(force).out.display()
-            );
-            if !report.stale_pdfs.is_empty() {
-                eprintln!(
-                    "livret: warning: {} no longer {} the booklet (its print edition changed since \
-                     `livret pdf` printed {}): removed, and the site no longer links {}. Run \
-                     `livret pdf` to print {} again.",
-                    report
-                        .stale_pdfs
-                        .iter()
-                        .map(|name| paths
-                            .build_options(force)
-                            .out
-                            .join(name)
-                            .display()
-                            .to_string())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    if report.stale_pdfs.len() == 1 {
-                        "matches"
-                    } else {
-                        "match"
-                    },
-                    if report.stale_pdfs.len() == 1 {
-                        "it"
-                    } else {
-                        "them"
-                    },
-                    if report.stale_pdfs.len() == 1 {
-                        "it"
-                    } else {
-                        "them"
-                    },
-                    if report.stale_pdfs.len() == 1 {
-                        "it"
-                    } else {
-                        "them"
-                    },
-                );
-            }
-            Ok(())
-        }
+        Command::Build { paths, force } => build(&paths, force),
         Command::Pdf {
             paths,
             force,

@@ -19,7 +19,10 @@ use crate::source::Source;
 use crate::source::config::{Config, ConfigFile, FILE_NAME};
 use crate::source::walk;
 
-use crate::output::names::{INDEX, NOJEKYLL, NOT_FOUND, PDF, PDFS, PRINT, SEARCH_INDEX, SITEMAP};
+use crate::output::names::{
+    INDEX, NOJEKYLL, NOT_FOUND, PDF, PDFS, PRINT, RECORD, SEARCH_INDEX, SITEMAP,
+};
+use crate::output::record::{Fingerprint, Record};
 use crate::render::search::{self, SearchDoc};
 
 /// What `livret build` is asked to do.
@@ -40,6 +43,9 @@ pub struct BuildReport {
     pub pages: usize,
     pub files: usize,
     pub millis: u128,
+    /// The PDFs of an earlier `livret pdf` that no longer match the booklet: removed, and no
+    /// page links them any more.
+    pub stale_pdfs: Vec<String>,
 }
 
 /// A checked booklet with its theme, ready to render.
@@ -129,11 +135,13 @@ pub fn refuse_warnings(warnings: &[Diagnostic]) -> Result<()> {
 /// What a build does with the PDFs of `livret pdf` (`output::names::PDFS`).
 #[derive(Debug, Clone, Copy)]
 pub enum PdfFiles<'a> {
-    /// Keep those already in `out/` (a plain build).
+    /// Keep those already in `out/` while their print record matches the booklet, writing the
+    /// numbers it holds into print.html; remove them when it does not (a plain build).
     Keep,
     /// Link to `livret.pdf` without writing it (the print passes of `livret pdf`).
     Announce,
-    /// Publish these files (name, bytes), replacing the previous ones.
+    /// Publish these files (name, bytes), replacing the previous ones (the print record among
+    /// them).
     Publish(&'a [(&'a str, &'a [u8])]),
 }
 
@@ -185,39 +193,47 @@ pub fn write_staged(
     start: Instant,
     render: impl FnOnce(&Renderer, &Staging) -> Result<()>,
 ) -> Result<BuildReport> {
-    let has_pdf = match pdf_files {
-        PdfFiles::Keep => options.out.join(PDF).is_file(),
-        PdfFiles::Announce => true,
-        PdfFiles::Publish(files) => files.iter().any(|(name, _)| *name == PDF),
-    };
     let staging = Staging::new(&options.root, &options.out, options.force)?;
+    let previous = match pdf_files {
+        PdfFiles::Keep => previous_print(&options.out, project, &staging)?,
+        _ => Previous::Nothing,
+    };
+    let has_pdf = match (pdf_files, &previous) {
+        (PdfFiles::Keep, Previous::Fresh { .. }) => true,
+        (PdfFiles::Keep, Previous::Stale(_)) => false,
+        // One the user put there themselves is linked to and left alone.
+        (PdfFiles::Keep, Previous::Nothing) => {
+            options.out.join(PDF).is_file() && !staging.wrote_before(PDF)
+        }
+        (PdfFiles::Announce, _) => true,
+        (PdfFiles::Publish(files), _) => files.iter().any(|(name, _)| *name == PDF),
+    };
     let settings = Settings {
         pdf: if has_pdf {
             PdfLink::Linked
         } else {
             PdfLink::Absent
         },
-        page_numbers,
+        page_numbers: match &previous {
+            Previous::Fresh { numbers, .. } => Some(numbers),
+            _ => page_numbers,
+        },
     };
     let renderer = Renderer::new(&project.booklet, &project.theme, settings);
     render(&renderer, &staging)?;
-    match pdf_files {
-        // PDFs from an earlier `livret pdf` stay published until the next one replaces them;
-        // one the user put there themselves is linked to and left alone (theirs, not livret's).
-        PdfFiles::Keep => {
-            for name in PDFS {
-                let pdf = options.out.join(name);
-                if pdf.is_file() && staging.wrote_before(name) {
-                    let bytes = std::fs::read(&pdf).map_err(|e| Error::io(&pdf, e))?;
-                    // Only a PDF: not a theme file an older livret wrote under that name.
-                    if bytes.starts_with(b"%PDF-") {
-                        staging.write(name, &bytes)?;
-                    }
-                }
+    match (pdf_files, &previous) {
+        // The PDFs of an earlier `livret pdf` stay published, with their record, while the
+        // print edition is the one they were printed from; stale ones are not carried over,
+        // so the commit removes them.
+        (PdfFiles::Keep, Previous::Fresh { files, .. }) => {
+            for name in files.iter().copied().chain([RECORD]) {
+                let path = options.out.join(name);
+                let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+                staging.write(name, &bytes)?;
             }
         }
-        PdfFiles::Announce => {}
-        PdfFiles::Publish(files) => {
+        (PdfFiles::Keep | PdfFiles::Announce, _) => {}
+        (PdfFiles::Publish(files), _) => {
             for (name, bytes) in files {
                 staging.write(name, bytes)?;
             }
@@ -240,7 +256,143 @@ pub fn write_staged(
         pages: html_pages(booklet),
         files,
         millis: start.elapsed().as_millis(),
+        stale_pdfs: match previous {
+            Previous::Stale(names) => names.into_iter().map(str::to_string).collect(),
+            _ => Vec::new(),
+        },
     })
+}
+
+/// What a plain build finds in `out/` of the last `livret pdf`.
+enum Previous {
+    /// No PDF that livret wrote.
+    Nothing,
+    /// PDFs whose record matches this booklet's print edition, and the numbers it holds.
+    Fresh {
+        files: Vec<&'static str>,
+        numbers: Numbers,
+    },
+    /// PDFs printed from another print edition, or without a record: removed.
+    Stale(Vec<&'static str>),
+}
+
+/// Whether the PDFs livret wrote into `out` still match `project` (see `output::record`).
+fn previous_print(out: &Path, project: &Project, staging: &Staging) -> Result<Previous> {
+    // Only PDFs: not a theme file an older livret wrote under one of those names.
+    let is_pdf = |path: &Path| {
+        let mut head = [0u8; 5];
+        std::fs::File::open(path)
+            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+            .is_ok_and(|()| &head == b"%PDF-")
+    };
+    let files: Vec<&'static str> = PDFS
+        .into_iter()
+        .filter(|name| staging.wrote_before(name) && is_pdf(&out.join(name)))
+        .collect();
+    if files.is_empty() {
+        return Ok(Previous::Nothing);
+    }
+    let record = match staging.wrote_before(RECORD) {
+        true => std::fs::read(out.join(RECORD))
+            .ok()
+            .and_then(|bytes| Record::<Numbers>::parse(&bytes)),
+        false => None,
+    };
+    Ok(match record {
+        Some(record) if record.fingerprint == print_fingerprint(project)? => Previous::Fresh {
+            files,
+            numbers: record.settled,
+        },
+        _ => Previous::Stale(files),
+    })
+}
+
+/// The fingerprint of the print edition as `livret pdf` first prints it (linked to its PDF,
+/// without page numbers) and of the shared files it loads (stylesheets, fonts, images): what
+/// its page breaks depend on. Rendered, not read from the sources, so that only what reaches
+/// the printed page counts (a web-only template edit leaves the PDF fresh).
+pub fn print_fingerprint(project: &Project) -> Result<String> {
+    let settings = Settings {
+        pdf: PdfLink::Linked,
+        page_numbers: None,
+    };
+    let renderer = Renderer::new(&project.booklet, &project.theme, settings);
+    let booklet = &project.booklet;
+    let plan = Plan {
+        shared: true,
+        index: false,
+        frame: true,
+        pages: vec![false; booklet.entries.len()],
+        blocks: vec![true; booklet.order.len()],
+    };
+    let shared = HashSink::default();
+    let mut print = HashPrint::default();
+    render_outputs(&renderer, &plan, &shared, &mut print, &mut Vec::new())?;
+    let mut all = print.hash;
+    let files = shared
+        .files
+        .into_inner()
+        .map_err(|_| Error::Invariant("a writer thread failed".into()))?;
+    for (name, hash) in files {
+        all.piece(name.as_bytes());
+        all.piece(hash.as_bytes());
+    }
+    Ok(all.finish())
+}
+
+/// A sink that keeps the fingerprint of each file, by name (written from several threads).
+#[derive(Default)]
+struct HashSink {
+    files: std::sync::Mutex<std::collections::BTreeMap<String, String>>,
+}
+
+impl Sink for HashSink {
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        let mut hash = Fingerprint::default();
+        hash.piece(bytes);
+        self.files
+            .lock()
+            .map_err(|_| Error::Invariant("a writer thread failed".into()))?
+            .insert(rel.to_string(), hash.finish());
+        Ok(())
+    }
+}
+
+/// The print edition hashed as it streams out, never held whole.
+#[derive(Default)]
+struct HashPrint {
+    hash: Fingerprint,
+    tail: Option<String>,
+    len: u64,
+}
+
+impl HashPrint {
+    fn put(&mut self, bytes: &[u8]) {
+        self.hash.stream(bytes);
+        self.len += bytes.len() as u64;
+    }
+}
+
+impl PrintSink for HashPrint {
+    fn frame(&mut self, head: &str, tail: String) -> Result<()> {
+        self.tail = Some(tail);
+        self.put(head.as_bytes());
+        Ok(())
+    }
+
+    fn block(&mut self, _: usize, html: Vec<u8>) -> Result<()> {
+        self.put(&html);
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        if let Some(tail) = self.tail.take() {
+            self.put(tail.as_bytes());
+        }
+        let len = self.len;
+        self.hash.end_piece(len);
+        Ok(())
+    }
 }
 
 /// The number of HTML pages of a site: the index, one per entry with a page, the print

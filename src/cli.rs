@@ -54,6 +54,9 @@ pub enum Command {
         /// BleedBox, sRGB output intent (PDF/X-4), no links or bookmarks
         #[arg(long)]
         print_shop: bool,
+        /// With --print-shop: crop marks outside the bleed, on a larger page (MediaBox)
+        #[arg(long, requires = "print_shop")]
+        marks: bool,
     },
     /// Check livret.toml, every fiche and the theme without writing anything
     Check {
@@ -175,6 +178,24 @@ fn warn(warnings: &[Diagnostic], format: Format, lang: Lang) {
     }
 }
 
+/// What a build says when it removed the PDFs of an earlier `livret pdf`.
+fn stale_warning(out: &std::path::Path, names: &[String]) -> String {
+    let paths: Vec<String> = names
+        .iter()
+        .map(|n| out.join(n).display().to_string())
+        .collect();
+    let (verb, them) = match names.len() {
+        1 => ("matches", "it"),
+        _ => ("match", "them"),
+    };
+    format!(
+        "{} no longer {verb} the booklet (its print edition changed since `livret pdf` printed \
+         {them}): removed, and the site no longer links {them}. Run `livret pdf` to print {them} \
+         again.",
+        paths.join(", ")
+    )
+}
+
 fn run(cli: Cli, format: Format, lang: Lang) -> Result<()> {
     match cli.command {
         Command::Build {
@@ -193,6 +214,13 @@ fn run(cli: Cli, format: Format, lang: Lang) -> Result<()> {
                 report.millis,
                 paths.build_options(force).out.display()
             );
+            if !report.stale_pdfs.is_empty() {
+                let out = paths.build_options(force).out;
+                eprintln!(
+                    "livret: warning: {}",
+                    stale_warning(&out, &report.stale_pdfs)
+                );
+            }
             Ok(())
         }
         Command::Pdf {
@@ -201,7 +229,8 @@ fn run(cli: Cli, format: Format, lang: Lang) -> Result<()> {
             chromium,
             imposition,
             print_shop,
-        } => pdf(paths, force, chromium, imposition, print_shop),
+            marks,
+        } => pdf(paths, force, chromium, imposition, print_shop, marks),
         Command::Check { root, strict, .. } => {
             let summary = livret::check(&root)?;
             if strict {
@@ -258,12 +287,14 @@ fn pdf(
     chromium: Option<PathBuf>,
     imposition: Option<ImpositionArg>,
     print_shop: bool,
+    marks: bool,
 ) -> Result<()> {
     let options = livret::PdfOptions {
         build: paths.build_options(force),
         chromium,
         imposition: imposition.map(Into::into),
         print_shop,
+        marks,
     };
     let report = livret::pdf(&options, &mut |line| eprintln!("livret: {line}"))?;
     println!(

@@ -8,6 +8,7 @@ pub mod claims;
 mod folder;
 mod lock;
 pub mod names;
+pub mod record;
 
 use folder::checked_out;
 pub use folder::{check_out_dir, resolved as resolved_path};

@@ -26,6 +26,9 @@ pub const SEARCH_INDEX: &str = "search-index.js";
 pub const SHOP: &str = "livret-imprimeur.pdf";
 /// The print edition with the bleed rules, in `livret pdf`'s scratch folder only (never in `out/`).
 pub const SHOP_HTML: &str = "print-imprimeur.html";
+/// What `livret pdf` settled (the sommaire's page numbers) and the fingerprint of the print
+/// edition it settled them for (`output::record`): kept beside the PDFs it describes.
+pub const RECORD: &str = ".livret-print.json";
 /// The list of files livret wrote, one relative path a line.
 pub const MANIFEST: &str = ".livret-manifest";
 /// The manifest while it is being written.
@@ -57,7 +60,7 @@ const fn hidden(name: &'static str) -> Output {
 }
 
 /// The table: every name livret writes into `out/` that neither a slug nor the theme chose.
-pub const FILES: [Output; 11] = [
+pub const FILES: [Output; 12] = [
     file(INDEX, "index"),
     file(PRINT, "print"),
     file(NOT_FOUND, "404"),
@@ -67,6 +70,7 @@ pub const FILES: [Output; 11] = [
     hidden(SEARCH_INDEX),
     file(SHOP, "livret-imprimeur"),
     hidden(NOJEKYLL),
+    hidden(RECORD),
     hidden(MANIFEST),
     hidden(MANIFEST_TMP),
 ];

@@ -17,6 +17,7 @@ mod notes;
 mod output_safety;
 mod pdf;
 mod print_page;
+mod print_path;
 mod print_shop;
 mod reader;
 mod robustness;

@@ -302,3 +302,176 @@ fn every_word_sits_at_least_4_mm_inside_the_trim() {
     }
     assert!(words > 1000, "{words} words");
 }
+
+/// A page rendered at `dpi` (its CropBox, here the MediaBox): width, height, RGB bytes.
+fn render(pdf: &Path, page: usize, dpi: u32) -> (usize, usize, Vec<u8>) {
+    let p = page.to_string();
+    let out = Command::new("pdftoppm")
+        .args(["-r", &dpi.to_string(), "-f", &p, "-l", &p])
+        .arg(pdf)
+        .output()
+        .expect("run pdftoppm");
+    let ppm = out.stdout;
+    let mut fields = Vec::new();
+    let mut at = 0;
+    while fields.len() < 4 {
+        while ppm[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        let start = at;
+        while !ppm[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        fields.push(String::from_utf8_lossy(&ppm[start..at]).into_owned());
+    }
+    let (w, h) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+    (w, h, ppm[at + 1..].to_vec())
+}
+
+/// The points a content stream moves and draws lines to (`x y m`, `x y l`).
+fn path_points(content: &[u8]) -> Vec<(f64, f64)> {
+    let text = String::from_utf8_lossy(content);
+    let tokens: Vec<&str> = text.split_whitespace().collect();
+    let mut points = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        if (*t == "m" || *t == "l")
+            && i >= 2
+            && let (Ok(x), Ok(y)) = (tokens[i - 2].parse(), tokens[i - 1].parse())
+        {
+            points.push((x, y));
+        }
+    }
+    points
+}
+
+#[test]
+fn crop_marks_sit_outside_the_bleed_in_registration_colour() {
+    let Some(_) = shop_out() else { return };
+    let dir = guide_copy();
+    {
+        let _lock = browser_lock();
+        livret_ok(dir.path(), &["pdf", "--print-shop", "--marks"]);
+    }
+    let pdf = dir.path().join("out/livret-imprimeur.pdf");
+    let check = Command::new("qpdf")
+        .arg("--check")
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+
+    // The boxes: trim and bleed as without marks, the page larger than the bleed by 7 mm.
+    let (media, bleed, trim) = (
+        boxes(&pdf, "MediaBox"),
+        boxes(&pdf, "BleedBox"),
+        boxes(&pdf, "TrimBox"),
+    );
+    assert!(media.len() >= 40 && media.len() % 4 == 0, "{}", media.len());
+    assert_eq!((media.len(), bleed.len()), (trim.len(), trim.len()));
+    for ((m, b), t) in media.iter().zip(&bleed).zip(&trim) {
+        assert!(((t[2] - t[0]) / PT - 148.0).abs() < 0.1, "{t:?}");
+        assert!(((t[3] - t[1]) / PT - 210.0).abs() < 0.1, "{t:?}");
+        for k in 0..4 {
+            let out = if k < 2 { -1.0 } else { 1.0 };
+            assert!(((b[k] - t[k]) * out / PT - 3.0).abs() < 0.05, "{b:?} {t:?}");
+            assert!(((m[k] - b[k]) * out / PT - 7.0).abs() < 0.05, "{m:?} {b:?}");
+        }
+    }
+
+    // Every page draws its eight marks in a Separation /All colour space, each point of them
+    // outside the bleed and inside the page.
+    let doc = lopdf::Document::load(&pdf).unwrap();
+    for ((n, id), b) in doc.get_pages().into_iter().zip(&bleed) {
+        let (resources, ids) = doc.get_page_resources(id).unwrap();
+        let resources = resources
+            .cloned()
+            .or_else(|| ids.first().map(|i| doc.get_dictionary(*i).unwrap().clone()))
+            .unwrap();
+        let spaces = resources.get(b"ColorSpace").unwrap();
+        let spaces = match spaces {
+            lopdf::Object::Reference(r) => doc.get_dictionary(*r).unwrap(),
+            other => other.as_dict().unwrap(),
+        };
+        let registration = spaces
+            .get(b"LivretRegistration")
+            .unwrap()
+            .as_array()
+            .unwrap();
+        assert_eq!(registration[0].as_name().unwrap(), b"Separation");
+        assert_eq!(registration[1].as_name().unwrap(), b"All");
+        let contents = doc.get_page_contents(id);
+        let last = doc.get_object(*contents.last().unwrap()).unwrap();
+        let marks = last.as_stream().unwrap().get_plain_content().unwrap();
+        let text = String::from_utf8_lossy(&marks);
+        assert!(
+            text.contains("/LivretRegistration CS 1 SCN"),
+            "page {n}: {text}"
+        );
+        let points = path_points(&marks);
+        assert_eq!(points.len(), 16, "page {n}: {text}");
+        for (x, y) in points {
+            let outside = x < b[0] - 0.9 * PT
+                || x > b[2] + 0.9 * PT
+                || y < b[1] - 0.9 * PT
+                || y > b[3] + 0.9 * PT;
+            assert!(
+                outside,
+                "page {n}: a mark point ({x}, {y}) inside the bleed {b:?}"
+            );
+        }
+    }
+
+    // Seen: on the cover, the teal reaches the bleed, the paper beyond is white (Chromium's
+    // slug is clipped), and a mark prolongs each trim line.
+    let dpi = 288.0;
+    let (w, h, rgb) = render(&pdf, 1, dpi as u32);
+    let (m, b, t) = (media[0], bleed[0], trim[0]);
+    let at = |x: f64, y: f64| {
+        let px = ((x - m[0]) * dpi / 72.0) as usize;
+        let py = ((m[3] - y) * dpi / 72.0) as usize;
+        assert!(px < w && py < h);
+        let i = (py * w + px) * 3;
+        (rgb[i], rgb[i + 1], rgb[i + 2])
+    };
+    let darkest = |x: f64, y: f64| {
+        let mut min = 255u8;
+        for dx in [-0.3, 0.0, 0.3] {
+            for dy in [-0.3, 0.0, 0.3] {
+                let (r, g, bl) = at(x + dx, y + dy);
+                min = min.min(r.max(g).max(bl));
+            }
+        }
+        min
+    };
+    let teal = |c: (u8, u8, u8)| c.0 < 40 && (0x45..0x65).contains(&c.1) && c.2 > 0x50;
+    assert!(
+        teal(at(b[0] + 0.5, b[3] - 0.5)),
+        "{:?}",
+        at(b[0] + 0.5, b[3] - 0.5)
+    );
+    assert!(
+        teal(at(b[2] - 0.5, b[1] + 0.5)),
+        "{:?}",
+        at(b[2] - 0.5, b[1] + 0.5)
+    );
+    for (x, y) in [
+        (b[2] + 0.5 * PT, (b[1] + b[3]) / 2.0),
+        ((b[0] + b[2]) / 2.0, b[1] - 0.5 * PT),
+        (m[0] + 1.0, m[1] + 1.0),
+        (m[2] - 1.0, m[3] - 1.0),
+    ] {
+        assert_eq!(at(x, y), (255, 255, 255), "({x}, {y}) outside the bleed");
+    }
+    for (x, y) in [
+        (t[0] - 6.5 * PT, t[3]),
+        (t[0], t[3] + 6.5 * PT),
+        (t[2] + 6.5 * PT, t[1]),
+        (t[2], t[1] - 6.5 * PT),
+    ] {
+        assert!(darkest(x, y) < 100, "no mark at ({x}, {y})");
+    }
+}

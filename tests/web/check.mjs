@@ -8,6 +8,9 @@
 //   node check.mjs crawl  OUT http|file [opts] every page loaded, every request and relative link
 //   node check.mjs layout OUT SHOTS            360 px and 1280 px: no horizontal scrolling,
 //                                              reading width, legibility, focus; screenshots
+//   node check.mjs printpage OUT SHOTS         print.html from file:// on a phone (390 px) and
+//                                              at 1280 px, with and without JavaScript: sheet
+//                                              width on screen, the Imprimer button, the note
 //
 // crawl options: --prefix /guide/ (http sub-path), --port N (0: any), --missing PATH (also load
 // a URL that does not exist and expect the site's 404 page, fully working, in its place).
@@ -608,6 +611,60 @@ async function bench(out, words) {
   }
 }
 
+async function printpage(out, shots) {
+  const browser = await launch();
+  const url = pathToFileURL(path.join(out, 'print.html')).href;
+  fs.mkdirSync(shots, { recursive: true });
+  const measure = () => {
+    const shown = (e) => !!e && getComputedStyle(e).display !== 'none' && e.getBoundingClientRect().width > 0;
+    const sheet = document.querySelector('.sheet');
+    const button = document.querySelector('[data-print]');
+    const note = document.querySelector('.print-note');
+    const scale = window.visualViewport ? window.visualViewport.scale : 1;
+    return {
+      scale,
+      // What a reader sees, in screen pixels.
+      sheetOnScreen: sheet.getBoundingClientRect().width * scale,
+      pageOnScreen: document.documentElement.scrollWidth * scale,
+      screen: window.visualViewport ? window.visualViewport.width * scale : innerWidth,
+      button: shown(button),
+      buttonLabel: button ? button.textContent.trim() : null,
+      note: shown(note),
+      noteText: note ? note.textContent.replace(/\s+/g, ' ').trim() : null,
+    };
+  };
+  try {
+    for (const [name, options] of [
+      ['phone', { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 1 }],
+      ['wide', { viewport: { width: 1280, height: 900 } }],
+      ['phone-nojs', { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, javaScriptEnabled: false }],
+    ]) {
+      const context = await browser.newContext(options);
+      const page = await context.newPage();
+      await page.goto(url, { waitUntil: 'load' });
+      await page.evaluate(() => document.fonts.ready);
+      const m = await page.evaluate(measure);
+      if (name !== 'phone-nojs') {
+        // The button opens the print dialog: window.print, observed.
+        m.printed = await page.evaluate(() => {
+          let called = 0;
+          window.print = () => { called += 1; };
+          const b = document.querySelector('[data-print]');
+          if (b && !b.hidden) b.click();
+          return called;
+        });
+        const file = path.join(shots, `print-${name}.png`);
+        await page.screenshot({ path: file });
+        (summary.screenshots ||= []).push(file);
+      }
+      summary[name] = m;
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+  }
+}
+
 async function main() {
   const [command, out, ...rest] = process.argv.slice(2);
   if (!out || !fs.existsSync(path.join(out, 'index.html'))) {
@@ -628,6 +685,8 @@ async function main() {
     await bench(out, rest);
   } else if (command === 'layout') {
     await layout(out, rest[0]);
+  } else if (command === 'printpage') {
+    await printpage(out, rest[0]);
   } else {
     throw new Error(`unknown command ${command}`);
   }

@@ -26,6 +26,7 @@ use std::time::Instant;
 use crate::booklet::{Booklet, Item};
 use crate::build::{self, BuildOptions, PdfFiles};
 use crate::error::{Error, Result};
+use crate::output::record::Record;
 use crate::render::{Mode, PdfLink, Renderer, Settings};
 use crate::text::markdown;
 
@@ -50,6 +51,8 @@ pub struct PdfOptions {
     pub imposition: Option<Imposition>,
     /// Also write the print-shop PDF (`shop`): bleed, trim and bleed boxes, output intent.
     pub print_shop: bool,
+    /// Crop marks on the print-shop PDF, outside the bleed.
+    pub marks: bool,
 }
 
 /// The imposed PDF `livret pdf --imposition` wrote.
@@ -89,6 +92,8 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
         outline,
         trim_mm,
     } = plan(&project);
+    // What the numbers will be settled for: the record a later build checks them against.
+    let fingerprint = build::print_fingerprint(&project)?;
     drop(project);
 
     chromium::sweep_stale();
@@ -163,6 +168,7 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
             pdf: &pdf,
             shop: shop.as_deref(),
             trim_mm,
+            fingerprint,
         };
         publish(options, &meta, &outline, &printed, progress)
     });
@@ -333,6 +339,8 @@ struct Printed<'a> {
     /// The print-shop pass, with `--print-shop`.
     shop: Option<&'a [u8]>,
     trim_mm: (f64, f64),
+    /// `build::print_fingerprint` of the booklet printed.
+    fingerprint: String,
 }
 
 /// Finishes the settled PDF, imposes it if asked, and builds `out/` with it.
@@ -358,7 +366,7 @@ fn publish(
         None => None,
     };
     let shop = match printed.shop {
-        Some(bytes) => Some(shop::finish(bytes, printed.trim_mm, meta)?),
+        Some(bytes) => Some(shop::finish(bytes, printed.trim_mm, meta, options.marks)?),
         None => None,
     };
     let mut files: Vec<(&str, &[u8])> = vec![(crate::PDF_NAME, &finished.bytes)];
@@ -368,6 +376,8 @@ fn publish(
     if let Some(shop) = &shop {
         files.push((crate::output::names::SHOP, &shop.bytes));
     }
+    let record = Record::new(printed.fingerprint.clone(), printed.numbers.clone()).to_bytes();
+    files.push((crate::output::names::RECORD, &record));
     let report = build::build_print(
         &options.build,
         Some(printed.numbers),

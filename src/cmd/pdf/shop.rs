@@ -3,7 +3,9 @@
 //! cover and part dividers run past the trim, then finished for a print shop: TrimBox and
 //! BleedBox on every page, no links, bookmarks, tags or other annotations, an sRGB output intent
 //! with its ICC profile embedded, PDF/X-4 identification in the XMP metadata, and a page count
-//! padded to a multiple of 4.
+//! padded to a multiple of 4. With `--marks`, crop marks in registration colour (the
+//! `Separation /All` colour space, on every plate) outside the bleed, on a MediaBox grown to
+//! hold them.
 //!
 //! The ICC profile is the International Color Consortium's `sRGB2014.icc` (as shipped by
 //! Debian's weasyprint package); the ICC allows it to be copied, embedded and used without
@@ -77,8 +79,18 @@ pub struct Shop {
     pub pages: usize,
 }
 
-/// Finishes the bleed pass for a print shop (see the module doc).
-pub fn finish(bytes: &[u8], trim_mm: (f64, f64), meta: &Metadata) -> Result<Shop> {
+/// Crop marks: how far from the trim they start (past the bleed, so that no cut shows one) and
+/// how long they are, in millimetres; the paper around the bleed that holds them.
+pub const MARK_OFFSET_MM: f64 = BLEED_MM + 1.0;
+pub const MARK_LENGTH_MM: f64 = 5.0;
+pub const MARKS_MARGIN_MM: f64 = MARK_OFFSET_MM + MARK_LENGTH_MM + 1.0 - BLEED_MM;
+/// The marks' line width, in points (a hairline that survives the cut of a shop's plates).
+const MARK_WIDTH_PT: f64 = 0.25;
+/// The name of the registration colour space in each page's resources.
+const REGISTRATION: &str = "LivretRegistration";
+
+/// Finishes the bleed pass for a print shop (see the module doc); `marks` adds crop marks.
+pub fn finish(bytes: &[u8], trim_mm: (f64, f64), meta: &Metadata, marks: bool) -> Result<Shop> {
     let mut doc = super::inspect::load(bytes, "the print-shop pass")?;
     let failed = |e: lopdf::Error| Error::other(format!("cannot finish the print-shop PDF: {e}"));
     let pages = doc.get_pages().len();
@@ -94,10 +106,19 @@ pub fn finish(bytes: &[u8], trim_mm: (f64, f64), meta: &Metadata) -> Result<Shop
         dict.remove(b"Annots");
         dict.remove(b"StructParents");
         dict.remove(b"Tabs");
-        dict.set("MediaBox", rect(bleed));
-        dict.set("CropBox", rect(bleed));
+        let m = if marks {
+            MARKS_MARGIN_MM * PT_PER_MM
+        } else {
+            0.0
+        };
+        let media = [bleed[0] - m, bleed[1] - m, bleed[2] + m, bleed[3] + m];
+        dict.set("MediaBox", rect(media));
+        dict.set("CropBox", rect(media));
         dict.set("BleedBox", rect(bleed));
         dict.set("TrimBox", rect(trim));
+        if marks {
+            add_marks(&mut doc, page, trim, bleed)?;
+        }
     }
     let icc = doc.add_object(Stream::new(dictionary! { "N" => 3 }, SRGB_ICC.to_vec()));
     let xmp = doc.add_object(
@@ -143,6 +164,80 @@ pub fn finish(bytes: &[u8], trim_mm: (f64, f64), meta: &Metadata) -> Result<Shop
         bytes: out,
         pages: pages + if pages > 1 { blanks } else { 0 },
     })
+}
+
+/// Draws the crop marks of one page: its content is clipped to the bleed (Chromium painted a
+/// slug past it, right and below), then eight hairlines in registration colour prolong the trim
+/// lines outside the bleed, two at each corner.
+fn add_marks(
+    doc: &mut Document,
+    page: lopdf::ObjectId,
+    trim: [f64; 4],
+    bleed: [f64; 4],
+) -> Result<()> {
+    let failed = |e: lopdf::Error| Error::other(format!("cannot draw the crop marks: {e}"));
+    let registration = Object::Array(vec![
+        Object::Name(b"Separation".to_vec()),
+        Object::Name(b"All".to_vec()),
+        Object::Name(b"DeviceCMYK".to_vec()),
+        Object::Dictionary(dictionary! {
+            "FunctionType" => 2,
+            "Domain" => vec![0.into(), 1.into()],
+            "C0" => vec![0.into(), 0.into(), 0.into(), 0.into()],
+            "C1" => vec![1.into(), 1.into(), 1.into(), 1.into()],
+            "N" => 1,
+        }),
+    ]);
+    let resources = doc.get_or_create_resources(page).map_err(failed)?;
+    let resources = resources.as_dict_mut().map_err(failed)?;
+    let spaces = match resources.get(b"ColorSpace") {
+        Ok(Object::Dictionary(d)) => d.clone(),
+        Ok(Object::Reference(id)) => {
+            let id = *id;
+            doc.get_dictionary(id).map_err(failed)?.clone()
+        }
+        _ => Dictionary::new(),
+    };
+    let mut spaces = spaces;
+    spaces.set(REGISTRATION, registration);
+    let resources = doc.get_or_create_resources(page).map_err(failed)?;
+    resources
+        .as_dict_mut()
+        .map_err(failed)?
+        .set("ColorSpace", spaces);
+
+    let [bx0, by0, bx1, by1] = bleed;
+    let clip = format!(
+        "q {bx0:.3} {by0:.3} {:.3} {:.3} re W n\n",
+        bx1 - bx0,
+        by1 - by0
+    );
+    let (off, len) = (MARK_OFFSET_MM * PT_PER_MM, MARK_LENGTH_MM * PT_PER_MM);
+    let mut lines = format!("Q q /{REGISTRATION} CS 1 SCN {MARK_WIDTH_PT} w 0 J [] 0 d\n");
+    for (x, sx) in [(trim[0], -1.0), (trim[2], 1.0)] {
+        for (y, sy) in [(trim[1], -1.0), (trim[3], 1.0)] {
+            lines += &format!(
+                "{:.3} {y:.3} m {:.3} {y:.3} l S {x:.3} {:.3} m {x:.3} {:.3} l S\n",
+                x + sx * off,
+                x + sx * (off + len),
+                y + sy * off,
+                y + sy * (off + len),
+            );
+        }
+    }
+    lines += "Q\n";
+    let before = doc.add_object(Stream::new(Dictionary::new(), clip.into_bytes()));
+    let after = doc.add_object(Stream::new(Dictionary::new(), lines.into_bytes()));
+    let dict = doc.get_dictionary_mut(page).map_err(failed)?;
+    let mut contents = vec![Object::Reference(before)];
+    match dict.get(b"Contents") {
+        Ok(Object::Array(parts)) => contents.extend(parts.iter().cloned()),
+        Ok(other) => contents.push(other.clone()),
+        Err(_) => {}
+    }
+    contents.push(Object::Reference(after));
+    dict.set("Contents", contents);
+    Ok(())
 }
 
 /// TrimBox and BleedBox of a page printed with the bleed: the trim starts one bleed from the

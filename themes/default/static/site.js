@@ -1,6 +1,7 @@
 // The web edition's enhancements; every page reads without them. The menu button opens the
 // sommaire on narrow screens; the search box loads search-index.js (a script, so it works from
-// file:// too) the first time it is used, and matches without accents or case, by prefix.
+// file:// too) the first time it is used, and matches without accents or case, by prefix; the
+// print edition's "Imprimer" button opens the print dialog.
 (function () {
   'use strict';
   var doc = document;
@@ -17,6 +18,7 @@
     window.addEventListener('resize', measure);
     menu(measure);
     search();
+    printButtons();
     measure(); // once the menu button and the search box show
   }
 
@@ -39,6 +41,16 @@
         button.focus();
       }
     });
+  }
+
+  // The print edition's "Imprimer" buttons: hidden in the HTML, so that without JavaScript
+  // none shows that could not work (the browser's own menu prints then).
+  function printButtons() {
+    var buttons = doc.querySelectorAll('[data-print]');
+    for (var i = 0; i < buttons.length; i++) {
+      buttons[i].hidden = false;
+      buttons[i].addEventListener('click', function () { window.print(); });
+    }
   }
 
   // Folding keeps one character for one: positions in the folded text are positions in the

@@ -1,0 +1,199 @@
+//! The print path after `livret pdf`: a later `livret build` keeps the numbers while the print
+//! edition is unchanged (byte for byte the page that was printed, so the browser's print dialog
+//! shows the numbered sommaire), and drops the PDFs, their links and the numbers when the
+//! content changed. Each test starts from a copy of the guide printed once by `pdf::guide()`.
+#![cfg(unix)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::pdf::{destinations, doc, guide, pages_text, printed_numbers, sommaire};
+use crate::support::*;
+
+const PDFS: [&str; 2] = ["livret.pdf", "livret-imposition.pdf"];
+const RECORD: &str = ".livret-print.json";
+
+/// A copy of the printed guide (sources and out/, the manifest and the record with them).
+fn printed_copy() -> Option<tempfile::TempDir> {
+    let g = guide()?;
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_dir(&g.dir, dir.path());
+    Some(dir)
+}
+
+/// Every HTML file of `out`, with its text.
+fn html_files(out: &Path) -> Vec<(PathBuf, String)> {
+    let mut files: Vec<(PathBuf, String)> = fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "html"))
+        .map(|p| {
+            let text = fs::read_to_string(&p).unwrap();
+            (p, text)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// The `href`s of every link of `page`.
+fn hrefs(page: &Path) -> Vec<String> {
+    attrs(&html(page), "a", "href")
+}
+
+#[test]
+fn a_build_after_livret_pdf_leaves_print_html_as_printed() {
+    let Some(dir) = printed_copy() else { return };
+    let out = dir.path().join("out");
+    let printed = fs::read(out.join("print.html")).unwrap();
+    let record = fs::read_to_string(out.join(RECORD)).unwrap();
+    let manifest = fs::read_to_string(out.join(".livret-manifest")).unwrap();
+    assert!(manifest.lines().any(|l| l == RECORD), "{manifest}");
+    let build = livret_ok(dir.path(), &["build"]);
+    assert!(!stderr(&build).contains("livret pdf"), "{}", stderr(&build));
+    assert!(
+        fs::read(out.join("print.html")).unwrap() == printed,
+        "the build changed print.html"
+    );
+    // Numbered, linked, and the record and PDFs still there.
+    let entries = sommaire(&out.join("print.html"));
+    assert!(entries.len() >= 12, "{entries:?}");
+    for (id, _, page) in &entries {
+        assert!(!page.is_empty(), "#{id} lost its page number");
+        assert!(record.contains(&format!("\"{id}\": {page}")), "{record}");
+    }
+    for pdf in PDFS {
+        assert!(out.join(pdf).is_file(), "{pdf} removed");
+    }
+    assert!(hrefs(&out.join("index.html")).contains(&"livret.pdf".to_string()));
+    assert_eq!(fs::read_to_string(out.join(RECORD)).unwrap(), record);
+    // Numbered: no note about missing numbers.
+    assert!(texts(&html(&out.join("print.html")), ".print-note").is_empty());
+}
+
+#[test]
+fn a_content_edit_then_a_build_drops_the_stale_pdfs() {
+    let Some(dir) = printed_copy() else { return };
+    let out = dir.path().join("out");
+    let riace = dir.path().join("fiches/10-repenser/01-riace.toml");
+    let text = fs::read_to_string(&riace).unwrap();
+    let edited = text.replacen("Riace", "Riace (Calabre)", 1);
+    assert_ne!(text, edited);
+    fs::write(&riace, edited).unwrap();
+
+    let build = livret_ok(dir.path(), &["build"]);
+    let said = stderr(&build);
+    assert!(said.contains("`livret pdf`"), "{said}");
+    for pdf in PDFS {
+        assert!(said.contains(pdf), "{said}");
+        assert!(!out.join(pdf).exists(), "the stale {pdf} is still in out/");
+    }
+    assert!(
+        !out.join(RECORD).exists(),
+        "the stale record is still in out/"
+    );
+    let pages = html_files(&out);
+    assert!(pages.len() >= 14, "{pages:?}");
+    for (page, text) in &pages {
+        for pdf in PDFS {
+            assert!(
+                !hrefs(page).iter().any(|h| h.contains(pdf)) && !text.contains(pdf),
+                "{} still names {pdf}",
+                page.display()
+            );
+        }
+    }
+    // The sommaire's numbers went with the PDF: they were the old layout's.
+    let doc = html(&out.join("print.html"));
+    assert!(attrs(&doc, ".toc-link.pending", "href").len() >= 12);
+    assert!(
+        sommaire(&out.join("print.html"))
+            .iter()
+            .all(|(_, _, p)| p.is_empty())
+    );
+    // …and a note, on screen only, says how to get them back.
+    let note = texts(&doc, ".print-note").join(" ");
+    assert!(
+        note.contains("numéros de page") && note.contains("« livret pdf »"),
+        "{note}"
+    );
+
+    // Said once: the next build has nothing stale left to remove.
+    let again = livret_ok(dir.path(), &["build"]);
+    assert!(!stderr(&again).contains("livret pdf"), "{}", stderr(&again));
+}
+
+#[test]
+fn a_record_that_does_not_match_counts_as_stale() {
+    let Some(dir) = printed_copy() else { return };
+    let out = dir.path().join("out");
+    let record = fs::read_to_string(out.join(RECORD)).unwrap();
+    fs::write(out.join(RECORD), record.replace("fnv1a128:", "fnv1a128:0")).unwrap();
+    let build = livret_ok(dir.path(), &["build"]);
+    assert!(
+        stderr(&build).contains("`livret pdf`"),
+        "{}",
+        stderr(&build)
+    );
+    assert!(!out.join("livret.pdf").exists());
+}
+
+/// `page` printed by headless Chromium's own print-to-PDF, as the print dialog would.
+fn chromium_print(browser: &Path, page: &Path, pdf: &Path) {
+    let profile = tempfile::tempdir().expect("a profile folder");
+    let _lock = browser_lock();
+    let run = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("run chromium");
+    assert!(pdf.is_file(), "{}", String::from_utf8_lossy(&run.stderr));
+}
+
+#[test]
+fn chromium_printing_print_html_from_disk_numbers_the_sommaire_when_fresh() {
+    let Some(browser) = chromium() else { return };
+    let Some(dir) = printed_copy() else { return };
+    let out = dir.path().join("out");
+    livret_ok(dir.path(), &["build"]);
+    let printed = dir.path().join("from-disk.pdf");
+    chromium_print(&browser, &out.join("print.html"), &printed);
+
+    let livret_pdf = out.join("livret.pdf");
+    let sommaire_page = destinations(&doc(&livret_pdf))["sommaire"].0 as usize;
+    let want = printed_numbers(&pages_text(&livret_pdf, true)[sommaire_page - 1]);
+    let from_disk = pages_text(&printed, true);
+    let got = printed_numbers(&from_disk[sommaire_page - 1]);
+    assert!(want.len() >= 12, "{want:?}");
+    assert_eq!(got, want, "the sommaire printed from disk");
+    // The screen-only parts stay off the paper.
+    let all = from_disk.join("\n");
+    assert!(!all.lines().any(|l| l.trim() == "Imprimer"), "{all}");
+    assert!(!all.contains("Télécharger le PDF"), "{all}");
+
+    // After a content edit and a build the numbers are gone: printed from disk, the sommaire
+    // has none (the on-screen note says how to get them).
+    let riace = dir.path().join("fiches/10-repenser/01-riace.toml");
+    let text = fs::read_to_string(&riace).unwrap();
+    fs::write(&riace, text.replacen("Riace", "Riace (Calabre)", 1)).unwrap();
+    livret_ok(dir.path(), &["build"]);
+    let stale = dir.path().join("stale.pdf");
+    chromium_print(&browser, &out.join("print.html"), &stale);
+    let got = printed_numbers(&pages_text(&stale, true)[sommaire_page - 1]);
+    assert!(
+        got.is_empty(),
+        "numbers printed from a stale record: {got:?}"
+    );
+}

@@ -14,6 +14,7 @@ mod install;
 mod layout;
 mod output_safety;
 mod pdf;
+mod pdf_chunks;
 mod print_page;
 mod print_shop;
 mod reader;

@@ -117,7 +117,9 @@ impl Printer {
             let doc = super::inspect::load(&pdf, "the PDF of a chunk")?;
             let page_ids: Vec<_> = doc.get_pages().into_values().collect();
             let total = page_ids.len();
-            let scale = page_ids.get(lead).and_then(|&p| merge::first_matrix(&doc, p));
+            let scale = page_ids
+                .get(lead)
+                .and_then(|&p| merge::first_matrix(&doc, p));
             drop(doc);
             match (&scale, &self.scale) {
                 (Some(a), Some(b)) if a != b => {
@@ -130,13 +132,16 @@ impl Printer {
                 (Some(_), None) => self.scale = scale,
                 _ => {}
             }
-            let pages = total.checked_sub(lead + 1).filter(|&p| p > 0).ok_or_else(|| {
-                Error::Invariant(format!(
-                    "chunk {} printed {total} pages, not more than its {} padding pages",
-                    i + 1,
-                    lead + 1
-                ))
-            })?;
+            let pages = total
+                .checked_sub(lead + 1)
+                .filter(|&p| p > 0)
+                .ok_or_else(|| {
+                    Error::Invariant(format!(
+                        "chunk {} printed {total} pages, not more than its {} padding pages",
+                        i + 1,
+                        lead + 1
+                    ))
+                })?;
             let chunk = Chunk {
                 sheets,
                 html: chunk_html,
@@ -218,10 +223,14 @@ fn assemble(split: &Split, sheets: Range<usize>, offset: usize, stubs: &[&str]) 
     }
     out.push_str(&before[head_end..]);
     for _ in 0..lead {
-        out.push_str("<div aria-hidden=\"true\" style=\"break-after:page\"></div>");
+        // Not empty: Chromium lets two empty blocks with forced breaks share a page.
+        out.push_str("<div aria-hidden=\"true\" style=\"break-after:page;height:1px\"></div>");
     }
     out.push_str(&html[split.main..split.body]);
-    if let (Some(first), Some(last)) = (split.sheets.get(sheets.start), split.sheets.get(sheets.end - 1)) {
+    if let (Some(first), Some(last)) = (
+        split.sheets.get(sheets.start),
+        split.sheets.get(sheets.end - 1),
+    ) {
         out.push_str(&html[first.start..last.end]);
     }
     out.push_str("<div aria-hidden=\"true\" style=\"break-before:page;height:1px\">");
@@ -296,8 +305,8 @@ fn split(html: &str) -> Option<Split<'_>> {
     let end = loop {
         let lt = at + memchr::memchr(b'<', &bytes[at..])?;
         let rest = &html[lt..];
-        if rest.starts_with("<!--") {
-            at = lt + 4 + rest[4..].find("-->")? + 3;
+        if let Some(comment) = rest.strip_prefix("<!--") {
+            at = lt + 4 + comment.find("-->")? + 3;
         } else if let Some(close) = rest.strip_prefix("</") {
             let name = tag_name(close);
             match stack.pop() {
@@ -393,4 +402,71 @@ fn is_sheet(tag: &str) -> bool {
     rest[..rest.find('"').unwrap_or(rest.len())]
         .split_ascii_whitespace()
         .any(|c| c == "sheet")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = "<!DOCTYPE html><html><head><title>t</title><style>p{}</style></head>\
+        <body><nav>x</nav><main>\n\
+        <section class=\"sheet cover\"><h1 id=\"top\">T</h1><img src=\"a.png\"></section>\n\
+        <div class=\"sheet sheet-page\" id=\"a\"><a href=\"#b\">b</a><br><!-- </div> --></div>\n\
+        <div class=\"sheet\" id=\"b\"><a href=\"#a\">a</a><a href=\"#nowhere\">?</a>\
+        <script>if (1 < 2) {}</script></div>\n\
+        </main></body></html>";
+
+    #[test]
+    fn cuts_before_each_sheet_of_main() {
+        let s = split(PAGE).expect("split");
+        let sheets: Vec<&str> = s.sheets.iter().map(|r| &PAGE[r.clone()]).collect();
+        assert_eq!(sheets.len(), 3);
+        assert!(sheets[0].starts_with("<section class=\"sheet cover\">"));
+        assert!(sheets[1].starts_with("<div class=\"sheet sheet-page\" id=\"a\">"));
+        assert!(sheets[2].trim_end().ends_with("</div>"));
+        assert_eq!(&PAGE[s.end..], "</main></body></html>");
+    }
+
+    #[test]
+    fn html_it_cannot_cut_safely_is_printed_whole() {
+        // An end tag left out, no <main>, a top-level element that is not a sheet.
+        assert!(split(&PAGE.replace("<br><!--", "<p><!--")).is_none());
+        assert!(split(&PAGE.replace("main>", "div>")).is_none());
+        assert!(split(&PAGE.replace("<main>\n", "<main><p>intro</p>")).is_none());
+    }
+
+    #[test]
+    fn a_chunk_carries_its_offset_side_and_the_targets_of_its_links() {
+        let s = split(PAGE).expect("split");
+        let ids = Ids::of(&s);
+        // Sheet 1 links to #b (sheet 2); #nowhere is nobody's, so it gets no stub.
+        assert_eq!(ids.missing(1..2), vec!["b"]);
+        assert_eq!(ids.missing(2..3), vec!["a"]);
+        assert!(ids.missing(0..3).is_empty());
+        // After 3 pages, the chunk's first page is page 4, a left page: one padding page,
+        // numbered 3.
+        let (html, lead) = assemble(&s, 1..2, 3, &["b"]);
+        assert_eq!(lead, 1);
+        assert!(html.contains("<style>html{counter-reset:page 2}</style></head>"));
+        assert_eq!(html.matches("break-after:page").count(), 1);
+        assert!(html.contains("<div id=\"b\"></div>"));
+        assert!(!html.contains("cover"));
+        // After 4 pages: page 5, a right page, but not the first: two padding pages.
+        let (html, lead) = assemble(&s, 2..3, 4, &[]);
+        assert_eq!(lead, 2);
+        assert!(html.contains("counter-reset:page 2}"));
+        // The first chunk starts the booklet: no padding, no counter.
+        let (html, lead) = assemble(&s, 0..1, 0, &[]);
+        assert_eq!(lead, 0);
+        assert!(!html.contains("counter-reset"));
+        assert!(html.starts_with("<!DOCTYPE html>"));
+    }
+
+    #[test]
+    fn chunks_group_sheets_up_to_the_budget() {
+        let sheets = [0..40, 40..80, 80..200, 200..210];
+        assert_eq!(plan(&sheets, 100), vec![0..2, 2..3, 3..4]);
+        assert_eq!(plan(&sheets, 1000), vec![0..4]);
+        assert_eq!(plan(&sheets, 1), vec![0..1, 1..2, 2..3, 3..4]);
+    }
 }

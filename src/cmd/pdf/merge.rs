@@ -60,8 +60,9 @@ pub fn merge(parts: &[Part]) -> Result<Vec<u8>> {
 
 impl Merged {
     fn add(&mut self, mut doc: Document, lead: usize, trail: usize, n: usize) -> Result<()> {
+        let highest = doc.objects.keys().map(|id| id.0).max().unwrap_or(0);
         shift(&mut doc, self.next_id - 1);
-        self.next_id += doc.max_id + 1;
+        self.next_id += highest.max(doc.max_id) + 1;
         let all: Vec<ObjectId> = doc.get_pages().into_values().collect();
         if all.len() < lead + trail + 1 {
             return Err(Error::Invariant(format!(
@@ -87,7 +88,9 @@ impl Merged {
                 let dest = deref(&doc, dest);
                 let page = match dest {
                     Object::Array(a) => a.first(),
-                    Object::Dictionary(d) => d.get(b"D").ok().and_then(|d| d.as_array().ok()?.first()),
+                    Object::Dictionary(d) => {
+                        d.get(b"D").ok().and_then(|d| d.as_array().ok()?.first())
+                    }
                     _ => None,
                 };
                 let on_kept = page
@@ -134,12 +137,11 @@ impl Merged {
                     if self.document.is_none() {
                         self.document = Some(id);
                     }
-                    match d.get(b"K") {
-                        Ok(k) => match deref(doc, k) {
+                    if let Ok(k) = d.get(b"K") {
+                        match deref(doc, k) {
                             Object::Array(a) => self.kids.extend(a.iter().cloned()),
                             _ => self.kids.push(k.clone()),
-                        },
-                        Err(_) => {}
+                        }
                     }
                 }
                 _ => self.kids.push(element),

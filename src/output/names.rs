@@ -26,9 +26,12 @@ pub const SEARCH_INDEX: &str = "search-index.js";
 pub const SHOP: &str = "livret-imprimeur.pdf";
 /// The print edition with the bleed rules, in `livret pdf`'s scratch folder only (never in `out/`).
 pub const SHOP_HTML: &str = "print-imprimeur.html";
-/// What `livret pdf` settled (the sommaire's page numbers) and the fingerprint of the print
+/// What `livret pdf` settled (the print layout: page numbers, copyfitting) and the fingerprint of the print
 /// edition it settled them for (`output::record`): kept beside the PDFs it describes.
 pub const RECORD: &str = ".livret-print.json";
+/// One chunk of the print edition while `livret pdf` prints it, in its scratch folder only;
+/// the dot keeps it off every slug.
+pub const PRINT_CHUNK: &str = ".print-chunk.html";
 /// The list of files livret wrote, one relative path a line.
 pub const MANIFEST: &str = ".livret-manifest";
 /// The manifest while it is being written.

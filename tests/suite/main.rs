@@ -16,6 +16,7 @@ mod layout;
 mod notes;
 mod output_safety;
 mod pdf;
+mod pdf_chunks;
 mod print_page;
 mod print_path;
 mod print_shop;

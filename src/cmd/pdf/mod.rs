@@ -14,9 +14,11 @@ pub mod chromium;
 #[cfg(not(unix))]
 #[path = "chromium_other.rs"]
 pub mod chromium;
+pub mod chunks;
 pub mod finish;
 pub mod impose;
 pub mod inspect;
+pub mod merge;
 pub mod shop;
 
 use std::collections::BTreeMap;
@@ -104,9 +106,6 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
         force: false,
     };
     let print_html = scratch_build.out.join(crate::output::names::PRINT);
-    let url = url::Url::from_file_path(&print_html)
-        .map_err(|()| Error::other(format!("cannot make a URL of {}", print_html.display())))?
-        .to_string();
 
     // Chromium starts while the first pass builds.
     let launching = {
@@ -130,14 +129,14 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
         launch_time.as_millis()
     ));
 
+    let mut printer = chunks::Printer::new();
     let settled = settle(
         MAX_PASSES,
         |pass, numbers| {
             if pass > 1 {
                 build::build_print(&scratch_build, numbers, PdfFiles::Announce)?;
             }
-            browser.open(&url)?;
-            let pdf = browser.print(true)?;
+            let pdf = printer.print(&mut browser, &print_html)?;
             refuse_blocked(&browser.take_blocked())?;
             let doc = inspect::load(&pdf, "the PDF Chromium printed")?;
             Ok((measure(&doc, &anchors)?, pdf))

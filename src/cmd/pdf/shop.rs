@@ -32,11 +32,14 @@ const SLUG_MM: f64 = 1.0;
 /// those of the default theme's print.css plus the bleed. Running text is set in pure black,
 /// which print shops' RGB-to-CMYK conversion maps to the black ink alone.
 /// `screen_pt` is the page size of the screen pass: Chromium lays an A5 page out 420 × 594.96 pt
-/// (148.17 × 209.89 mm), and the right and bottom margins keep the text block exactly that size.
+/// (148.17 × 209.89 mm), and the bottom margin keeps the text block exactly that high. Its
+/// width needs no such correction since nothing sticks out of the screen pass's pages (the
+/// theme's coloured pages reach past the edge by a negative `@page` margin), so Chromium lays
+/// both passes out unscaled.
 pub fn bleed_css(trim_mm: (f64, f64), screen_pt: (f64, f64)) -> String {
     let (w, h) = trim_mm;
     let b = BLEED_MM;
-    let extra = b + SLUG_MM + (screen_pt.0 / PT_PER_MM - w);
+    let extra = b + SLUG_MM;
     let below = b + SLUG_MM + (h - screen_pt.1 / PT_PER_MM);
     format!(
         "<style>/* livret pdf --print-shop: {b} mm bleed */\n\

@@ -1,0 +1,472 @@
+//! Printing the print edition in chunks. Chromium's cost per page grows with the document (a
+//! 3,000-page print.html costs four times more per page than a 300-page one), so a big booklet
+//! is printed as copies of print.html that each hold a few dozen of its sheets, then joined
+//! (`merge`). A chunk must print exactly the pages the whole document would:
+//!
+//! - it is cut only before a sheet: a top-level element of `<main>` whose class list has
+//!   `sheet` (themes start every sheet on a new page, see print.css);
+//! - it carries its page offset (`html { counter-reset: page N }`), and starts with one or two
+//!   blank padding pages so that its first page falls on the side (left or right: binding
+//!   margins, the corner of the number) it has in the booklet, and no page but the booklet's
+//!   first is a `:first` page;
+//! - it ends with one padding page holding an empty element for every id it links to that
+//!   another chunk has (Chromium drops a link whose target is not in the document); the
+//!   padding pages are dropped when joining, and the links resolve to the other chunks' pages.
+//!
+//! A later pass prints again only the chunks whose HTML changed (the sommaire's, once its
+//! numbers are in): the others' PDFs are kept from the pass before.
+
+use std::ops::Range;
+use std::path::Path;
+
+use super::chromium::Browser;
+use super::merge::{self, Part};
+use crate::error::{Error, Result};
+
+/// About how many bytes of print.html a chunk holds (≈ 40 pages of the default theme).
+/// `LIVRET_PDF_CHUNK_BYTES` sets it (benchmarks, tests); 0 prints in one piece.
+const CHUNK_BYTES: usize = 160_000;
+/// The environment variable that overrides `CHUNK_BYTES`.
+pub const CHUNK_ENV: &str = "LIVRET_PDF_CHUNK_BYTES";
+
+/// Elements without an end tag.
+const VOID: [&str; 14] = [
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr",
+];
+/// Elements whose content is text up to their end tag.
+const RAW: [&str; 4] = ["script", "style", "textarea", "title"];
+
+/// print.html cut into sheets: `html[..main]` comes before `<main>`, `html[main..body]` is
+/// its start tag, the sheets cover `html[body..end]`, and `html[end..]` follows.
+struct Split<'a> {
+    html: &'a str,
+    main: usize,
+    body: usize,
+    sheets: Vec<Range<usize>>,
+    end: usize,
+}
+
+/// Where a chunk's sheets are, and what it printed last time.
+struct Chunk {
+    sheets: Range<usize>,
+    html: String,
+    pdf: Vec<u8>,
+    lead: usize,
+    /// Pages of the booklet it holds (padding excluded).
+    pages: usize,
+}
+
+/// Prints the print edition, in chunks when it is big, keeping each chunk's PDF for the next
+/// pass.
+#[derive(Default)]
+pub struct Printer {
+    chunks: Vec<Chunk>,
+    /// How many sheets the chunks were planned for.
+    planned_for: usize,
+    /// The scale the chunks were printed at (`merge::first_matrix`), equal for all.
+    scale: Option<Vec<u8>>,
+}
+
+impl Printer {
+    pub fn new() -> Printer {
+        Printer::default()
+    }
+
+    /// Prints `print_html` (tagged) and returns the PDF of the whole booklet.
+    pub fn print(&mut self, browser: &mut Browser, print_html: &Path) -> Result<Vec<u8>> {
+        let html = std::fs::read_to_string(print_html).map_err(|e| Error::io(print_html, e))?;
+        let budget = std::env::var(CHUNK_ENV)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(CHUNK_BYTES);
+        let split = (budget > 0).then(|| split(&html)).flatten();
+        let groups = match &split {
+            Some(s) if self.planned_for == s.sheets.len() && !self.chunks.is_empty() => {
+                self.chunks.iter().map(|c| c.sheets.clone()).collect()
+            }
+            Some(s) => plan(&s.sheets, budget),
+            None => Vec::new(),
+        };
+        let Some(split) = split.filter(|_| groups.len() > 1) else {
+            self.chunks.clear();
+            browser.open(&url_of(print_html)?)?;
+            return browser.print(true);
+        };
+        if self.planned_for != split.sheets.len() || self.chunks.len() != groups.len() {
+            self.chunks.clear();
+            self.planned_for = split.sheets.len();
+            self.scale = None;
+        }
+        let ids = Ids::of(&split);
+        let file = print_html.with_file_name(crate::output::names::PRINT_CHUNK);
+        let mut offset = 0;
+        for (i, sheets) in groups.into_iter().enumerate() {
+            let stubs = ids.missing(sheets.clone());
+            let (chunk_html, lead) = assemble(&split, sheets.clone(), offset, &stubs);
+            if let Some(kept) = self.chunks.get(i).filter(|c| c.html == chunk_html) {
+                offset += kept.pages;
+                continue;
+            }
+            std::fs::write(&file, &chunk_html).map_err(|e| Error::io(&file, e))?;
+            let printed = browser
+                .open(&url_of(&file)?)
+                .and_then(|()| browser.print(true));
+            let _ = std::fs::remove_file(&file);
+            let pdf = printed?;
+            let doc = super::inspect::load(&pdf, "the PDF of a chunk")?;
+            let page_ids: Vec<_> = doc.get_pages().into_values().collect();
+            let total = page_ids.len();
+            let scale = page_ids
+                .get(lead)
+                .and_then(|&p| merge::first_matrix(&doc, p));
+            drop(doc);
+            match (&scale, &self.scale) {
+                (Some(a), Some(b)) if a != b => {
+                    // Something sticks out of the page in one chunk and not in another, and
+                    // Chromium shrank them differently: print the booklet whole.
+                    self.chunks.clear();
+                    browser.open(&url_of(print_html)?)?;
+                    return browser.print(true);
+                }
+                (Some(_), None) => self.scale = scale,
+                _ => {}
+            }
+            let pages = total
+                .checked_sub(lead + 1)
+                .filter(|&p| p > 0)
+                .ok_or_else(|| {
+                    Error::Invariant(format!(
+                        "chunk {} printed {total} pages, not more than its {} padding pages",
+                        i + 1,
+                        lead + 1
+                    ))
+                })?;
+            let chunk = Chunk {
+                sheets,
+                html: chunk_html,
+                pdf,
+                lead,
+                pages,
+            };
+            offset += pages;
+            if i < self.chunks.len() {
+                self.chunks[i] = chunk;
+            } else {
+                self.chunks.push(chunk);
+            }
+        }
+        let parts: Vec<Part> = self
+            .chunks
+            .iter()
+            .map(|c| Part {
+                pdf: &c.pdf,
+                lead: c.lead,
+                trail: 1,
+            })
+            .collect();
+        merge::merge(&parts)
+    }
+}
+
+fn url_of(path: &Path) -> Result<String> {
+    url::Url::from_file_path(path)
+        .map(String::from)
+        .map_err(|()| Error::other(format!("cannot make a URL of {}", path.display())))
+}
+
+/// Groups consecutive sheets into chunks of about `budget` bytes; a chunk starts only before
+/// a sheet that starts a page (`starts`).
+fn plan(sheets: &[Range<usize>], budget: usize) -> Vec<Range<usize>> {
+    let mut groups = Vec::new();
+    let mut start = 0;
+    let mut bytes = 0;
+    for (i, sheet) in sheets.iter().enumerate() {
+        if i > start && bytes + sheet.len() > budget {
+            groups.push(start..i);
+            start = i;
+            bytes = 0;
+        }
+        bytes += sheet.len();
+    }
+    if start < sheets.len() {
+        groups.push(start..sheets.len());
+    }
+    groups
+}
+
+/// One chunk's HTML and how many padding pages it starts with. `offset`: the booklet's pages
+/// before it.
+fn assemble(split: &Split, sheets: Range<usize>, offset: usize, stubs: &[&str]) -> (String, usize) {
+    let html = split.html;
+    let lead = match offset {
+        0 => 0,
+        n if n % 2 == 0 => 2,
+        _ => 1,
+    };
+    let before = &html[..split.main];
+    let head_end = before.rfind("</head>").unwrap_or(0);
+    let mut out = String::with_capacity(
+        split.sheets[sheets.clone()]
+            .iter()
+            .map(Range::len)
+            .sum::<usize>()
+            + before.len()
+            + 4096,
+    );
+    out.push_str(&before[..head_end]);
+    if lead > 0 {
+        out.push_str(&format!(
+            "<style>html{{counter-reset:page {}}}</style>",
+            offset - lead
+        ));
+    }
+    out.push_str(&before[head_end..]);
+    for _ in 0..lead {
+        // Not empty: Chromium lets two empty blocks with forced breaks share a page.
+        out.push_str("<div aria-hidden=\"true\" style=\"break-after:page;height:1px\"></div>");
+    }
+    out.push_str(&html[split.main..split.body]);
+    if let (Some(first), Some(last)) = (
+        split.sheets.get(sheets.start),
+        split.sheets.get(sheets.end - 1),
+    ) {
+        out.push_str(&html[first.start..last.end]);
+    }
+    out.push_str("<div aria-hidden=\"true\" style=\"break-before:page;height:1px\">");
+    for id in stubs {
+        out.push_str(&format!("<div id=\"{id}\"></div>"));
+    }
+    out.push_str("</div>");
+    out.push_str(&html[split.end..]);
+    (out, lead)
+}
+
+/// The ids each sheet defines, and the fragment links it makes.
+struct Ids<'a> {
+    defined: Vec<Vec<&'a str>>,
+    linked: Vec<Vec<&'a str>>,
+    all: std::collections::HashSet<&'a str>,
+}
+
+impl<'a> Ids<'a> {
+    fn of(split: &Split<'a>) -> Ids<'a> {
+        let values = |text: &'a str, key: &str| -> Vec<&'a str> {
+            text.match_indices(key)
+                .filter_map(|(at, _)| {
+                    let rest = &text[at + key.len()..];
+                    rest.find('"').map(|end| &rest[..end])
+                })
+                .collect()
+        };
+        let mut ids = Ids {
+            defined: Vec::new(),
+            linked: Vec::new(),
+            all: Default::default(),
+        };
+        for sheet in &split.sheets {
+            let text = &split.html[sheet.clone()];
+            let defined = values(text, " id=\"");
+            ids.all.extend(defined.iter().copied());
+            ids.defined.push(defined);
+            ids.linked.push(values(text, " href=\"#"));
+        }
+        ids
+    }
+
+    /// The ids the sheets link to that other sheets define, sorted, once each.
+    fn missing(&self, sheets: Range<usize>) -> Vec<&'a str> {
+        let here: std::collections::HashSet<&str> = self.defined[sheets.clone()]
+            .iter()
+            .flatten()
+            .copied()
+            .collect();
+        let wanted: std::collections::BTreeSet<&'a str> = self.linked[sheets]
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|id| !here.contains(id) && self.all.contains(id))
+            .collect();
+        wanted.into_iter().collect()
+    }
+}
+
+/// Cuts print.html before each sheet of `<main>`; `None` when it has no `<main>`, its
+/// elements do not nest as written (an end tag left out), or a top-level element before the
+/// first sheet is not one.
+fn split(html: &str) -> Option<Split<'_>> {
+    let main = find_tag(html, "main", 0)?;
+    html[..main].find("</head>")?;
+    let body = main + tag_end(&html[main..])?;
+    let bytes = html.as_bytes();
+    let mut cuts = Vec::new();
+    let mut stack: Vec<&str> = Vec::new();
+    let mut at = body;
+    let end = loop {
+        let lt = at + memchr::memchr(b'<', &bytes[at..])?;
+        let rest = &html[lt..];
+        if let Some(comment) = rest.strip_prefix("<!--") {
+            at = lt + 4 + comment.find("-->")? + 3;
+        } else if let Some(close) = rest.strip_prefix("</") {
+            let name = tag_name(close);
+            match stack.pop() {
+                // `</main>`: the end of the sheets.
+                None if name.eq_ignore_ascii_case("main") => break lt,
+                Some(open) if open.eq_ignore_ascii_case(name) => {}
+                _ => return None,
+            }
+            at = lt + rest.find('>')? + 1;
+        } else if rest[1..].starts_with(|c: char| c.is_ascii_alphabetic()) {
+            let name = tag_name(&rest[1..]);
+            let tag_len = tag_end(rest)?;
+            let tag = &rest[..tag_len];
+            if stack.is_empty() {
+                if is_sheet(tag) {
+                    cuts.push(lt);
+                } else if cuts.is_empty() {
+                    return None;
+                }
+            }
+            at = lt + tag_len;
+            if RAW.iter().any(|r| r.eq_ignore_ascii_case(name)) {
+                let close = format!("</{name}");
+                at += html[at..].find(&close)?;
+                stack.push(name);
+            } else if !(VOID.iter().any(|v| v.eq_ignore_ascii_case(name)) || tag.ends_with("/>")) {
+                stack.push(name);
+            }
+        } else {
+            at = lt + 1;
+        }
+    };
+    let first = *cuts.first()?;
+    if !html[body..first].trim().is_empty() {
+        return None;
+    }
+    let sheets = cuts
+        .iter()
+        .zip(cuts.iter().skip(1).chain(std::iter::once(&end)))
+        .map(|(&a, &b)| a..b)
+        .collect();
+    Some(Split {
+        html,
+        main,
+        body,
+        sheets,
+        end,
+    })
+}
+
+/// The first `<name` start tag at or after `from`.
+fn find_tag(html: &str, name: &str, from: usize) -> Option<usize> {
+    let needle = format!("<{name}");
+    let mut at = from;
+    while let Some(i) = html[at..].find(&needle) {
+        let i = at + i;
+        let next = html[i + needle.len()..].chars().next()?;
+        if next == '>' || next.is_ascii_whitespace() {
+            return Some(i);
+        }
+        at = i + needle.len();
+    }
+    None
+}
+
+fn tag_name(text: &str) -> &str {
+    let end = text
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .unwrap_or(text.len());
+    &text[..end]
+}
+
+/// The length of the start tag at the start of `text`, quoted attribute values skipped.
+fn tag_end(text: &str) -> Option<usize> {
+    let mut quote = None;
+    for (i, c) in text.char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), _) if c == q => quote = None,
+            (None, '>') => return Some(i + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Whether a start tag's class list holds `sheet`.
+fn is_sheet(tag: &str) -> bool {
+    let Some(at) = tag.find(" class=\"") else {
+        return false;
+    };
+    let rest = &tag[at + 8..];
+    rest[..rest.find('"').unwrap_or(rest.len())]
+        .split_ascii_whitespace()
+        .any(|c| c == "sheet")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = "<!DOCTYPE html><html><head><title>t</title><style>p{}</style></head>\
+        <body><nav>x</nav><main>\n\
+        <section class=\"sheet cover\"><h1 id=\"top\">T</h1><img src=\"a.png\"></section>\n\
+        <div class=\"sheet sheet-page\" id=\"a\"><a href=\"#b\">b</a><br><!-- </div> --></div>\n\
+        <div class=\"sheet\" id=\"b\"><a href=\"#a\">a</a><a href=\"#nowhere\">?</a>\
+        <script>if (1 < 2) {}</script></div>\n\
+        </main></body></html>";
+
+    #[test]
+    fn cuts_before_each_sheet_of_main() {
+        let s = split(PAGE).expect("split");
+        let sheets: Vec<&str> = s.sheets.iter().map(|r| &PAGE[r.clone()]).collect();
+        assert_eq!(sheets.len(), 3);
+        assert!(sheets[0].starts_with("<section class=\"sheet cover\">"));
+        assert!(sheets[1].starts_with("<div class=\"sheet sheet-page\" id=\"a\">"));
+        assert!(sheets[2].trim_end().ends_with("</div>"));
+        assert_eq!(&PAGE[s.end..], "</main></body></html>");
+    }
+
+    #[test]
+    fn html_it_cannot_cut_safely_is_printed_whole() {
+        // An end tag left out, no <main>, a top-level element that is not a sheet.
+        assert!(split(&PAGE.replace("<br><!--", "<p><!--")).is_none());
+        assert!(split(&PAGE.replace("main>", "div>")).is_none());
+        assert!(split(&PAGE.replace("<main>\n", "<main><p>intro</p>")).is_none());
+    }
+
+    #[test]
+    fn a_chunk_carries_its_offset_side_and_the_targets_of_its_links() {
+        let s = split(PAGE).expect("split");
+        let ids = Ids::of(&s);
+        // Sheet 1 links to #b (sheet 2); #nowhere is nobody's, so it gets no stub.
+        assert_eq!(ids.missing(1..2), vec!["b"]);
+        assert_eq!(ids.missing(2..3), vec!["a"]);
+        assert!(ids.missing(0..3).is_empty());
+        // After 3 pages, the chunk's first page is page 4, a left page: one padding page,
+        // numbered 3.
+        let (html, lead) = assemble(&s, 1..2, 3, &["b"]);
+        assert_eq!(lead, 1);
+        assert!(html.contains("<style>html{counter-reset:page 2}</style></head>"));
+        assert_eq!(html.matches("break-after:page").count(), 1);
+        assert!(html.contains("<div id=\"b\"></div>"));
+        assert!(!html.contains("cover"));
+        // After 4 pages: page 5, a right page, but not the first: two padding pages.
+        let (html, lead) = assemble(&s, 2..3, 4, &[]);
+        assert_eq!(lead, 2);
+        assert!(html.contains("counter-reset:page 2}"));
+        // The first chunk starts the booklet: no padding, no counter.
+        let (html, lead) = assemble(&s, 0..1, 0, &[]);
+        assert_eq!(lead, 0);
+        assert!(!html.contains("counter-reset"));
+        assert!(html.starts_with("<!DOCTYPE html>"));
+    }
+
+    #[test]
+    fn chunks_group_sheets_up_to_the_budget() {
+        let sheets = [0..40, 40..80, 80..200, 200..210];
+        assert_eq!(plan(&sheets, 100), vec![0..2, 2..3, 3..4]);
+        assert_eq!(plan(&sheets, 1000), vec![0..4]);
+        assert_eq!(plan(&sheets, 1), vec![0..1, 1..2, 2..3, 3..4]);
+    }
+}

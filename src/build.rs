@@ -14,7 +14,7 @@ use crate::error::{Diagnostic, Diagnostics, Error, Result};
 use crate::output::Staging;
 use crate::render::plan::Plan;
 use crate::render::theme::{self, Theme};
-use crate::render::{Numbers, PdfLink, Renderer, Settings, css};
+use crate::render::{PdfLink, PrintLayout, Renderer, Settings, css};
 use crate::source::Source;
 use crate::source::config::{Config, ConfigFile, FILE_NAME};
 use crate::source::walk;
@@ -145,18 +145,18 @@ pub enum PdfFiles<'a> {
     Publish(&'a [(&'a str, &'a [u8])]),
 }
 
-/// Builds with measured page numbers and the given treatment of the PDFs.
+/// Builds with a measured print layout and the given treatment of the PDFs.
 pub fn build_print(
     options: &BuildOptions,
-    page_numbers: Option<&Numbers>,
+    layout: Option<&PrintLayout>,
     pdf_files: PdfFiles<'_>,
 ) -> Result<BuildReport> {
-    build_print_with(options, page_numbers, pdf_files, false)
+    build_print_with(options, layout, pdf_files, false)
 }
 
 fn build_print_with(
     options: &BuildOptions,
-    page_numbers: Option<&Numbers>,
+    layout: Option<&PrintLayout>,
     pdf_files: PdfFiles<'_>,
     strict: bool,
 ) -> Result<BuildReport> {
@@ -171,7 +171,7 @@ fn build_print_with(
     write_staged(
         options,
         &project,
-        page_numbers,
+        layout,
         pdf_files,
         start,
         |renderer, staging| {
@@ -188,7 +188,7 @@ fn build_print_with(
 pub fn write_staged(
     options: &BuildOptions,
     project: &Project,
-    page_numbers: Option<&Numbers>,
+    layout: Option<&PrintLayout>,
     pdf_files: PdfFiles<'_>,
     start: Instant,
     render: impl FnOnce(&Renderer, &Staging) -> Result<()>,
@@ -214,9 +214,9 @@ pub fn write_staged(
         } else {
             PdfLink::Absent
         },
-        page_numbers: match &previous {
-            Previous::Fresh { numbers, .. } => Some(numbers),
-            _ => page_numbers,
+        layout: match &previous {
+            Previous::Fresh { layout, .. } => Some(layout),
+            _ => layout,
         },
     };
     let renderer = Renderer::new(&project.booklet, &project.theme, settings);
@@ -267,10 +267,10 @@ pub fn write_staged(
 enum Previous {
     /// No PDF that livret wrote.
     Nothing,
-    /// PDFs whose record matches this booklet's print edition, and the numbers it holds.
+    /// PDFs whose record matches this booklet's print edition, and the layout it holds.
     Fresh {
         files: Vec<&'static str>,
-        numbers: Numbers,
+        layout: PrintLayout,
     },
     /// PDFs printed from another print edition, or without a record: removed.
     Stale(Vec<&'static str>),
@@ -295,13 +295,13 @@ fn previous_print(out: &Path, project: &Project, staging: &Staging) -> Result<Pr
     let record = match staging.wrote_before(RECORD) {
         true => std::fs::read(out.join(RECORD))
             .ok()
-            .and_then(|bytes| Record::<Numbers>::parse(&bytes)),
+            .and_then(|bytes| Record::<PrintLayout>::parse(&bytes)),
         false => None,
     };
     Ok(match record {
         Some(record) if record.fingerprint == print_fingerprint(project)? => Previous::Fresh {
             files,
-            numbers: record.settled,
+            layout: record.settled,
         },
         _ => Previous::Stale(files),
     })
@@ -314,7 +314,7 @@ fn previous_print(out: &Path, project: &Project, staging: &Staging) -> Result<Pr
 pub fn print_fingerprint(project: &Project) -> Result<String> {
     let settings = Settings {
         pdf: PdfLink::Linked,
-        page_numbers: None,
+        layout: None,
     };
     let renderer = Renderer::new(&project.booklet, &project.theme, settings);
     let booklet = &project.booklet;

@@ -95,7 +95,7 @@ fn render_all(booklet: &Booklet, theme: &Theme, css: bool) -> Result<(), TestCas
     RENDERED.fetch_add(1, Ordering::Relaxed);
     let settings = Settings {
         pdf: PdfLink::Absent,
-        page_numbers: None,
+        layout: None,
     };
     let renderer = Renderer::new(booklet, theme, settings);
     let mut outputs: Vec<(String, String)> = Vec::new();

@@ -37,7 +37,7 @@ pub fn check(root: &Path) -> Result<Summary> {
 pub fn render_all(project: &Project) -> Result<()> {
     let settings = Settings {
         pdf: PdfLink::Absent,
-        page_numbers: None,
+        layout: None,
     };
     let renderer = Renderer::new(&project.booklet, &project.theme, settings);
     let plan = Plan::all(&project.booklet);

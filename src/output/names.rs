@@ -9,6 +9,9 @@
 pub const INDEX: &str = "index.html";
 /// The whole booklet in one document, for printing.
 pub const PRINT: &str = "print.html";
+/// The theme's print stylesheet (`css/print.css`), which print.html links: `livret pdf`
+/// measures its pages against the text area of its `@page` rule.
+pub const PRINT_STYLESHEET: &str = "print.css";
 /// The page static hosts show for a missing address.
 pub const NOT_FOUND: &str = "404.html";
 /// The sitemap (only with `base_url`).

@@ -22,7 +22,7 @@ use super::refs::{self, unresolved};
 pub use super::site::SiteCtx;
 
 /// Page numbers of the print edition, by anchor, as `livret pdf` measured them.
-pub type Numbers = BTreeMap<String, u32>;
+use super::layout::PrintLayout;
 
 /// The `<head>` of one page: title, description, canonical URL.
 #[derive(Debug, Clone, Serialize)]
@@ -186,6 +186,10 @@ pub struct PrintItem {
     pub part: Option<TocPart>,
     pub entry: Option<EntryCtx>,
     pub is_sommaire: bool,
+    /// The sheet's copyfitting step (`data-fit`; 0: none).
+    pub fit: i8,
+    /// The sheet continues the page of the sheet before it.
+    pub run_on: bool,
 }
 
 /// `index.html`: the pages before the sommaire, the sommaire, the first page to read.
@@ -275,7 +279,8 @@ pub struct Contexts<'a> {
     pub site: SiteCtx,
     /// The booklet's title with its subtitle, as plain text: the `<title>` of the index.
     pub(super) site_title: String,
-    pub(super) page_numbers: Option<&'a Numbers>,
+    /// What `livret pdf` settled for the print edition (none in a plain build).
+    pub(super) layout: Option<&'a PrintLayout>,
     pub(super) slugs: HashMap<&'a str, usize>,
     /// Each entry's title as plain text (for `<title>` and previous/next links).
     pub(super) titles_plain: Vec<String>,
@@ -289,7 +294,7 @@ impl<'a> Contexts<'a> {
         booklet: &'a Booklet,
         labels: &BTreeMap<String, String>,
         has_pdf: bool,
-        page_numbers: Option<&'a Numbers>,
+        layout: Option<&'a PrintLayout>,
     ) -> Contexts<'a> {
         let config = &booklet.config;
         let style = Style {
@@ -310,7 +315,7 @@ impl<'a> Contexts<'a> {
             style,
             site,
             site_title,
-            page_numbers,
+            layout,
             slugs: booklet
                 .entries
                 .iter()
@@ -407,7 +412,7 @@ impl<'a> Contexts<'a> {
 
     fn page_of(&self, anchor: &str, mode: Mode) -> Option<u32> {
         match mode {
-            Mode::Print => self.page_numbers.and_then(|p| p.get(anchor).copied()),
+            Mode::Print => self.layout.and_then(|l| l.numbers.get(anchor).copied()),
             Mode::Web => None,
         }
     }
@@ -529,11 +534,14 @@ impl<'a> Contexts<'a> {
         match (item, rendered) {
             (Item::Entry(i), Some(rendered)) => {
                 let entry = self.entry(i, Mode::Print, rendered);
+                let slug = &self.booklet.entries[i].slug;
                 PrintItem {
                     kind: entry.kind.name(),
                     is_sommaire: entry.kind == Kind::Sommaire,
                     part: None,
                     entry: Some(entry),
+                    fit: self.layout.map_or(0, |l| l.fit(slug)),
+                    run_on: self.layout.is_some_and(|l| l.runs_on(slug)),
                 }
             }
             (Item::Entry(i), None) => self.print_item(item, Some(&self.rendered(i))),
@@ -542,6 +550,8 @@ impl<'a> Contexts<'a> {
                 part: Some(self.toc_part(p, Mode::Print)),
                 entry: None,
                 is_sommaire: false,
+                fit: 0,
+                run_on: false,
             },
         }
     }

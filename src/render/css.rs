@@ -39,6 +39,36 @@ pub fn compile(path: &Path, source: &str) -> Result<String, Diagnostic> {
     Ok(printed.code)
 }
 
+/// The top and bottom margins of a stylesheet's first `@page` rule without a selector, in
+/// points: the text area `livret pdf` measures its pages against. `None` when the rule or
+/// the lengths are missing (or not absolute).
+pub fn page_margins(css: &str) -> Option<(f32, f32)> {
+    use lightningcss::properties::Property;
+    use lightningcss::rules::CssRule;
+    use lightningcss::values::length::LengthPercentageOrAuto as L;
+    use lightningcss::values::percentage::DimensionPercentage as D;
+    let points = |v: &L| match v {
+        // CSS pixels are 0.75 pt.
+        L::LengthPercentage(D::Dimension(len)) => len.to_px().map(|px| px * 0.75),
+        _ => None,
+    };
+    let sheet = StyleSheet::parse(css, ParserOptions::default()).ok()?;
+    let page = sheet.rules.0.iter().find_map(|rule| match rule {
+        CssRule::Page(page) if page.selectors.is_empty() => Some(page),
+        _ => None,
+    })?;
+    let (mut top, mut bottom) = (None, None);
+    for property in &page.declarations.declarations {
+        match property {
+            Property::Margin(m) => (top, bottom) = (points(&m.top), points(&m.bottom)),
+            Property::MarginTop(t) => top = points(t),
+            Property::MarginBottom(b) => bottom = points(b),
+            _ => {}
+        }
+    }
+    Some((top?, bottom?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,5 +90,15 @@ mod tests {
         let d = compile(Path::new("x.css"), "a { color: red }\n}\n").unwrap_err();
         assert_eq!(d.path, Path::new("x.css"));
         assert!(d.line >= 1);
+    }
+
+    #[test]
+    fn page_margins_read_the_page_rule() {
+        let css = "@page :left { margin: 1in } @page { size: A5; margin: 15mm 13mm 16mm; }";
+        let (top, bottom) = page_margins(css).unwrap();
+        assert!((top - 42.52).abs() < 0.01, "{top}");
+        assert!((bottom - 45.35).abs() < 0.01, "{bottom}");
+        assert_eq!(page_margins("@page { margin-top: 10% }"), None);
+        assert_eq!(page_margins("p { margin: 0 }"), None);
     }
 }

@@ -3,6 +3,8 @@
 //! `#slug` links) in display order, so a note cited twice gets its second anchor where it is
 //! read second.
 
+use std::collections::BTreeSet;
+
 use crate::source::fiche::{Doc, Fiche, Place};
 use crate::text::hyphen;
 use crate::text::ids;
@@ -164,8 +166,12 @@ impl Contexts<'_> {
             resolve_opt(&mut kicker, &refs);
         }
         resolve_body(&mut body, &refs);
+        let whole = match mode {
+            Mode::Print => self.layout.and_then(|l| l.whole_words(&entry.slug)),
+            Mode::Web => None,
+        };
         if mode == Mode::Print && self.style.french {
-            hyphenate_body(&mut body);
+            hyphenate_body(&mut body, whole);
         }
         let title_plain = self.titles_plain[index].clone();
         let description = match mode {
@@ -182,6 +188,9 @@ impl Contexts<'_> {
                 resolve_in_place(&mut html, &refs);
                 if mode == Mode::Print && self.style.french {
                     html = hyphen::soft_hyphens(&html);
+                    if let Some(words) = whole {
+                        html = hyphen::unbreak(&html, words);
+                    }
                 }
                 NoteCtx {
                     number: n,
@@ -272,11 +281,17 @@ fn resolve_body(body: &mut BodyCtx, refs: &Refs) {
 /// Hyphenates the running text of a print body: paragraphs of the summary, the "how"
 /// sections, the outcome, quotes, asides, takeaways and pages; never headings, titles,
 /// kickers, figures, links or URLs.
-fn hyphenate_body(body: &mut BodyCtx) {
-    let shy = |html: &mut String| *html = hyphen::soft_hyphens(html);
+/// Soft hyphens in an entry's running text for print, except in `whole`'s words.
+fn hyphenate_body(body: &mut BodyCtx, whole: Option<&BTreeSet<String>>) {
+    let shy = |html: &mut String| {
+        *html = hyphen::soft_hyphens(html);
+        if let Some(words) = whole {
+            *html = hyphen::unbreak(html, words);
+        }
+    };
     let shy_opt = |html: &mut Option<String>| {
         if let Some(h) = html {
-            *h = hyphen::soft_hyphens(h);
+            shy(h);
         }
     };
     match body {

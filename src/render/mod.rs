@@ -7,6 +7,7 @@ pub mod context;
 pub mod css;
 mod entry;
 mod footnotes;
+pub mod layout;
 pub mod plan;
 pub mod refs;
 pub mod search;
@@ -20,7 +21,8 @@ use crate::booklet::{Booklet, Item};
 use crate::error::{Diagnostic, Error, Result};
 use crate::output::names;
 
-pub use context::{Contexts, Numbers, RenderedEntry, SiteCtx};
+pub use context::{Contexts, RenderedEntry, SiteCtx};
+pub use layout::{Numbers, PrintLayout};
 pub use theme::Theme;
 
 /// Up to this many sommaire lines, every page's sommaire lists every entry; beyond, the
@@ -50,8 +52,9 @@ pub enum PdfLink {
 #[derive(Debug, Clone, Copy)]
 pub struct Settings<'a> {
     pub pdf: PdfLink,
-    /// The print edition's page numbers, once `livret pdf` has measured them.
-    pub page_numbers: Option<&'a Numbers>,
+    /// The print edition's layout (page numbers, copyfitting), once `livret pdf` has
+    /// measured it.
+    pub layout: Option<&'a PrintLayout>,
 }
 
 /// Turns contexts into pages with the theme's templates.
@@ -74,7 +77,7 @@ impl<'a> Renderer<'a> {
             booklet,
             &theme.labels,
             settings.pdf == PdfLink::Linked,
-            settings.page_numbers,
+            settings.layout,
         );
         let back = contexts.back_pages();
         Renderer {

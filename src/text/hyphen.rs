@@ -9,7 +9,7 @@
 //! before a break and 3 after it.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 /// The soft hyphen.
 pub const SHY: char = '\u{AD}';
@@ -47,6 +47,32 @@ pub fn soft_hyphens(html: &str) -> String {
         }
         rest = &rest[end..];
     }
+    out
+}
+
+/// `html` with the soft hyphens removed from the words in `words` (compared without their
+/// soft hyphens): `livret pdf` keeps a word whole where breaking it made a third hyphenated
+/// line in a row or a hyphen at the foot of a page. Soft hyphens only ever sit in text.
+pub fn unbreak(html: &str, words: &BTreeSet<String>) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if word.contains(SHY) && words.contains(&word.replace(SHY, "")) {
+            out.extend(word.chars().filter(|&c| c != SHY));
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in html.chars() {
+        if c.is_alphabetic() || c == SHY {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
     out
 }
 
@@ -165,6 +191,16 @@ mod tests {
 
     fn breaks(html: &str) -> String {
         soft_hyphens(html).replace(SHY, "|")
+    }
+
+    #[test]
+    fn unbreak_keeps_the_chosen_words_whole() {
+        let html = soft_hyphens("<p>accueillir les associations, accueillir</p>");
+        let words = BTreeSet::from(["accueillir".to_string()]);
+        let out = unbreak(&html, &words).replace(SHY, "|");
+        assert_eq!(out.matches("accueillir").count(), 2, "{out}");
+        assert!(out.contains("as|so|cia|tions"), "{out}");
+        assert_eq!(unbreak(&html, &BTreeSet::new()), html);
     }
 
     #[test]

@@ -16,12 +16,14 @@ pub mod chromium;
 pub mod chromium;
 pub mod chunks;
 pub mod finish;
+pub mod fit;
 pub mod impose;
 pub mod inspect;
+pub mod lines;
 pub mod merge;
+pub mod passes;
 pub mod shop;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -29,13 +31,14 @@ use crate::booklet::{Booklet, Item};
 use crate::build::{self, BuildOptions, PdfFiles};
 use crate::error::{Error, Result};
 use crate::output::record::Record;
-use crate::render::{Mode, PdfLink, Renderer, Settings};
+use crate::render::{Mode, PdfLink, PrintLayout, Renderer, Settings};
 use crate::text::markdown;
 
 /// The imposed PDF that `livret pdf --imposition booklet` writes next to `livret.pdf`.
 pub const IMPOSED_NAME: &str = crate::output::names::IMPOSED;
-/// Print passes before livret gives up on the sommaire's numbers settling.
-pub const MAX_PASSES: usize = 4;
+/// Print passes before livret gives up on the layout settling: the sommaire's numbers, and
+/// copyfitting's steps, run-ons and whole words (`fit`).
+pub const MAX_PASSES: usize = 6;
 
 /// Extra PDFs laid out for printing at home.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +78,8 @@ pub struct PdfReport {
     /// The print-shop PDF and its page count, with `--print-shop`.
     pub shop: Option<(PathBuf, usize)>,
     pub fiches: usize,
+    /// Sheets copyfitting could not fit: slug, page, share of the text area that page holds.
+    pub unfitted: Vec<(String, u32, f32)>,
     pub browser: String,
     pub millis: u128,
 }
@@ -90,6 +95,7 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
     let project = build::load_project(&options.build.root)?;
     let Plan {
         anchors,
+        sheets,
         meta,
         outline,
         trim_mm,
@@ -130,46 +136,54 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
     ));
 
     let mut printer = chunks::Printer::new();
-    let settled = settle(
+    let stylesheet = scratch_build
+        .out
+        .join(crate::output::names::PRINT_STYLESHEET);
+    let css = std::fs::read_to_string(&stylesheet).unwrap_or_default();
+    let margins = crate::render::css::page_margins(&css);
+    let settled = passes::settle(
         MAX_PASSES,
-        |pass, numbers| {
+        |pass, layout| {
             if pass > 1 {
-                build::build_print(&scratch_build, numbers, PdfFiles::Announce)?;
+                build::build_print(&scratch_build, Some(layout), PdfFiles::Announce)?;
             }
             let pdf = printer.print(&mut browser, &print_html)?;
             refuse_blocked(&browser.take_blocked())?;
             let doc = inspect::load(&pdf, "the PDF Chromium printed")?;
-            Ok((measure(&doc, &anchors)?, pdf))
+            let proposal = passes::measure(&doc, &anchors, &sheets, layout, margins)?;
+            Ok((proposal, pdf))
         },
         progress,
     );
-    let settled = settled.and_then(|(passes, numbers, pdf)| {
+    let settled = settled.and_then(|settled| {
         let shop = match options.print_shop {
             true => Some(shop_pass(
                 &mut browser,
                 &print_html,
-                &pdf,
+                &settled.kept,
                 trim_mm,
                 &anchors,
-                &numbers,
+                &settled.layout.numbers,
             )?),
             false => None,
         };
-        Ok((passes, numbers, pdf, shop))
+        Ok((settled, shop))
     });
     // The browser shuts down while the PDF is finished; it is waited for on every path.
     let closing = std::thread::spawn(move || drop(browser));
-    let result = settled.and_then(|(passes, numbers, pdf, shop)| {
+    let result = settled.and_then(|(settled, shop)| {
         let printed = Printed {
             html: &print_html,
-            passes,
-            numbers: &numbers,
-            pdf: &pdf,
+            passes: settled.passes,
+            layout: &settled.layout,
+            pdf: &settled.kept,
             shop: shop.as_deref(),
             trim_mm,
             fingerprint,
         };
-        publish(options, &meta, &outline, &printed, progress)
+        let mut report = publish(options, &meta, &outline, &printed, progress)?;
+        report.unfitted = settled.unfitted;
+        Ok(report)
     });
     let _ = closing.join();
     let mut report = result?;
@@ -184,6 +198,8 @@ pub use crate::render::Numbers;
 /// targets, the PDF's metadata and its bookmarks.
 struct Plan {
     anchors: Vec<String>,
+    /// Every sheet, for copyfitting.
+    sheets: Vec<fit::Sheet>,
     meta: finish::Metadata,
     outline: Vec<finish::OutlineItem>,
     /// The trimmed page, in millimetres.
@@ -220,7 +236,7 @@ fn shop_pass(
     refuse_blocked(&browser.take_blocked())?;
     let doc = inspect::load(&pdf, "the print-shop pass")?;
     let (got, want) = (doc.get_pages().len(), settled.get_pages().len());
-    if got != want || measure(&doc, anchors)? != *numbers {
+    if got != want || passes::numbers(&inspect::destinations(&doc), anchors)? != *numbers {
         return Err(Error::Invariant(format!(
             "the print-shop pass broke its pages differently ({got} pages, not {want}): the \
              bleed rules must keep the text block of the screen pass"
@@ -232,7 +248,7 @@ fn shop_pass(
 fn plan(project: &build::Project) -> Plan {
     let settings = Settings {
         pdf: PdfLink::Linked,
-        page_numbers: None,
+        layout: None,
     };
     let renderer = Renderer::new(&project.booklet, &project.theme, settings);
     let config = &project.booklet.config;
@@ -254,6 +270,7 @@ fn plan(project: &build::Project) -> Plan {
     };
     Plan {
         anchors: sommaire_targets(&renderer),
+        sheets: sheets(&project.booklet),
         meta,
         outline: outline(&project.booklet, &renderer),
         trim_mm: config.page_size.mm(),
@@ -279,61 +296,11 @@ fn refuse_blocked(blocked: &[String]) -> Result<()> {
     )))
 }
 
-/// Prints until the sommaire's numbers settle. `print(pass, numbers)` prints the booklet with
-/// `numbers` written in (none on the first pass) and returns the numbers it measured, with
-/// whatever else the caller keeps (the PDF). Settled means a pass measured exactly the numbers
-/// it printed; after `max_passes` without that, the error names what kept moving.
-pub fn settle<T>(
-    max_passes: usize,
-    mut print: impl FnMut(usize, Option<&Numbers>) -> Result<(Numbers, T)>,
-    progress: &mut dyn FnMut(&str),
-) -> Result<(usize, Numbers, T)> {
-    let mut numbers: Option<Numbers> = None;
-    let mut moving = Vec::new();
-    for pass in 1..=max_passes {
-        let t = Instant::now();
-        let (measured, kept) = print(pass, numbers.as_ref())?;
-        moving = match &numbers {
-            None => Vec::new(),
-            Some(previous) => measured
-                .iter()
-                .filter(|&(k, v)| previous.get(k) != Some(v))
-                .map(|(k, v)| {
-                    let was = previous.get(k).map_or("?".into(), u32::to_string);
-                    format!("#{k} {was} → {v}")
-                })
-                .collect(),
-        };
-        progress(&format!(
-            "pass {pass}: printed in {} ms, {}",
-            t.elapsed().as_millis(),
-            match (&numbers, moving.len()) {
-                (None, _) => format!("{} sommaire targets located", measured.len()),
-                (Some(_), 0) => "sommaire page numbers settled".to_string(),
-                (Some(_), n) => format!("{n} sommaire page numbers moved"),
-            }
-        ));
-        if numbers.is_some() && moving.is_empty() {
-            return Ok((pass, measured, kept));
-        }
-        numbers = Some(measured);
-    }
-    Err(Error::other(format!(
-        "the sommaire's page numbers did not settle after {max_passes} print passes: writing \
-         them in keeps moving pages ({}).",
-        moving.join(", ")
-    ))
-    .with_help(
-        "the theme must reserve room for the numbers so that filling them in cannot reflow the \
-         sommaire (see `.toc-page` in themes/default/css/print.css)",
-    ))
-}
-
 /// The settled print: the page printed, its numbers and the PDF.
 struct Printed<'a> {
     html: &'a Path,
     passes: usize,
-    numbers: &'a Numbers,
+    layout: &'a PrintLayout,
     pdf: &'a [u8],
     /// The print-shop pass, with `--print-shop`.
     shop: Option<&'a [u8]>,
@@ -375,11 +342,11 @@ fn publish(
     if let Some(shop) = &shop {
         files.push((crate::output::names::SHOP, &shop.bytes));
     }
-    let record = Record::new(printed.fingerprint.clone(), printed.numbers.clone()).to_bytes();
+    let record = Record::new(printed.fingerprint.clone(), printed.layout.clone()).to_bytes();
     files.push((crate::output::names::RECORD, &record));
     let report = build::build_print(
         &options.build,
-        Some(printed.numbers),
+        Some(printed.layout),
         PdfFiles::Publish(&files),
     )?;
     // out/print.html must be the very page that was printed.
@@ -401,9 +368,33 @@ fn publish(
         }),
         shop: shop.map(|s| (options.build.out.join(crate::output::names::SHOP), s.pages)),
         fiches: report.fiches,
+        unfitted: Vec::new(),
         browser: String::new(),
         millis: 0,
     })
+}
+
+/// Every sheet of the print edition in order, by the id of its first page: part dividers are
+/// fixed, pages may run on after the sheet before them.
+fn sheets(booklet: &Booklet) -> Vec<fit::Sheet> {
+    use crate::source::fiche::Kind;
+    booklet
+        .order
+        .iter()
+        .map(|item| match *item {
+            Item::Part(p) => fit::Sheet {
+                slug: booklet.parts[p].slug.clone(),
+                kind: fit::SheetKind::Fixed,
+            },
+            Item::Entry(i) => fit::Sheet {
+                slug: booklet.entries[i].slug.clone(),
+                kind: match booklet.entries[i].doc.kind() {
+                    Kind::Page => fit::SheetKind::Page,
+                    _ => fit::SheetKind::Text,
+                },
+            },
+        })
+        .collect()
 }
 
 /// The anchors the print sommaire links to (parts and listed entries), in order.
@@ -465,29 +456,6 @@ pub fn outline(booklet: &Booklet, renderer: &Renderer) -> Vec<finish::OutlineIte
     items
 }
 
-/// The page of every sommaire target, from the PDF's named destinations.
-fn measure(doc: &lopdf::Document, anchors: &[String]) -> Result<BTreeMap<String, u32>> {
-    let dests = inspect::destinations(doc);
-    let mut out = BTreeMap::new();
-    let mut missing = Vec::new();
-    for anchor in anchors {
-        match dests.get(anchor) {
-            Some(&page) => {
-                out.insert(anchor.clone(), page);
-            }
-            None => missing.push(format!("#{anchor}")),
-        }
-    }
-    if !missing.is_empty() {
-        return Err(Error::other(format!(
-            "the printed PDF has no page for {}: the print edition must give these ids to the \
-             elements its sommaire links to",
-            missing.join(", ")
-        )));
-    }
-    Ok(out)
-}
-
 /// A scratch folder for the print passes, removed when done.
 struct Scratch {
     path: PathBuf,
@@ -518,74 +486,5 @@ impl Scratch {
 impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.path);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn numbers(pairs: &[(&str, u32)]) -> Numbers {
-        pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
-    }
-
-    #[test]
-    fn settles_when_a_pass_measures_what_it_printed() -> crate::error::TestResult {
-        let mut seen = Vec::new();
-        let mut lines = Vec::new();
-        let (passes, got, kept) = settle(
-            4,
-            |pass, printed| {
-                seen.push(printed.cloned());
-                // Writing the numbers in pushes one fiche a page further, once.
-                let measured = if pass == 1 {
-                    numbers(&[("a", 4), ("b", 7)])
-                } else {
-                    numbers(&[("a", 4), ("b", 8)])
-                };
-                Ok((measured, pass * 10))
-            },
-            &mut |l| lines.push(l.to_string()),
-        )?;
-        assert_eq!((passes, kept), (3, 30));
-        assert_eq!(got, numbers(&[("a", 4), ("b", 8)]));
-        assert_eq!(seen[0], None);
-        assert_eq!(seen[1], Some(numbers(&[("a", 4), ("b", 7)])));
-        assert!(
-            lines[1].contains("1 sommaire page numbers moved"),
-            "{lines:?}"
-        );
-        assert!(lines[2].contains("settled"), "{lines:?}");
-        Ok(())
-    }
-
-    #[test]
-    fn numbers_that_never_settle_fail_loudly() {
-        let err = settle(
-            4,
-            |pass, _| Ok((numbers(&[("a", 4), ("b", 7 + pass as u32 % 2)]), ())),
-            &mut |_| {},
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(err.contains("did not settle after 4 print passes"), "{err}");
-        assert!(err.contains("#b 8 → 7"), "{err}");
-        assert!(err.contains("help:"), "{err}");
-    }
-
-    #[test]
-    fn a_printer_error_stops_the_passes() {
-        let mut calls = 0;
-        let err = settle::<()>(
-            4,
-            |_, _| {
-                calls += 1;
-                Err(Error::other("boom"))
-            },
-            &mut |_| {},
-        )
-        .unwrap_err();
-        assert_eq!(calls, 1);
-        assert_eq!(err.to_string(), "boom");
     }
 }

@@ -346,7 +346,7 @@ impl Session {
             } else {
                 PdfLink::Absent
             },
-            page_numbers: None,
+            layout: None,
         };
         let renderer = Renderer::new(&project.booklet, &project.theme, settings);
         let plan = Plan::changed(&keys, &last.keys);

@@ -1,0 +1,311 @@
+//! The print passes: print, measure, print again until a pass measures the layout it printed.
+//! A pass's measurements are the sommaire's page numbers (from named destinations) and each
+//! page's set lines (`lines`), from which `fit` proposes the next layout: copyfitting steps,
+//! run-on pages, words printed whole. The passes are bounded; when they run out, the error
+//! names what kept moving.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use lopdf::Document;
+
+use crate::error::{Error, Result};
+use crate::render::{Numbers, PrintLayout};
+
+use super::fit::{self, Proposal, Sheet};
+use super::{inspect, lines};
+
+/// The settled layout, the pass that printed it, and what could not be fitted.
+#[derive(Debug)]
+pub struct Settled<T> {
+    pub passes: usize,
+    pub layout: PrintLayout,
+    /// What the settled pass kept (its PDF).
+    pub kept: T,
+    /// Sheets with a page under a third full that copyfitting could not fix: slug, page,
+    /// share of the text area.
+    pub unfitted: Vec<(String, u32, f32)>,
+}
+
+/// Prints until the layout settles. `print(pass, layout)` prints the booklet in `layout`
+/// (nothing measured yet on the first pass) and returns the layout its measurements propose,
+/// with whatever else the caller keeps (the PDF). Settled means a pass proposes exactly the
+/// layout it printed; after `max_passes` without that, the error names what kept moving.
+pub fn settle<T>(
+    max_passes: usize,
+    mut print: impl FnMut(usize, &PrintLayout) -> Result<(Proposal, T)>,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Settled<T>> {
+    let mut layout = PrintLayout::default();
+    let mut moving = Vec::new();
+    for pass in 1..=max_passes {
+        let t = Instant::now();
+        let (proposal, kept) = print(pass, &layout)?;
+        let numbers_moved = moved(&layout.numbers, &proposal.layout.numbers);
+        moving = numbers_moved.clone();
+        moving.extend(proposal.changes.iter().cloned());
+        let numbers = match (pass, numbers_moved.len()) {
+            (1, _) => format!("{} sommaire targets located", proposal.layout.numbers.len()),
+            (_, 0) => "sommaire page numbers settled".to_string(),
+            (_, n) => format!("{n} sommaire page numbers moved"),
+        };
+        let fitting = match proposal.changes.len() {
+            0 => String::new(),
+            n => format!(", {n} copyfitting change{}", if n == 1 { "" } else { "s" }),
+        };
+        progress(&format!(
+            "pass {pass}: printed in {} ms, {numbers}{fitting}",
+            t.elapsed().as_millis()
+        ));
+        for change in &proposal.changes {
+            progress(&format!("  {change}"));
+        }
+        if proposal.layout == layout {
+            report(&layout, &proposal.unfitted, progress);
+            return Ok(Settled {
+                passes: pass,
+                layout,
+                kept,
+                unfitted: proposal.unfitted,
+            });
+        }
+        layout = proposal.layout;
+    }
+    Err(Error::other(format!(
+        "the print layout did not settle after {max_passes} print passes: each pass moves \
+         pages again ({}).",
+        moving.join(", ")
+    ))
+    .with_help(
+        "the theme must reserve room for the sommaire's numbers so that filling them in cannot \
+         reflow it (see `.toc-page` in themes/default/css/print.css), and its copyfitting steps \
+         must change the text's height (`.sheet[data-fit]`)",
+    ))
+}
+
+/// The numbers that differ from the last pass's, as `#slug 7 → 8`.
+fn moved(previous: &Numbers, measured: &Numbers) -> Vec<String> {
+    if previous.is_empty() {
+        return Vec::new();
+    }
+    measured
+        .iter()
+        .filter(|&(k, v)| previous.get(k) != Some(v))
+        .map(|(k, v)| {
+            let was = previous.get(k).map_or("?".into(), u32::to_string);
+            format!("#{k} {was} → {v}")
+        })
+        .collect()
+}
+
+/// What copyfitting did, in one line, and what it could not do.
+fn report(layout: &PrintLayout, unfitted: &[(String, u32, f32)], progress: &mut dyn FnMut(&str)) {
+    let words: usize = layout.whole_words.values().map(|w| w.len()).sum();
+    if !layout.fits.is_empty() || !layout.run_on.is_empty() || words > 0 {
+        let fits: Vec<String> = layout
+            .fits
+            .iter()
+            .map(|(slug, step)| format!("{slug} {step:+}"))
+            .collect();
+        progress(&format!(
+            "copyfitting: {} sheet{} fitted{}, {} page{} run on, {words} word{} printed whole",
+            fits.len(),
+            if fits.len() == 1 { "" } else { "s" },
+            if fits.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", fits.join(", "))
+            },
+            layout.run_on.len(),
+            if layout.run_on.len() == 1 { "" } else { "s" },
+            if words == 1 { "" } else { "s" },
+        ));
+    }
+    for (slug, page, share) in unfitted {
+        progress(&format!(
+            "could not fit {slug}: page {page} holds {:.0} % of a page (copyfitting's steps are \
+             used up; shorten or lengthen its text by a few lines)",
+            share * 100.0
+        ));
+    }
+}
+
+/// Measures a printed pass: the page of every sommaire target and, when the print
+/// stylesheet's text area is known (`margins`, top and bottom in points), copyfitting's
+/// proposal.
+pub fn measure(
+    doc: &Document,
+    anchors: &[String],
+    sheets: &[Sheet],
+    printed: &PrintLayout,
+    margins: Option<(f32, f32)>,
+) -> Result<Proposal> {
+    let dests = inspect::destinations(doc);
+    let numbers = numbers(&dests, anchors)?;
+    let Some((top, bottom)) = margins else {
+        return Ok(Proposal {
+            layout: PrintLayout {
+                numbers,
+                ..printed.clone()
+            },
+            changes: Vec::new(),
+            unfitted: Vec::new(),
+            fills: Vec::new(),
+        });
+    };
+    let mut reader = lines::Reader::new(doc);
+    let mut height = 0.0;
+    let pages: Vec<Vec<lines::Line>> = doc
+        .get_pages()
+        .into_values()
+        .map(|page| {
+            let media = inspect::media_box(doc, page).unwrap_or([0.0, 0.0, 0.0, 0.0]);
+            height = media[3] - media[1];
+            reader.lines(page, height)
+        })
+        .collect();
+    let pass = fit::Pass {
+        dests: &dests,
+        numbers,
+        pages: &pages,
+        band: (top, height - bottom),
+    };
+    Ok(fit::propose(sheets, printed, &pass))
+}
+
+/// The page of every sommaire target, from the PDF's named destinations.
+pub fn numbers(dests: &BTreeMap<String, u32>, anchors: &[String]) -> Result<Numbers> {
+    let mut out = BTreeMap::new();
+    let mut missing = Vec::new();
+    for anchor in anchors {
+        match dests.get(anchor) {
+            Some(&page) => {
+                out.insert(anchor.clone(), page);
+            }
+            None => missing.push(format!("#{anchor}")),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(Error::other(format!(
+            "the printed PDF has no page for {}: the print edition must give these ids to the \
+             elements its sommaire links to",
+            missing.join(", ")
+        )));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn numbers(pairs: &[(&str, u32)]) -> Numbers {
+        pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+    }
+
+    fn proposal(layout: PrintLayout, changes: &[&str]) -> Proposal {
+        Proposal {
+            layout,
+            changes: changes.iter().map(|c| c.to_string()).collect(),
+            unfitted: Vec::new(),
+            fills: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn settles_when_a_pass_measures_what_it_printed() -> crate::error::TestResult {
+        let mut seen = Vec::new();
+        let mut lines = Vec::new();
+        let settled = settle(
+            4,
+            |pass, printed| {
+                seen.push(printed.clone());
+                // Writing the numbers in pushes one fiche a page further, once.
+                let measured = if pass == 1 {
+                    numbers(&[("a", 4), ("b", 7)])
+                } else {
+                    numbers(&[("a", 4), ("b", 8)])
+                };
+                Ok((proposal(PrintLayout::numbered(measured), &[]), pass * 10))
+            },
+            &mut |l| lines.push(l.to_string()),
+        )?;
+        assert_eq!((settled.passes, settled.kept), (3, 30));
+        assert_eq!(settled.layout.numbers, numbers(&[("a", 4), ("b", 8)]));
+        assert_eq!(seen[0], PrintLayout::default());
+        assert_eq!(seen[1].numbers, numbers(&[("a", 4), ("b", 7)]));
+        assert!(
+            lines[1].contains("1 sommaire page numbers moved"),
+            "{lines:?}"
+        );
+        assert!(lines[2].contains("settled"), "{lines:?}");
+        Ok(())
+    }
+
+    #[test]
+    fn copyfitting_changes_need_another_pass_and_are_reported() -> crate::error::TestResult {
+        let mut lines = Vec::new();
+        let settled = settle(
+            4,
+            |pass, printed| {
+                let mut next = PrintLayout::numbered(numbers(&[("a", 3)]));
+                next.fits.insert("a".into(), -2);
+                let changes: &[&str] = if pass == 1 {
+                    &["a: fitted tighter"]
+                } else {
+                    &[]
+                };
+                assert_eq!(printed.fit("a"), if pass == 1 { 0 } else { -2 });
+                Ok((proposal(next, changes), ()))
+            },
+            &mut |l| lines.push(l.to_string()),
+        )?;
+        assert_eq!(settled.passes, 2);
+        assert!(lines[0].contains("1 copyfitting change"), "{lines:?}");
+        assert!(
+            lines.iter().any(|l| l.contains("1 sheet fitted (a -2)")),
+            "{lines:?}"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn layouts_that_never_settle_fail_loudly() {
+        let err = settle(
+            4,
+            |pass, _| {
+                let measured = numbers(&[("a", 4), ("b", 7 + pass as u32 % 2)]);
+                Ok((proposal(PrintLayout::numbered(measured), &[]), ()))
+            },
+            &mut |_| {},
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("did not settle after 4 print passes"), "{err}");
+        assert!(err.contains("#b 8 → 7"), "{err}");
+        assert!(err.contains("help:"), "{err}");
+    }
+
+    #[test]
+    fn a_printer_error_stops_the_passes() {
+        let mut calls = 0;
+        let err = settle::<()>(
+            4,
+            |_, _| {
+                calls += 1;
+                Err(Error::other("boom"))
+            },
+            &mut |_| {},
+        )
+        .unwrap_err();
+        assert_eq!(calls, 1);
+        assert_eq!(err.to_string(), "boom");
+    }
+
+    #[test]
+    fn a_missing_target_is_named() {
+        let dests = BTreeMap::from([("a".to_string(), 2)]);
+        let err = super::numbers(&dests, &["a".into(), "b".into()]).unwrap_err();
+        assert!(err.to_string().contains("#b"), "{err}");
+    }
+}

@@ -8,6 +8,7 @@ mod authoring;
 mod build;
 mod content;
 mod content_safety;
+mod copyfit;
 mod diagnostics;
 mod golden;
 mod incremental;

@@ -22,7 +22,7 @@ const TOLERANCE: f32 = 1.5;
 /// The guide, printed once: its folder and what `livret pdf` said on stderr.
 pub(crate) struct Printed {
     pub(crate) dir: PathBuf,
-    stderr: String,
+    pub(crate) stderr: String,
 }
 
 static GUIDE: OnceLock<Option<Printed>> = OnceLock::new();

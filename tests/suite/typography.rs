@@ -93,8 +93,7 @@ fn guide_body_lines_are_hyphenated_but_never_proper_nouns() {
             "a capitalised word is hyphenated: {word}"
         );
     }
-    // Chromium has no `hyphenate-limit-lines`: runs of hyphenated lines are measured and
-    // printed (see docs/typography.md), not bounded.
+    // Chromium has no `hyphenate-limit-lines`: `livret pdf` bounds the runs (tests/suite/copyfit.rs).
     let mut run = 0;
     let mut longest = 0;
     for line in &all {

@@ -154,6 +154,8 @@ pub struct NavCtx {
 pub struct TocGroup {
     pub part: Option<TocPart>,
     pub entries: Vec<TocEntry>,
+    /// In print, the group starts a new page of the sommaire (`PrintLayout::toc_breaks`).
+    pub break_before: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -347,6 +349,10 @@ impl<'a> Contexts<'a> {
                 Item::Part(p) => groups.push(TocGroup {
                     part: Some(self.toc_part(p, mode)),
                     entries: Vec::new(),
+                    break_before: mode == Mode::Print
+                        && self
+                            .layout
+                            .is_some_and(|l| l.toc_breaks.contains(&self.booklet.parts[p].slug)),
                 }),
                 Item::Entry(i) => {
                     let entry = &self.booklet.entries[i];
@@ -364,6 +370,7 @@ impl<'a> Contexts<'a> {
                         _ => groups.push(TocGroup {
                             part: None,
                             entries: vec![toc_entry],
+                            break_before: false,
                         }),
                     }
                 }
@@ -647,6 +654,7 @@ pub fn toc_of_part(toc: &[TocGroup], keep: Option<&str>) -> Vec<TocGroup> {
             Some(part) if Some(part.slug.as_str()) != keep => TocGroup {
                 part: Some(part.clone()),
                 entries: Vec::new(),
+                break_before: false,
             },
             _ => g.clone(),
         })

@@ -26,6 +26,10 @@ pub struct PrintLayout {
     /// a new one: a short page that would otherwise stand nearly empty.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub run_on: BTreeSet<String>,
+    /// Sommaire groups (by their part's slug) that start a new page of a sommaire too long
+    /// for one: a second page that holds whole parts rather than a few lines.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub toc_breaks: BTreeSet<String>,
     /// Words printed whole (without soft hyphens), by the slug of the sheet they are in: a
     /// third hyphenated line in a row, or a hyphen at the foot of a page.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

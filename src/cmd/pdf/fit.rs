@@ -37,14 +37,19 @@ const RUN_ON_GAP: f32 = 0.06;
 pub struct Sheet {
     pub slug: String,
     pub kind: SheetKind,
+    /// For the sommaire: its groups in order, each with its part's slug (`None` for entries
+    /// outside parts) and its number of lines (entries, plus the part's title).
+    pub groups: Vec<(Option<String>, usize)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SheetKind {
     /// Full-bleed, fixed: a part divider. Never measured.
     Fixed,
-    /// Running text: a fiche or the sommaire.
+    /// Running text: a fiche.
     Text,
+    /// The sommaire: running text that may also turn its page at a part.
+    Sommaire,
     /// A page (presentation, contacts…): running text that may continue the page before it.
     Page,
 }
@@ -184,6 +189,14 @@ pub fn propose(sheets: &[Sheet], printed: &PrintLayout, pass: &Pass) -> Proposal
                 next.fits.insert(sheet.slug.clone(), step);
                 lost[i] = u32::from(loses);
             }
+            Some(Action::TocBreak(part)) => {
+                changes.push(format!(
+                    "{}: last page {:.0} % full, turns its page before « {part} »",
+                    sheet.slug,
+                    tail * 100.0
+                ));
+                next.toc_breaks.insert(part);
+            }
             Some(Action::RunOn) => {
                 changes.push(format!(
                     "{}: {:.0} % of a page, continues the page before it",
@@ -226,6 +239,8 @@ enum Action {
     /// Print the sheet at this step; `true` when it should lose its last page.
     Step(i8, bool),
     RunOn,
+    /// Turn the sommaire's page before this part's group.
+    TocBreak(String),
     /// Decide on the next pass, once the sheet before it has settled.
     Wait,
 }
@@ -276,12 +291,49 @@ fn decide(
         (_, Some(t)) if t <= looser => -t,
         _ => looser,
     };
+    // A sommaire the steps cannot bring back onto its pages turns its page at a part.
+    if sheet.kind == SheetKind::Sommaire
+        && pages == 2
+        && (step < -FIT_STEPS || (current == -FIT_STEPS && step <= current))
+        && let Some(part) = toc_break(&sheet.groups, height, printed)
+    {
+        return Some(Action::TocBreak(part));
+    }
     if step.abs() > FIT_STEPS || step == current {
         // Already at the bound: try the bound once, then give up.
         let bound = step.signum() * FIT_STEPS;
         return (bound != current).then_some(Action::Step(bound, bound < 0));
     }
     Some(Action::Step(step, step < 0))
+}
+
+/// The part before which a two-page sommaire of `height` pages turns its page: the latest
+/// one that leaves its second page more than a third full and its first page not over full,
+/// estimated from the groups' lines. `None` when one already turns it, or none would do.
+fn toc_break(
+    groups: &[(Option<String>, usize)],
+    height: f32,
+    printed: &PrintLayout,
+) -> Option<String> {
+    if !printed.toc_breaks.is_empty() {
+        return None;
+    }
+    let total: usize = groups.iter().map(|g| g.1).sum();
+    let mut before = 0;
+    let mut best = None;
+    for (part, lines) in groups {
+        let share_before = before as f32 / total.max(1) as f32 * height;
+        let share_after = height - share_before;
+        if let Some(part) = part
+            && before > 0
+            && share_after >= LOOSE_TARGET
+            && share_before <= 0.92
+        {
+            best = Some(part.clone());
+        }
+        before += lines;
+    }
+    best
 }
 
 /// Words to print whole: the third of three hyphenated lines in a row, and a hyphen on a
@@ -397,6 +449,7 @@ mod tests {
             .map(|(s, k)| Sheet {
                 slug: s.to_string(),
                 kind: *k,
+                groups: Vec::new(),
             })
             .collect()
     }
@@ -459,6 +512,7 @@ mod tests {
         let sheets2 = vec![Sheet {
             slug: "a".into(),
             kind: SheetKind::Text,
+            groups: Vec::new(),
         }];
         let pass = Pass {
             dests: &d,
@@ -474,6 +528,28 @@ mod tests {
             vec![("a".to_string(), 3, fill(&pages[2], BAND))]
         );
         assert_eq!(p.layout, at_bound);
+    }
+
+    #[test]
+    fn a_sommaire_too_long_for_its_steps_turns_its_page_at_a_part() {
+        let mut sheets = sheets(&[("sommaire", SheetKind::Sommaire)]);
+        sheets[0].groups = vec![
+            (None, 3),
+            (Some("repenser".into()), 6),
+            (Some("co-construire".into()), 8),
+        ];
+        // 1.16 pages: the steps cannot take back a sixth of a page.
+        let pages = vec![vec![], page(1.0), page(0.16), vec![]];
+        let d = dests(&[("sommaire", 2)]);
+        let pass = Pass {
+            dests: &d,
+            numbers: Numbers::new(),
+            pages: &pages,
+            band: BAND,
+        };
+        let p = propose(&sheets, &PrintLayout::default(), &pass);
+        assert!(p.layout.toc_breaks.contains("co-construire"), "{p:?}");
+        assert_eq!(p.layout.fit("sommaire"), 0);
     }
 
     #[test]

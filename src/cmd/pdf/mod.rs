@@ -270,7 +270,7 @@ fn plan(project: &build::Project) -> Plan {
     };
     Plan {
         anchors: sommaire_targets(&renderer),
-        sheets: sheets(&project.booklet),
+        sheets: sheets(&project.booklet, &renderer),
         meta,
         outline: outline(&project.booklet, &renderer),
         trim_mm: config.page_size.mm(),
@@ -376,8 +376,17 @@ fn publish(
 
 /// Every sheet of the print edition in order, by the id of its first page: part dividers are
 /// fixed, pages may run on after the sheet before them.
-fn sheets(booklet: &Booklet) -> Vec<fit::Sheet> {
+fn sheets(booklet: &Booklet, renderer: &Renderer) -> Vec<fit::Sheet> {
     use crate::source::fiche::Kind;
+    let groups: Vec<(Option<String>, usize)> = renderer
+        .contexts()
+        .toc(Mode::Print)
+        .into_iter()
+        .map(|g| {
+            let title = usize::from(g.part.is_some());
+            (g.part.map(|p| p.slug), g.entries.len() + title)
+        })
+        .collect();
     booklet
         .order
         .iter()
@@ -385,14 +394,23 @@ fn sheets(booklet: &Booklet) -> Vec<fit::Sheet> {
             Item::Part(p) => fit::Sheet {
                 slug: booklet.parts[p].slug.clone(),
                 kind: fit::SheetKind::Fixed,
+                groups: Vec::new(),
             },
-            Item::Entry(i) => fit::Sheet {
-                slug: booklet.entries[i].slug.clone(),
-                kind: match booklet.entries[i].doc.kind() {
+            Item::Entry(i) => {
+                let kind = match booklet.entries[i].doc.kind() {
                     Kind::Page => fit::SheetKind::Page,
+                    Kind::Sommaire => fit::SheetKind::Sommaire,
                     _ => fit::SheetKind::Text,
-                },
-            },
+                };
+                fit::Sheet {
+                    slug: booklet.entries[i].slug.clone(),
+                    kind,
+                    groups: match kind {
+                        fit::SheetKind::Sommaire => groups.clone(),
+                        _ => Vec::new(),
+                    },
+                }
+            }
         })
         .collect()
 }

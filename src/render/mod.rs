@@ -293,7 +293,7 @@ impl<'a> Renderer<'a> {
         ctx.insert("page_kind", "print");
         ctx.insert("meta", &self.contexts.meta(None, None, "print.html"));
         // Whether the sommaire has its page numbers (from `livret pdf`): else a note says how.
-        ctx.insert("numbered", &self.contexts.page_numbers.is_some());
+        ctx.insert("numbered", &self.contexts.layout.is_some());
         // The marker must occur once: the book's own text (its title, its colophon) could
         // hold any given marker, so another one is tried until it is unique.
         for attempt in 0..16 {

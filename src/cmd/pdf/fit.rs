@@ -277,7 +277,7 @@ fn decide(
     }
     // Content height in pages, and the steps each way would take.
     let height = (pages - 1) as f32 + tail;
-    let steps = |share: f32| (share / (height * STEP_EFFECT)).ceil().max(1.0) as i8;
+    let steps = |share: f32| (share / STEP_EFFECT).ceil().max(1.0) as i8;
     let tighter = (pages > 1).then(|| steps((tail + 0.03) / height));
     let target = if pages == 1 {
         LOOSE_TARGET_ALONE

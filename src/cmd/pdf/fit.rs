@@ -169,7 +169,7 @@ pub fn propose(sheets: &[Sheet], printed: &PrintLayout, pass: &Pass) -> Proposal
             next.fit(&sheets[b].slug) != printed.fit(&sheets[b].slug)
                 || next.runs_on(&sheets[b].slug) != printed.runs_on(&sheets[b].slug)
         });
-        match decide(
+        let action = decide(
             sheets,
             &spans,
             i,
@@ -178,60 +178,78 @@ pub fn propose(sheets: &[Sheet], printed: &PrintLayout, pass: &Pass) -> Proposal
             pages,
             prev_changing,
             &fill_of,
-        ) {
-            Some(Action::Step(step, loses)) => {
-                changes.push(format!(
-                    "{}: last page {:.0} % full, fitted {} (step {step:+})",
-                    sheet.slug,
-                    tail * 100.0,
-                    if step < 0 { "tighter" } else { "looser" }
-                ));
-                next.fits.insert(sheet.slug.clone(), step);
-                lost[i] = u32::from(loses);
-            }
-            Some(Action::TocBreak(part)) => {
-                changes.push(format!(
-                    "{}: last page {:.0} % full, turns its page before « {part} »",
-                    sheet.slug,
-                    tail * 100.0
-                ));
-                next.toc_breaks.insert(part);
-            }
-            Some(Action::RunOn) => {
-                changes.push(format!(
-                    "{}: {:.0} % of a page, continues the page before it",
-                    sheet.slug,
-                    tail * 100.0
-                ));
-                next.run_on.insert(sheet.slug.clone());
-                lost[i] = 1;
-            }
-            Some(Action::Wait) => {}
+        );
+        match action {
+            Some(action) => lost[i] = apply(action, &sheet.slug, tail, &mut next, &mut changes),
             None => unfitted.push((sheet.slug.clone(), last, tail)),
         }
     }
     whole_words(sheets, &spans, printed, pass, &mut next, &mut changes);
     // Predict the numbers the changes give, so that the next pass can settle at once.
-    if lost.iter().any(|&l| l > 0) {
-        let mut shift = 0;
-        let mut by_slug = BTreeMap::new();
-        for (i, sheet) in sheets.iter().enumerate() {
-            by_slug.insert(sheet.slug.as_str(), shift);
-            shift += lost[i];
-        }
-        for (slug, page) in next.numbers.iter_mut() {
-            *page -= by_slug
-                .get(slug.as_str())
-                .copied()
-                .unwrap_or(0)
-                .min(*page - 1);
-        }
-    }
+    predict(sheets, &lost, &mut next.numbers);
     Proposal {
         layout: next,
         changes,
         unfitted,
         fills,
+    }
+}
+
+/// Writes `action` into `next`, says what it does in `changes`; returns the pages the sheet
+/// is expected to lose.
+fn apply(
+    action: Action,
+    slug: &str,
+    tail: f32,
+    next: &mut PrintLayout,
+    changes: &mut Vec<String>,
+) -> u32 {
+    let full = tail * 100.0;
+    match action {
+        Action::Step(step, loses) => {
+            let way = if step < 0 { "tighter" } else { "looser" };
+            changes.push(format!(
+                "{slug}: last page {full:.0} % full, fitted {way} (step {step:+})"
+            ));
+            next.fits.insert(slug.to_string(), step);
+            u32::from(loses)
+        }
+        Action::TocBreak(part) => {
+            changes.push(format!(
+                "{slug}: last page {full:.0} % full, turns its page before « {part} »"
+            ));
+            next.toc_breaks.insert(part);
+            0
+        }
+        Action::RunOn => {
+            changes.push(format!(
+                "{slug}: {full:.0} % of a page, continues the page before it"
+            ));
+            next.run_on.insert(slug.to_string());
+            1
+        }
+        Action::Wait => 0,
+    }
+}
+
+/// The numbers after the sheets lose the pages `lost` predicts: each target moves back by
+/// the pages lost before its sheet.
+fn predict(sheets: &[Sheet], lost: &[u32], numbers: &mut Numbers) {
+    if lost.iter().all(|&l| l == 0) {
+        return;
+    }
+    let mut shift = 0;
+    let mut by_slug = BTreeMap::new();
+    for (sheet, lost) in sheets.iter().zip(lost) {
+        by_slug.insert(sheet.slug.as_str(), shift);
+        shift += lost;
+    }
+    for (slug, page) in numbers.iter_mut() {
+        *page -= by_slug
+            .get(slug.as_str())
+            .copied()
+            .unwrap_or(0)
+            .min(*page - 1);
     }
 }
 

@@ -113,34 +113,10 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
     };
     let print_html = scratch_build.out.join(crate::output::names::PRINT);
 
-    // Chromium starts while the first pass builds.
-    let launching = {
-        let exe = exe.clone();
-        std::thread::spawn(move || {
-            let t = Instant::now();
-            chromium::Browser::launch(&exe).map(|b| (b, t.elapsed()))
-        })
-    };
-    let first_build = build::build_print(&scratch_build, None, PdfFiles::Announce);
-    let (mut browser, launch_time) = launching
-        .join()
-        .map_err(|_| Error::Invariant("the browser launcher thread panicked".into()))??;
-    first_build?;
-    let version = browser.version()?;
-    // Printing reads local files only: the files of the print edition, nothing else.
-    browser.confine(&scratch_build.out)?;
-    progress(&format!(
-        "{version} ({}) started in {} ms",
-        exe.display(),
-        launch_time.as_millis()
-    ));
+    let (mut browser, version) = start_browser(&exe, &scratch_build, progress)?;
 
     let mut printer = chunks::Printer::new();
-    let stylesheet = scratch_build
-        .out
-        .join(crate::output::names::PRINT_STYLESHEET);
-    let css = std::fs::read_to_string(&stylesheet).unwrap_or_default();
-    let margins = crate::render::css::page_margins(&css);
+    let margins = passes::text_area(&scratch_build.out);
     let settled = passes::settle(
         MAX_PASSES,
         |pass, layout| {
@@ -190,6 +166,36 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
     report.browser = version;
     report.millis = start.elapsed().as_millis();
     Ok(report)
+}
+
+/// Starts Chromium while the first pass builds the print edition into `scratch`, then
+/// confines it to that folder's files; returns the browser and its version.
+fn start_browser(
+    exe: &Path,
+    scratch: &BuildOptions,
+    progress: &mut dyn FnMut(&str),
+) -> Result<(chromium::Browser, String)> {
+    let launching = {
+        let exe = exe.to_path_buf();
+        std::thread::spawn(move || {
+            let t = Instant::now();
+            chromium::Browser::launch(&exe).map(|b| (b, t.elapsed()))
+        })
+    };
+    let first_build = build::build_print(scratch, None, PdfFiles::Announce);
+    let (mut browser, launch_time) = launching
+        .join()
+        .map_err(|_| Error::Invariant("the browser launcher thread panicked".into()))??;
+    first_build?;
+    let version = browser.version()?;
+    // Printing reads local files only: the files of the print edition, nothing else.
+    browser.confine(&scratch.out)?;
+    progress(&format!(
+        "{version} ({}) started in {} ms",
+        exe.display(),
+        launch_time.as_millis()
+    ));
+    Ok((browser, version))
 }
 
 pub use crate::render::Numbers;

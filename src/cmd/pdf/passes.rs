@@ -130,6 +130,13 @@ fn report(layout: &PrintLayout, unfitted: &[(String, u32, f32)], progress: &mut 
     }
 }
 
+/// The top and bottom margins (points) of the print stylesheet that `out` holds: the text
+/// area copyfitting measures against (`None`: no copyfitting).
+pub fn text_area(out: &std::path::Path) -> Option<(f32, f32)> {
+    let css = std::fs::read_to_string(out.join(crate::output::names::PRINT_STYLESHEET)).ok()?;
+    crate::render::css::page_margins(&css)
+}
+
 /// Measures a printed pass: the page of every sommaire target and, when the print
 /// stylesheet's text area is known (`margins`, top and bottom in points), copyfitting's
 /// proposal.

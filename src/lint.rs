@@ -179,7 +179,7 @@ fn unaccented(source: &Source, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let masked = mask(line);
-        for (at, word) in words(&masked) {
+        for (at, word) in crate::text::word_spans(&masked, char::is_alphabetic) {
             if let Some((_, fix)) = UNACCENTED.iter().find(|(w, _)| *w == word) {
                 let message = LintMsg::Unaccented {
                     word: word.to_string(),
@@ -217,26 +217,6 @@ fn mask(line: &str) -> String {
         rest = &rest[c.len_utf8()..];
     }
     masked
-}
-
-/// The words of a text (letters only) with their byte offsets.
-fn words(text: &str) -> Vec<(usize, &str)> {
-    let mut out = Vec::new();
-    let mut start = None;
-    for (i, c) in text
-        .char_indices()
-        .chain(std::iter::once((text.len(), ' ')))
-    {
-        match (start, c.is_alphabetic()) {
-            (None, true) => start = Some(i),
-            (Some(s), false) => {
-                out.push((s, &text[s..i]));
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    out
 }
 
 /// The lines of a text with the byte offset where each starts.

@@ -85,7 +85,7 @@ pub struct Stated {
 /// The counts `text` states: a number from 2 to 100, in digits or in French words, followed by
 /// a plural noun ("10 exemples", "Dix exemples concrets"); placeholders are not counts.
 pub fn stated_counts(text: &str) -> Vec<Stated> {
-    let words: Vec<(usize, &str)> = split_words(text);
+    let words: Vec<(usize, &str)> = super::word_spans(text, char::is_alphanumeric);
     let mut found = Vec::new();
     for pair in words.windows(2) {
         let [(start, number), (next_start, noun)] = [pair[0], pair[1]];
@@ -106,26 +106,6 @@ pub fn stated_counts(text: &str) -> Vec<Stated> {
         }
     }
     found
-}
-
-/// The words (letters or digits) of a text, with their byte offsets.
-fn split_words(text: &str) -> Vec<(usize, &str)> {
-    let mut out = Vec::new();
-    let mut start = None;
-    for (i, c) in text
-        .char_indices()
-        .chain(std::iter::once((text.len(), ' ')))
-    {
-        match (start, c.is_alphanumeric()) {
-            (None, true) => start = Some(i),
-            (Some(s), false) => {
-                out.push((s, &text[s..i]));
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -17,10 +17,10 @@ use crate::support::*;
 const BAND: (f32, f32) = (15.0 * 72.0 / 25.4, 595.28 - 16.0 * 72.0 / 25.4);
 
 /// One set line: its top, its bottom and its words.
-struct Line {
-    top: f32,
-    bottom: f32,
-    words: Vec<String>,
+pub(crate) struct Line {
+    pub(crate) top: f32,
+    pub(crate) bottom: f32,
+    pub(crate) words: Vec<String>,
 }
 
 fn attr(tag: &str, name: &str) -> f32 {
@@ -31,8 +31,8 @@ fn attr(tag: &str, name: &str) -> f32 {
         .unwrap_or(0.0)
 }
 
-/// Every page's lines.
-fn pages(pdf: &Path) -> Vec<Vec<Line>> {
+/// Every page's lines, as `pdftotext -bbox-layout` reads them (one line per set line).
+pub(crate) fn pages(pdf: &Path) -> Vec<Vec<Line>> {
     let output = Command::new("pdftotext")
         .arg("-bbox-layout")
         .arg(pdf)
@@ -53,7 +53,8 @@ fn pages(pdf: &Path) -> Vec<Vec<Line>> {
                         .split("<word ")
                         .skip(1)
                         .filter_map(|w| {
-                            Some(w.split_once('>')?.1.split_once("</word>")?.0.to_string())
+                            let text = w.split_once('>')?.1.split_once("</word>")?.0;
+                            Some(text.replace("&amp;", "&"))
                         })
                         .collect(),
                 })

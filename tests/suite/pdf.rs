@@ -336,32 +336,7 @@ fn left_edge(pdf: &Path, page: usize) -> f32 {
 
 /// The colour of a pixel of a page rendered at 72 dpi, one pixel a point (`pdftoppm`, PPM).
 fn pixel(pdf: &Path, page: usize, fx: f32, fy: f32) -> (u8, u8, u8) {
-    let output = Command::new("pdftoppm")
-        .args(["-r", "72", "-f", &page.to_string(), "-l", &page.to_string()])
-        .arg(pdf)
-        .output()
-        .expect("run pdftoppm");
-    let ppm = output.stdout;
-    // P6 header: "P6\n<w> <h>\n255\n" then RGB bytes.
-    let mut fields = Vec::new();
-    let mut at = 0;
-    while fields.len() < 4 {
-        while ppm[at].is_ascii_whitespace() {
-            at += 1;
-        }
-        let start = at;
-        while !ppm[at].is_ascii_whitespace() {
-            at += 1;
-        }
-        fields.push(String::from_utf8_lossy(&ppm[start..at]).into_owned());
-    }
-    let (w, h): (usize, usize) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
-    let (x, y) = (
-        ((w - 1) as f32 * fx) as usize,
-        ((h - 1) as f32 * fy) as usize,
-    );
-    let i = at + 1 + (y * w + x) * 3;
-    (ppm[i], ppm[i + 1], ppm[i + 2])
+    crate::support::pixel(pdf, page, f64::from(fx), f64::from(fy))
 }
 
 #[test]

@@ -13,26 +13,7 @@ use crate::web::{browser_tools, built_guide, check};
 
 /// The first page of `pdf` rendered at 36 dpi, as (width, height, RGB bytes).
 fn render(pdf: &Path) -> (usize, usize, Vec<u8>) {
-    let out = Command::new("pdftoppm")
-        .args(["-r", "36", "-f", "1", "-l", "1"])
-        .arg(pdf)
-        .output()
-        .expect("run pdftoppm");
-    let ppm = out.stdout;
-    let mut fields = Vec::new();
-    let mut at = 0;
-    while fields.len() < 4 {
-        while ppm[at].is_ascii_whitespace() {
-            at += 1;
-        }
-        let start = at;
-        while !ppm[at].is_ascii_whitespace() {
-            at += 1;
-        }
-        fields.push(String::from_utf8_lossy(&ppm[start..at]).into_owned());
-    }
-    let (w, h) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
-    (w, h, ppm[at + 1..].to_vec())
+    render_page(pdf, 1, 36)
 }
 
 #[test]
@@ -45,25 +26,7 @@ fn a_fiche_printed_from_the_browser_has_no_navigation_and_no_background_box() {
     livret_ok(dir.path(), &["build"]);
     let page = dir.path().join("out/riace.html");
     let pdf = dir.path().join("riace-printed.pdf");
-    let profile = tempfile::tempdir().expect("a profile folder");
-    let _lock = browser_lock();
-    let status = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-pdf-header-footer",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(format!("--print-to-pdf={}", pdf.display()))
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .expect("run chromium");
-    assert!(pdf.is_file(), "{}", String::from_utf8_lossy(&status.stderr));
+    crate::print_path::chromium_print(&browser, &page, &pdf);
     let text = Command::new("pdftotext")
         .arg(&pdf)
         .arg("-")

@@ -140,7 +140,7 @@ fn a_record_that_does_not_match_counts_as_stale() {
 }
 
 /// `page` printed by headless Chromium's own print-to-PDF, as the print dialog would.
-fn chromium_print(browser: &Path, page: &Path, pdf: &Path) {
+pub(crate) fn chromium_print(browser: &Path, page: &Path, pdf: &Path) {
     let profile = tempfile::tempdir().expect("a profile folder");
     let _lock = browser_lock();
     let run = Command::new(browser)

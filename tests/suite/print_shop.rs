@@ -217,36 +217,6 @@ fn the_screen_pdf_keeps_its_links_and_bookmarks() {
     assert!(links > 0);
 }
 
-/// One RGB pixel of a page rendered at 72 dpi, `fx`, `fy` as fractions of its width and height.
-fn pixel(pdf: &Path, page: usize, fx: f64, fy: f64) -> (u8, u8, u8) {
-    let p = page.to_string();
-    let out = Command::new("pdftoppm")
-        .args(["-r", "72", "-f", &p, "-l", &p])
-        .arg(pdf)
-        .output()
-        .expect("run pdftoppm");
-    let ppm = out.stdout;
-    let mut fields = Vec::new();
-    let mut at = 0;
-    while fields.len() < 4 {
-        while ppm[at].is_ascii_whitespace() {
-            at += 1;
-        }
-        let start = at;
-        while !ppm[at].is_ascii_whitespace() {
-            at += 1;
-        }
-        fields.push(String::from_utf8_lossy(&ppm[start..at]).into_owned());
-    }
-    let (w, h): (usize, usize) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
-    let (x, y) = (
-        ((w - 1) as f64 * fx) as usize,
-        ((h - 1) as f64 * fy) as usize,
-    );
-    let i = at + 1 + (y * w + x) * 3;
-    (ppm[i], ppm[i + 1], ppm[i + 2])
-}
-
 #[test]
 fn the_cover_colour_reaches_every_corner_of_the_bleed() {
     let Some(out) = shop_out() else { return };
@@ -301,31 +271,6 @@ fn every_word_sits_at_least_4_mm_inside_the_trim() {
         );
     }
     assert!(words > 1000, "{words} words");
-}
-
-/// A page rendered at `dpi` (its CropBox, here the MediaBox): width, height, RGB bytes.
-fn render(pdf: &Path, page: usize, dpi: u32) -> (usize, usize, Vec<u8>) {
-    let p = page.to_string();
-    let out = Command::new("pdftoppm")
-        .args(["-r", &dpi.to_string(), "-f", &p, "-l", &p])
-        .arg(pdf)
-        .output()
-        .expect("run pdftoppm");
-    let ppm = out.stdout;
-    let mut fields = Vec::new();
-    let mut at = 0;
-    while fields.len() < 4 {
-        while ppm[at].is_ascii_whitespace() {
-            at += 1;
-        }
-        let start = at;
-        while !ppm[at].is_ascii_whitespace() {
-            at += 1;
-        }
-        fields.push(String::from_utf8_lossy(&ppm[start..at]).into_owned());
-    }
-    let (w, h) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
-    (w, h, ppm[at + 1..].to_vec())
 }
 
 /// The points a content stream moves and draws lines to (`x y m`, `x y l`).
@@ -428,7 +373,7 @@ fn crop_marks_sit_outside_the_bleed_in_registration_colour() {
     // Seen: on the cover, the teal reaches the bleed, the paper beyond is white (Chromium's
     // slug is clipped), and a mark prolongs each trim line.
     let dpi = 288.0;
-    let (w, h, rgb) = render(&pdf, 1, dpi as u32);
+    let (w, h, rgb) = render_page(&pdf, 1, dpi as u32);
     let (m, b, t) = (media[0], bleed[0], trim[0]);
     let at = |x: f64, y: f64| {
         let px = ((x - m[0]) * dpi / 72.0) as usize;

@@ -6,7 +6,6 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 
 use crate::pdf::{guide, out};
 
@@ -14,31 +13,9 @@ const SHY: char = '\u{ad}';
 
 /// The lines of a PDF, page by page, each as its words (pdftotext -bbox-layout).
 fn lines(pdf: &Path) -> Vec<Vec<Vec<String>>> {
-    let output = Command::new("pdftotext")
-        .arg("-bbox-layout")
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .expect("run pdftotext -bbox-layout");
-    assert!(output.status.success(), "pdftotext {}", pdf.display());
-    let xml = String::from_utf8_lossy(&output.stdout);
-    xml.split("<page ")
-        .skip(1)
-        .map(|page| {
-            page.split("<line ")
-                .skip(1)
-                .map(|line| {
-                    line.split("<word ")
-                        .skip(1)
-                        .filter_map(|w| {
-                            let text = w.split_once('>')?.1.split_once("</word>")?.0;
-                            Some(text.replace("&amp;", "&"))
-                        })
-                        .collect::<Vec<_>>()
-                })
-                .filter(|words| !words.is_empty())
-                .collect()
-        })
+    crate::copyfit::pages(pdf)
+        .into_iter()
+        .map(|page| page.into_iter().map(|l| l.words).collect())
         .collect()
 }
 

@@ -192,3 +192,40 @@ pub fn browser_lock() -> BrowserLock {
     assert_eq!(rc, 0, "flock failed");
     BrowserLock(file)
 }
+
+/// A page of a PDF rendered at `dpi` by pdftoppm (its CropBox): width, height, RGB bytes.
+pub fn render_page(pdf: &Path, page: usize, dpi: u32) -> (usize, usize, Vec<u8>) {
+    let p = page.to_string();
+    let out = Command::new("pdftoppm")
+        .args(["-r", &dpi.to_string(), "-f", &p, "-l", &p])
+        .arg(pdf)
+        .output()
+        .expect("run pdftoppm");
+    let ppm = out.stdout;
+    let mut fields = Vec::new();
+    let mut at = 0;
+    while fields.len() < 4 {
+        while ppm[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        let start = at;
+        while !ppm[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        fields.push(String::from_utf8_lossy(&ppm[start..at]).into_owned());
+    }
+    let (w, h) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+    (w, h, ppm[at + 1..].to_vec())
+}
+
+/// One RGB pixel of a page rendered at 72 dpi (one pixel a point), `fx`, `fy` as fractions
+/// of its width and height.
+pub fn pixel(pdf: &Path, page: usize, fx: f64, fy: f64) -> (u8, u8, u8) {
+    let (w, h, rgb) = render_page(pdf, page, 72);
+    let (x, y) = (
+        ((w - 1) as f64 * fx) as usize,
+        ((h - 1) as f64 * fy) as usize,
+    );
+    let i = (y * w + x) * 3;
+    (rgb[i], rgb[i + 1], rgb[i + 2])
+}

@@ -102,22 +102,22 @@ mod tests {
     use std::collections::BTreeMap;
 
     #[test]
-    fn a_record_reads_back_what_was_written() {
+    fn a_record_reads_back_what_was_written() -> crate::error::TestResult {
         let numbers: BTreeMap<String, u32> = [("riace".to_string(), 7), ("a".to_string(), 3)]
             .into_iter()
             .collect();
         let record = Record::new("fnv1a128:00".into(), numbers.clone());
         let bytes = record.to_bytes();
         assert_eq!(bytes, record.to_bytes(), "deterministic");
-        let back = Record::<BTreeMap<String, u32>>::parse(&bytes).expect("parses");
+        let back =
+            Record::<BTreeMap<String, u32>>::parse(&bytes).ok_or("the record does not parse")?;
         assert_eq!(back.settled, numbers);
         assert_eq!(back, record);
         // Another shape or format is no record.
         assert!(Record::<BTreeMap<String, u32>>::parse(b"{}").is_none());
-        let other = String::from_utf8(bytes)
-            .unwrap()
-            .replace("\"format\": 1", "\"format\": 0");
+        let other = String::from_utf8(bytes)?.replace("\"format\": 1", "\"format\": 0");
         assert!(Record::<BTreeMap<String, u32>>::parse(other.as_bytes()).is_none());
+        Ok(())
     }
 
     #[test]

@@ -93,12 +93,13 @@ mod tests {
     }
 
     #[test]
-    fn page_margins_read_the_page_rule() {
+    fn page_margins_read_the_page_rule() -> crate::error::TestResult {
         let css = "@page :left { margin: 1in } @page { size: A5; margin: 15mm 13mm 16mm; }";
-        let (top, bottom) = page_margins(css).unwrap();
+        let (top, bottom) = page_margins(css).ok_or("no margins read")?;
         assert!((top - 42.52).abs() < 0.01, "{top}");
         assert!((bottom - 45.35).abs() < 0.01, "{bottom}");
         assert_eq!(page_margins("@page { margin-top: 10% }"), None);
         assert_eq!(page_margins("p { margin: 0 }"), None);
+        Ok(())
     }
 }

@@ -417,14 +417,15 @@ mod tests {
         </main></body></html>";
 
     #[test]
-    fn cuts_before_each_sheet_of_main() {
-        let s = split(PAGE).expect("split");
+    fn cuts_before_each_sheet_of_main() -> crate::error::TestResult {
+        let s = split(PAGE).ok_or("the page does not split")?;
         let sheets: Vec<&str> = s.sheets.iter().map(|r| &PAGE[r.clone()]).collect();
         assert_eq!(sheets.len(), 3);
         assert!(sheets[0].starts_with("<section class=\"sheet cover\">"));
         assert!(sheets[1].starts_with("<div class=\"sheet sheet-page\" id=\"a\">"));
         assert!(sheets[2].trim_end().ends_with("</div>"));
         assert_eq!(&PAGE[s.end..], "</main></body></html>");
+        Ok(())
     }
 
     #[test]
@@ -436,8 +437,8 @@ mod tests {
     }
 
     #[test]
-    fn a_chunk_carries_its_offset_side_and_the_targets_of_its_links() {
-        let s = split(PAGE).expect("split");
+    fn a_chunk_carries_its_offset_side_and_the_targets_of_its_links() -> crate::error::TestResult {
+        let s = split(PAGE).ok_or("the page does not split")?;
         let ids = Ids::of(&s);
         // Sheet 1 links to #b (sheet 2); #nowhere is nobody's, so it gets no stub.
         assert_eq!(ids.missing(1..2), vec!["b"]);
@@ -460,6 +461,7 @@ mod tests {
         assert_eq!(lead, 0);
         assert!(!html.contains("counter-reset"));
         assert!(html.starts_with("<!DOCTYPE html>"));
+        Ok(())
     }
 
     #[test]

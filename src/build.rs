@@ -199,7 +199,8 @@ pub fn write_staged(
         _ => Previous::Nothing,
     };
     let has_pdf = match (pdf_files, &previous) {
-        (PdfFiles::Keep, Previous::Fresh { .. }) => true,
+        // Fresh PDFs without livret.pdf itself (only the imposed one left): not linked.
+        (PdfFiles::Keep, Previous::Fresh { files, .. }) => files.contains(&PDF),
         (PdfFiles::Keep, Previous::Stale(_)) => false,
         // One the user put there themselves is linked to and left alone.
         (PdfFiles::Keep, Previous::Nothing) => {

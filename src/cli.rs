@@ -204,7 +204,8 @@ fn run(cli: Cli, format: Format, lang: Lang) -> Result<()> {
             strict,
             ..
         } => {
-            let report = livret::build_strict(&paths.build_options(force), strict)?;
+            let options = paths.build_options(force);
+            let report = livret::build_strict(&options, strict)?;
             warn(&report.warnings, format, lang);
             println!(
                 "livret: {} fiches, {} pages, {} files in {} ms → {}",
@@ -212,13 +213,12 @@ fn run(cli: Cli, format: Format, lang: Lang) -> Result<()> {
                 report.pages,
                 report.files,
                 report.millis,
-                paths.build_options(force).out.display()
+                options.out.display()
             );
             if !report.stale_pdfs.is_empty() {
-                let out = paths.build_options(force).out;
                 eprintln!(
                     "livret: warning: {}",
-                    stale_warning(&out, &report.stale_pdfs)
+                    stale_warning(&options.out, &report.stale_pdfs)
                 );
             }
             Ok(())

@@ -11,7 +11,7 @@ use crate::error::Diagnostic;
 use crate::message::{Html, LintMsg};
 use crate::source::Source;
 use crate::source::config::Config;
-use crate::source::locate::in_value;
+use crate::source::locate::FieldSpan;
 
 /// The problems of one entry file: `fields` are its Markdown texts (notes included).
 pub fn entry(source: &Source, fields: &[&str], allow_html: bool) -> Vec<Diagnostic> {
@@ -55,26 +55,31 @@ fn markdown(source: &Source, field: &str, allow_html: bool, out: &mut Vec<Diagno
         return; // the common case: nothing to look for
     }
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
-    let located = |at: usize, message: LintMsg| match in_value(&source.text, field, at) {
-        Some(offset) => source.at(offset, message).warning(),
-        None => Diagnostic::file(&source.path, message).warning(),
-    };
+    let mut found = Vec::new();
     for (event, range) in Parser::new_ext(field, options).into_offset_iter() {
+        let at = range.start + (field[range.clone()].len() - field[range].trim_start().len());
         match event {
             Event::Start(Tag::CodeBlock(CodeBlockKind::Indented)) => {
-                let at =
-                    range.start + (field[range.clone()].len() - field[range].trim_start().len());
-                out.push(located(at, LintMsg::IndentedCode));
+                found.push((at, LintMsg::IndentedCode));
             }
             Event::Html(html) | Event::InlineHtml(html) if !allow_html => {
                 let tag = html.trim().lines().next().unwrap_or("").to_string();
                 let instead = advice(&tag);
-                let at =
-                    range.start + (field[range.clone()].len() - field[range].trim_start().len());
-                out.push(located(at, LintMsg::RawHtml { tag, instead }));
+                found.push((at, LintMsg::RawHtml { tag, instead }));
             }
             _ => {}
         }
+    }
+    if found.is_empty() {
+        return;
+    }
+    // The field is located once in its file, for all its warnings.
+    let span = FieldSpan::of(&source.text, field);
+    for (at, message) in found {
+        out.push(match &span {
+            Some(span) => source.at(span.at(at), message).warning(),
+            None => Diagnostic::file(&source.path, message).warning(),
+        });
     }
 }
 

@@ -37,14 +37,6 @@ pub struct PrintLayout {
 }
 
 impl PrintLayout {
-    /// A layout with page numbers only.
-    pub fn numbered(numbers: Numbers) -> PrintLayout {
-        PrintLayout {
-            numbers,
-            ..PrintLayout::default()
-        }
-    }
-
     /// The copyfitting step of a sheet (0: as the theme sets it).
     pub fn fit(&self, slug: &str) -> i8 {
         self.fits.get(slug).copied().unwrap_or(0)

@@ -11,11 +11,30 @@ use crate::source::Source;
 /// The byte offset in `source` (a file's text, without its byte-order mark) of byte `at` of
 /// the string value `field`; `None` when no string value of the file equals `field`.
 pub fn in_value(source: &str, field: &str, at: usize) -> Option<usize> {
-    let (doc, _) = DeTable::parse_recoverable(source);
-    let span = find(doc.get_ref(), field)?;
-    let raw = source.get(span)?;
-    let start = raw.as_ptr() as usize - source.as_ptr() as usize;
-    Some(start + raw_offset(raw, at))
+    FieldSpan::of(source, field).map(|f| f.at(at))
+}
+
+/// Where a string value is written in its file: found once (a parse of the whole file), then
+/// asked for as many offsets as needed.
+pub struct FieldSpan<'a> {
+    start: usize,
+    raw: &'a str,
+}
+
+impl<'a> FieldSpan<'a> {
+    /// The value whose text is `field` (the parsed string) in `source`.
+    pub fn of(source: &'a str, field: &str) -> Option<FieldSpan<'a>> {
+        let (doc, _) = DeTable::parse_recoverable(source);
+        let span = find(doc.get_ref(), field)?;
+        let raw = source.get(span)?;
+        let start = raw.as_ptr() as usize - source.as_ptr() as usize;
+        Some(FieldSpan { start, raw })
+    }
+
+    /// The file offset of byte `at` of the parsed value.
+    pub fn at(&self, at: usize) -> usize {
+        self.start + raw_offset(self.raw, at)
+    }
 }
 
 /// Where, in the Markdown text `md`, the destination of the link or image whose (decoded)

@@ -169,7 +169,8 @@ impl Printer {
     }
 }
 
-fn url_of(path: &Path) -> Result<String> {
+/// The `file://` URL Chromium opens for a file of the scratch folder.
+pub(super) fn url_of(path: &Path) -> Result<String> {
     url::Url::from_file_path(path)
         .map(String::from)
         .map_err(|()| Error::other(format!("cannot make a URL of {}", path.display())))

@@ -74,8 +74,6 @@ pub struct Proposal {
     pub changes: Vec<String>,
     /// Sheets with a page under a third full that no step can fix, with that page.
     pub unfitted: Vec<(String, u32, f32)>,
-    /// Each content page's fill (page number, share of the text area), for reports and tests.
-    pub fills: Vec<(u32, f32)>,
 }
 
 /// The pages of each sheet: `(first, last)`, 1-based. The cover is page 1 and the back
@@ -106,9 +104,7 @@ fn spans(sheets: &[Sheet], pass: &Pass, printed: &PrintLayout) -> Option<Vec<(u3
 pub fn fill(lines: &[Line], band: (f32, f32)) -> f32 {
     let (top, bottom) = band;
     let height = (bottom - top).max(1.0);
-    lines
-        .iter()
-        .filter(|l| l.top >= top - 3.0 && l.baseline <= bottom + 3.0)
+    body(lines, band)
         .map(|l| ((l.baseline - top) / height).clamp(0.0, 1.0))
         .fold(0.0, f32::max)
 }
@@ -132,30 +128,20 @@ pub fn propose(sheets: &[Sheet], printed: &PrintLayout, pass: &Pass) -> Proposal
             layout: next,
             changes,
             unfitted,
-            fills: Vec::new(),
         };
     };
     let fill_of = |page: u32| {
         pass.pages
-            .get(page as usize - 1)
+            .get((page as usize).wrapping_sub(1))
             .map_or(1.0, |l| fill(l, pass.band))
     };
     // Pages each sheet is predicted to lose, for the numbers of the sheets after it.
     let mut lost = vec![0u32; sheets.len()];
-    let mut fills = Vec::new();
     for (i, sheet) in sheets.iter().enumerate() {
         if sheet.kind == SheetKind::Fixed {
             continue;
         }
         let (first, last) = spans[i];
-        let first_own = if printed.runs_on(&sheet.slug) {
-            first + 1
-        } else {
-            first
-        };
-        for page in first_own.max(first)..=last {
-            fills.push((page, fill_of(page)));
-        }
         // The sheet after this one continues its last page: that page is judged with it.
         if sheets.get(i + 1).is_some_and(|n| printed.runs_on(&n.slug)) {
             continue;
@@ -191,7 +177,6 @@ pub fn propose(sheets: &[Sheet], printed: &PrintLayout, pass: &Pass) -> Proposal
         layout: next,
         changes,
         unfitted,
-        fills,
     }
 }
 
@@ -249,7 +234,7 @@ fn predict(sheets: &[Sheet], lost: &[u32], numbers: &mut Numbers) {
             .get(slug.as_str())
             .copied()
             .unwrap_or(0)
-            .min(*page - 1);
+            .min(page.saturating_sub(1));
     }
 }
 
@@ -372,7 +357,7 @@ fn whole_words(
         // The sheet's lines in order, each with whether it is its page's last.
         let mut lines: Vec<(&Line, bool)> = Vec::new();
         for page in first..=last {
-            let Some(page_lines) = pass.pages.get(page as usize - 1) else {
+            let Some(page_lines) = pass.pages.get((page as usize).wrapping_sub(1)) else {
                 continue;
             };
             let body: Vec<&Line> = body(page_lines, pass.band).collect();
@@ -444,7 +429,6 @@ mod tests {
         Line {
             baseline,
             top: baseline - 9.0,
-            left: 40.0,
             text: text.into(),
         }
     }

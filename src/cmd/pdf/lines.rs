@@ -21,8 +21,6 @@ pub struct Line {
     pub baseline: f32,
     /// The top of the line's tallest type (baseline minus its font size).
     pub top: f32,
-    /// The leftmost glyph's origin.
-    pub left: f32,
     pub text: String,
 }
 
@@ -289,7 +287,6 @@ fn gather(mut runs: Vec<Run>) -> Vec<Line> {
                     .iter()
                     .map(|r| r.baseline - r.size)
                     .fold(f32::MAX, f32::min),
-                left: group.iter().map(|r| r.x).fold(f32::MAX, f32::min),
                 text: group.into_iter().map(|r| r.text).collect(),
             }
         })

@@ -235,9 +235,7 @@ fn shop_pass(
     let shop_html = print_html.with_file_name(crate::output::names::SHOP_HTML);
     std::fs::write(&shop_html, shop::with_bleed(&html, trim_mm, screen_pt)?)
         .map_err(|e| Error::io(&shop_html, e))?;
-    let url = url::Url::from_file_path(&shop_html)
-        .map_err(|()| Error::other(format!("cannot make a URL of {}", shop_html.display())))?;
-    browser.open(url.as_str())?;
+    browser.open(&chunks::url_of(&shop_html)?)?;
     let pdf = browser.print(false)?;
     refuse_blocked(&browser.take_blocked())?;
     let doc = inspect::load(&pdf, "the print-shop pass")?;

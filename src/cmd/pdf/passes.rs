@@ -157,7 +157,6 @@ pub fn measure(
             },
             changes: Vec::new(),
             unfitted: Vec::new(),
-            fills: Vec::new(),
         });
     };
     let mut reader = lines::Reader::new(doc);
@@ -210,12 +209,18 @@ mod tests {
         pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
     }
 
+    fn numbered(numbers: Numbers) -> PrintLayout {
+        PrintLayout {
+            numbers,
+            ..PrintLayout::default()
+        }
+    }
+
     fn proposal(layout: PrintLayout, changes: &[&str]) -> Proposal {
         Proposal {
             layout,
             changes: changes.iter().map(|c| c.to_string()).collect(),
             unfitted: Vec::new(),
-            fills: Vec::new(),
         }
     }
 
@@ -233,7 +238,7 @@ mod tests {
                 } else {
                     numbers(&[("a", 4), ("b", 8)])
                 };
-                Ok((proposal(PrintLayout::numbered(measured), &[]), pass * 10))
+                Ok((proposal(numbered(measured), &[]), pass * 10))
             },
             &mut |l| lines.push(l.to_string()),
         )?;
@@ -255,7 +260,7 @@ mod tests {
         let settled = settle(
             4,
             |pass, printed| {
-                let mut next = PrintLayout::numbered(numbers(&[("a", 3)]));
+                let mut next = numbered(numbers(&[("a", 3)]));
                 next.fits.insert("a".into(), -2);
                 let changes: &[&str] = if pass == 1 {
                     &["a: fitted tighter"]
@@ -282,7 +287,7 @@ mod tests {
             4,
             |pass, _| {
                 let measured = numbers(&[("a", 4), ("b", 7 + pass as u32 % 2)]);
-                Ok((proposal(PrintLayout::numbered(measured), &[]), ()))
+                Ok((proposal(numbered(measured), &[]), ()))
             },
             &mut |_| {},
         )

@@ -298,11 +298,12 @@ fn pdf(
     };
     let report = livret::pdf(&options, &mut |line| eprintln!("livret: {line}"))?;
     println!(
-        "livret: {} ({} pages, {} fiches, {} passes) in {} ms",
+        "livret: {} ({} pages, {} fiches, {} pass{}) in {} ms",
         report.pdf.display(),
         report.pages,
         report.fiches,
         report.passes,
+        if report.passes == 1 { "" } else { "es" },
         report.millis
     );
     if let Some((path, pages)) = &report.shop {

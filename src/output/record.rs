@@ -5,6 +5,10 @@
 //! dialog shows what the PDF shows; a different fingerprint means the PDFs are stale
 //! (`build::write_staged`).
 //!
+//! `livret pdf` itself starts from the record when it was settled for the same print edition
+//! by the same browser and livret binary (`cmd::pdf::passes::settle`), as LaTeX starts from its
+//! `.aux` file: an unchanged booklet is then printed once.
+//!
 //! The record is JSON (serde), generic over what was settled: one module reads and writes it,
 //! whatever the passes come to settle. The fingerprint is a 128-bit FNV-1a of bytes, stable
 //! across Rust versions and platforms (unlike `DefaultHasher`), so a record outlives a rebuilt
@@ -24,6 +28,10 @@ pub struct Record<T> {
     pub livret: String,
     /// `Fingerprint::finish` of the print edition the values were settled for.
     pub fingerprint: String,
+    /// The browser and the livret binary that settled them (`livret pdf` starts from the
+    /// record only when both are the same again; a build ignores it).
+    #[serde(default)]
+    pub printer: String,
     /// What the print passes settled.
     pub settled: T,
 }
@@ -34,8 +42,14 @@ impl<T: Serialize + DeserializeOwned> Record<T> {
             format: FORMAT,
             livret: env!("CARGO_PKG_VERSION").to_string(),
             fingerprint,
+            printer: String::new(),
             settled,
         }
+    }
+
+    /// The record, naming the browser and livret binary that settled it.
+    pub fn printed_by(self, printer: String) -> Record<T> {
+        Record { printer, ..self }
     }
 
     /// The file's bytes: pretty JSON, deterministic (maps are ordered), ending in a newline.

@@ -197,3 +197,49 @@ fn chromium_printing_print_html_from_disk_numbers_the_sommaire_when_fresh() {
         "numbers printed from a stale record: {got:?}"
     );
 }
+
+/// `livret pdf` again on an unchanged booklet starts from its record (like LaTeX's `.aux`):
+/// one pass, and exactly the PDF and print.html of the passes from nothing. A record whose
+/// layout no longer settles is dropped, and the passes start from nothing.
+#[test]
+fn livret_pdf_again_starts_from_its_record_and_drops_one_that_moved() {
+    let Some(dir) = printed_copy() else { return };
+    let out = dir.path().join("out");
+    let printed_html = fs::read(out.join("print.html")).unwrap();
+    let printed_text = pages_text(&out.join("livret.pdf"), true);
+    let record = fs::read_to_string(out.join(RECORD)).unwrap();
+    assert!(record.contains("\"printer\": \"Chrom"), "{record}");
+
+    let again = {
+        let _lock = browser_lock();
+        livret_ok(dir.path(), &["pdf"])
+    };
+    assert!(stdout(&again).contains(", 1 pass)"), "{}", stdout(&again));
+    assert!(
+        stderr(&again).contains("the recorded layout is settled"),
+        "{}",
+        stderr(&again)
+    );
+    assert!(fs::read(out.join("print.html")).unwrap() == printed_html);
+    assert_eq!(pages_text(&out.join("livret.pdf"), true), printed_text);
+    assert_eq!(fs::read_to_string(out.join(RECORD)).unwrap(), record);
+
+    // A record that does not settle any more (here: a page number that is not Riace's).
+    let mut moved: serde_json::Value = serde_json::from_str(&record).unwrap();
+    let riace = &mut moved["settled"]["numbers"]["riace"];
+    *riace = serde_json::json!(riace.as_u64().expect("riace's number") + 2);
+    fs::write(out.join(RECORD), moved.to_string()).unwrap();
+    let afresh = {
+        let _lock = browser_lock();
+        livret_ok(dir.path(), &["pdf"])
+    };
+    let said = stderr(&afresh);
+    assert!(
+        said.contains("the recorded layout moved: starting afresh"),
+        "{said}"
+    );
+    assert!(said.contains("sommaire targets located"), "{said}");
+    assert!(fs::read(out.join("print.html")).unwrap() == printed_html);
+    assert_eq!(pages_text(&out.join("livret.pdf"), true), printed_text);
+    assert_eq!(fs::read_to_string(out.join(RECORD)).unwrap(), record);
+}

@@ -11,7 +11,6 @@
 use std::collections::HashMap;
 
 use lopdf::Encoding;
-use lopdf::content::Content;
 use lopdf::{Document, Object, ObjectId};
 
 /// One set line: its text and its vertical extent, in points from the top of the page.
@@ -108,137 +107,145 @@ struct Run {
 }
 
 /// Decodes glyph codes into text, one font encoding per font dictionary, parsed once per
-/// document.
+/// document; pages are then read on every core.
 pub struct Reader<'a> {
     doc: &'a Document,
-    encodings: HashMap<ObjectId, Option<Encoding<'a>>>,
+    encodings: HashMap<ObjectId, Encoding<'a>>,
 }
 
 impl<'a> Reader<'a> {
     pub fn new(doc: &'a Document) -> Reader<'a> {
-        Reader {
-            doc,
-            encodings: HashMap::new(),
+        let mut encodings = HashMap::new();
+        for page in doc.get_pages().into_values() {
+            for font in font_ids(doc, page).into_values() {
+                if let std::collections::hash_map::Entry::Vacant(slot) = encodings.entry(font)
+                    && let Some(e) = doc
+                        .get_dictionary(font)
+                        .ok()
+                        .and_then(|f| f.get_font_encoding(doc).ok())
+                {
+                    slot.insert(e);
+                }
+            }
         }
+        Reader { doc, encodings }
+    }
+
+    /// The lines of every page, in page order; `height(page)` is the page's height in points.
+    pub fn pages(&self, height: impl Fn(ObjectId) -> f32 + Sync) -> Vec<Vec<Line>> {
+        use rayon::prelude::*;
+        let pages: Vec<ObjectId> = self.doc.get_pages().into_values().collect();
+        pages
+            .par_iter()
+            .map(|&page| self.lines(page, height(page)))
+            .collect()
     }
 
     /// The lines of a page, top to bottom; `height` is the page's height in points.
-    pub fn lines(&mut self, page: ObjectId, height: f32) -> Vec<Line> {
-        let fonts = self.font_ids(page);
+    pub fn lines(&self, page: ObjectId, height: f32) -> Vec<Line> {
+        let fonts = font_ids(self.doc, page);
         let content = self.doc.get_page_content(page);
-        let Ok(content) = Content::decode(&content) else {
-            return Vec::new();
-        };
         let mut runs = Vec::new();
         let mut ctm = Matrix::IDENTITY;
         let mut stack = Vec::new();
         let (mut tm, mut tlm) = (Matrix::IDENTITY, Matrix::IDENTITY);
         let (mut font, mut size, mut leading) = (None::<ObjectId>, 0.0f32, 0.0f32);
-        for op in &content.operations {
-            let args = &op.operands;
-            match op.operator.as_str() {
-                "q" => stack.push(ctm),
-                "Q" => ctm = stack.pop().unwrap_or(Matrix::IDENTITY),
-                "cm" => {
-                    if let Some(m) = Matrix::of(args) {
-                        ctm = m.then(ctm);
-                    }
+        super::content::each(&content, |operator, args| match operator {
+            b"q" => stack.push(ctm),
+            b"Q" => ctm = stack.pop().unwrap_or(Matrix::IDENTITY),
+            b"cm" => {
+                if let Some(m) = Matrix::of(args) {
+                    ctm = m.then(ctm);
                 }
-                "BT" => (tm, tlm) = (Matrix::IDENTITY, Matrix::IDENTITY),
-                "Tf" => {
-                    font = args
-                        .first()
-                        .and_then(|n| n.as_name().ok())
-                        .and_then(|n| fonts.get(n).copied());
-                    size = args.get(1).and_then(number).unwrap_or(0.0);
+            }
+            b"BT" => (tm, tlm) = (Matrix::IDENTITY, Matrix::IDENTITY),
+            b"Tf" => {
+                font = args
+                    .first()
+                    .and_then(|n| n.as_name().ok())
+                    .and_then(|n| fonts.get(n).copied());
+                size = args.get(1).and_then(number).unwrap_or(0.0);
+            }
+            b"TL" => leading = args.first().and_then(number).unwrap_or(0.0),
+            b"Tm" => {
+                if let Some(m) = Matrix::of(args) {
+                    (tm, tlm) = (m, m);
                 }
-                "TL" => leading = args.first().and_then(number).unwrap_or(0.0),
-                "Tm" => {
-                    if let Some(m) = Matrix::of(args) {
-                        (tm, tlm) = (m, m);
-                    }
+            }
+            b"Td" | b"TD" => {
+                let x = args.first().and_then(number).unwrap_or(0.0);
+                let y = args.get(1).and_then(number).unwrap_or(0.0);
+                if operator == b"TD" {
+                    leading = -y;
                 }
-                "Td" | "TD" => {
-                    let x = args.first().and_then(number).unwrap_or(0.0);
-                    let y = args.get(1).and_then(number).unwrap_or(0.0);
-                    if op.operator == "TD" {
-                        leading = -y;
-                    }
-                    tlm = Matrix::translate(x, y).then(tlm);
-                    tm = tlm;
-                }
-                "T*" | "'" | "\"" => {
-                    tlm = Matrix::translate(0.0, -leading).then(tlm);
-                    tm = tlm;
-                    if op.operator != "T*" {
-                        let text = args
-                            .last()
-                            .map(|s| self.decode(font, s))
-                            .unwrap_or_default();
-                        runs.push(run(tm.then(ctm), size, text, height));
-                    }
-                }
-                "Tj" | "TJ" => {
-                    let text = match args.first() {
-                        Some(Object::Array(items)) => items
-                            .iter()
-                            .filter(|i| matches!(i, Object::String(..)))
-                            .map(|s| self.decode(font, s))
-                            .collect(),
-                        Some(s) => self.decode(font, s),
-                        None => String::new(),
-                    };
+                tlm = Matrix::translate(x, y).then(tlm);
+                tm = tlm;
+            }
+            b"T*" | b"'" | b"\"" => {
+                tlm = Matrix::translate(0.0, -leading).then(tlm);
+                tm = tlm;
+                if operator != b"T*" {
+                    let text = args
+                        .last()
+                        .map(|s| self.decode(font, s))
+                        .unwrap_or_default();
                     runs.push(run(tm.then(ctm), size, text, height));
                 }
-                _ => {}
             }
-        }
+            b"Tj" | b"TJ" => {
+                let text = match args.first() {
+                    Some(Object::Array(items)) => items
+                        .iter()
+                        .filter(|i| matches!(i, Object::String(..)))
+                        .map(|s| self.decode(font, s))
+                        .collect(),
+                    Some(s) => self.decode(font, s),
+                    None => String::new(),
+                };
+                runs.push(run(tm.then(ctm), size, text, height));
+            }
+            _ => {}
+        });
         gather(runs)
     }
 
-    /// The page's fonts by resource name, as object ids.
-    fn font_ids(&self, page: ObjectId) -> HashMap<Vec<u8>, ObjectId> {
-        let mut out = HashMap::new();
-        let Ok((own, inherited)) = self.doc.get_page_resources(page) else {
-            return out;
-        };
-        let dicts = own.into_iter().chain(
-            inherited
-                .iter()
-                .filter_map(|&id| self.doc.get_dictionary(id).ok()),
-        );
-        for resources in dicts {
-            let Ok(fonts) = resources
-                .get(b"Font")
-                .and_then(|f| self.doc.dereference(f))
-                .and_then(|(_, f)| f.as_dict())
-            else {
-                continue;
-            };
-            for (name, font) in fonts.iter() {
-                if let Ok(id) = font.as_reference() {
-                    out.entry(name.clone()).or_insert(id);
-                }
-            }
-        }
-        out
-    }
-
-    fn decode(&mut self, font: Option<ObjectId>, s: &Object) -> String {
+    fn decode(&self, font: Option<ObjectId>, s: &Object) -> String {
         let (Some(font), Object::String(bytes, _)) = (font, s) else {
             return String::new();
         };
-        let doc = self.doc;
-        let encoding = self.encodings.entry(font).or_insert_with(|| {
-            doc.get_dictionary(font)
-                .ok()
-                .and_then(|f| f.get_font_encoding(doc).ok())
-        });
-        match encoding {
+        match self.encodings.get(&font) {
             Some(e) => Document::decode_text(e, bytes).unwrap_or_default(),
             None => String::new(),
         }
     }
+}
+
+/// The page's fonts by resource name, as object ids.
+fn font_ids(doc: &Document, page: ObjectId) -> HashMap<Vec<u8>, ObjectId> {
+    let mut out = HashMap::new();
+    let Ok((own, inherited)) = doc.get_page_resources(page) else {
+        return out;
+    };
+    let dicts = own.into_iter().chain(
+        inherited
+            .iter()
+            .filter_map(|&id| doc.get_dictionary(id).ok()),
+    );
+    for resources in dicts {
+        let Ok(fonts) = resources
+            .get(b"Font")
+            .and_then(|f| doc.dereference(f))
+            .and_then(|(_, f)| f.as_dict())
+        else {
+            continue;
+        };
+        for (name, font) in fonts.iter() {
+            if let Ok(id) = font.as_reference() {
+                out.entry(name.clone()).or_insert(id);
+            }
+        }
+    }
+    out
 }
 
 /// A run at the origin of the text space `m` (text matrix × CTM), measured from the page top.

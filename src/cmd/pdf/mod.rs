@@ -15,6 +15,7 @@ pub mod chromium;
 #[path = "chromium_other.rs"]
 pub mod chromium;
 pub mod chunks;
+pub mod content;
 pub mod finish;
 pub mod fit;
 pub mod impose;
@@ -114,14 +115,18 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
     let print_html = scratch_build.out.join(crate::output::names::PRINT);
 
     let (mut browser, version) = start_browser(&exe, &scratch_build, progress)?;
+    let printed_by = printed_by(&version);
+    let recorded = recorded_layout(&options.build.out, &fingerprint, &printed_by);
 
     let mut printer = chunks::Printer::new();
     let margins = passes::text_area(&scratch_build.out);
     let settled = passes::settle(
         MAX_PASSES,
+        recorded.clone(),
         |pass, layout| {
-            if pass > 1 {
-                build::build_print(&scratch_build, Some(layout), PdfFiles::Announce)?;
+            if pass > 1 || recorded.is_some() {
+                let layout = (*layout != PrintLayout::default()).then_some(layout);
+                build::build_print(&scratch_build, layout, PdfFiles::Announce)?;
             }
             let pdf = printer.print(&mut browser, &print_html)?;
             refuse_blocked(&browser.take_blocked())?;
@@ -156,6 +161,7 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
             shop: shop.as_deref(),
             trim_mm,
             fingerprint,
+            printed_by,
         };
         let mut report = publish(options, &meta, &outline, &printed, progress)?;
         report.unfitted = settled.unfitted;
@@ -311,6 +317,39 @@ struct Printed<'a> {
     trim_mm: (f64, f64),
     /// `build::print_fingerprint` of the booklet printed.
     fingerprint: String,
+    /// `printed_by`: the browser and livret binary that printed it.
+    printed_by: String,
+}
+
+/// Who settles a layout: the browser's version and this livret binary (its version, size and
+/// modification time: a rebuilt livret may fit pages otherwise). Empty when the binary cannot
+/// be looked at, and then no record is ever started from.
+fn printed_by(browser: &str) -> String {
+    let binary = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .ok()
+        .and_then(|m| {
+            let modified = m
+                .modified()
+                .ok()?
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok()?;
+            Some(format!("{} bytes, {} ns", m.len(), modified.as_nanos()))
+        });
+    match binary {
+        Some(binary) => format!("{browser}; livret {} ({binary})", env!("CARGO_PKG_VERSION")),
+        None => String::new(),
+    }
+}
+
+/// The layout the record in `out` holds, when it was settled for this print edition
+/// (`fingerprint`) by this browser and livret (`printed_by`): the passes start from it.
+fn recorded_layout(out: &Path, fingerprint: &str, printed_by: &str) -> Option<PrintLayout> {
+    let bytes = std::fs::read(out.join(crate::output::names::RECORD)).ok()?;
+    Record::<PrintLayout>::parse(&bytes)
+        .filter(|r| !printed_by.is_empty() && r.printer == printed_by)
+        .filter(|r| r.fingerprint == fingerprint)
+        .map(|r| r.settled)
 }
 
 /// Finishes the settled PDF, imposes it if asked, and builds `out/` with it.
@@ -346,7 +385,9 @@ fn publish(
     if let Some(shop) = &shop {
         files.push((crate::output::names::SHOP, &shop.bytes));
     }
-    let record = Record::new(printed.fingerprint.clone(), printed.layout.clone()).to_bytes();
+    let record = Record::new(printed.fingerprint.clone(), printed.layout.clone())
+        .printed_by(printed.printed_by.clone())
+        .to_bytes();
     files.push((crate::output::names::RECORD, &record));
     let report = build::build_print(
         &options.build,

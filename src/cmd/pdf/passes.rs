@@ -31,23 +31,56 @@ pub struct Settled<T> {
 /// (nothing measured yet on the first pass) and returns the layout its measurements propose,
 /// with whatever else the caller keeps (the PDF). Settled means a pass proposes exactly the
 /// layout it printed; after `max_passes` without that, the error names what kept moving.
+///
+/// `recorded` is the layout an earlier `livret pdf` settled for this very print edition, with
+/// the same browser and livret (`mod.rs`, like LaTeX's `.aux` file): the first pass prints it,
+/// and when that pass proposes it again it is settled in one pass. Otherwise the passes start
+/// again from nothing, as without a record. A record holds only what passes from nothing
+/// settled for the same input, browser and binary (Chromium prints the same page the same
+/// way), so starting from it gives the same PDF, once instead of three times.
 pub fn settle<T>(
     max_passes: usize,
+    recorded: Option<PrintLayout>,
     mut print: impl FnMut(usize, &PrintLayout) -> Result<(Proposal, T)>,
     progress: &mut dyn FnMut(&str),
 ) -> Result<Settled<T>> {
-    let mut layout = PrintLayout::default();
+    let mut seeded = recorded.is_some();
+    let mut layout = recorded.unwrap_or_default();
     let mut moving = Vec::new();
-    for pass in 1..=max_passes {
+    let mut fresh_from = 1;
+    for pass in 1..=max_passes + usize::from(seeded) {
         let t = Instant::now();
         let (proposal, kept) = print(pass, &layout)?;
+        if seeded {
+            seeded = false;
+            if proposal.layout == layout {
+                progress(&format!(
+                    "pass {pass}: printed in {} ms, the recorded layout is settled",
+                    t.elapsed().as_millis()
+                ));
+                report(&layout, &proposal.unfitted, progress);
+                return Ok(Settled {
+                    passes: pass,
+                    layout,
+                    kept,
+                    unfitted: proposal.unfitted,
+                });
+            }
+            progress(&format!(
+                "pass {pass}: printed in {} ms, the recorded layout moved: starting afresh",
+                t.elapsed().as_millis()
+            ));
+            layout = PrintLayout::default();
+            fresh_from = pass + 1;
+            continue;
+        }
         let numbers_moved = moved(&layout.numbers, &proposal.layout.numbers);
         moving = numbers_moved.clone();
         moving.extend(proposal.changes.iter().cloned());
-        let numbers = match (pass, numbers_moved.len()) {
-            (1, _) => format!("{} sommaire targets located", proposal.layout.numbers.len()),
-            (_, 0) => "sommaire page numbers settled".to_string(),
-            (_, n) => format!("{n} sommaire page numbers moved"),
+        let numbers = match (pass == fresh_from, numbers_moved.len()) {
+            (true, _) => format!("{} sommaire targets located", proposal.layout.numbers.len()),
+            (false, 0) => "sommaire page numbers settled".to_string(),
+            (false, n) => format!("{n} sommaire page numbers moved"),
         };
         let fitting = match proposal.changes.len() {
             0 => String::new(),
@@ -159,17 +192,12 @@ pub fn measure(
             unfitted: Vec::new(),
         });
     };
-    let mut reader = lines::Reader::new(doc);
-    let mut height = 0.0;
-    let pages: Vec<Vec<lines::Line>> = doc
-        .get_pages()
-        .into_values()
-        .map(|page| {
-            let media = inspect::media_box(doc, page).unwrap_or([0.0, 0.0, 0.0, 0.0]);
-            height = media[3] - media[1];
-            reader.lines(page, height)
-        })
-        .collect();
+    let height_of = |page| {
+        let media = inspect::media_box(doc, page).unwrap_or([0.0, 0.0, 0.0, 0.0]);
+        media[3] - media[1]
+    };
+    let height = doc.get_pages().into_values().last().map_or(0.0, height_of);
+    let pages = lines::Reader::new(doc).pages(height_of);
     let pass = fit::Pass {
         dests: &dests,
         numbers,
@@ -230,6 +258,7 @@ mod tests {
         let mut lines = Vec::new();
         let settled = settle(
             4,
+            None,
             |pass, printed| {
                 seen.push(printed.clone());
                 // Writing the numbers in pushes one fiche a page further, once.
@@ -254,11 +283,71 @@ mod tests {
         Ok(())
     }
 
+    /// A printer whose measurements settle on one layout, wherever it starts.
+    fn settling_printer(printed: &PrintLayout) -> Proposal {
+        let mut next = numbered(numbers(&[("a", 3)]));
+        next.fits.insert("a".into(), -2);
+        let changes: &[&str] = if printed.fit("a") == -2 {
+            &[]
+        } else {
+            &["a: fitted tighter"]
+        };
+        proposal(next, changes)
+    }
+
+    #[test]
+    fn a_recorded_layout_that_settles_is_printed_once() -> crate::error::TestResult {
+        let fresh = settle(4, None, |_, p| Ok((settling_printer(p), ())), &mut |_| {})?;
+        let mut lines = Vec::new();
+        let mut seen = Vec::new();
+        let seeded = settle(
+            4,
+            Some(fresh.layout.clone()),
+            |_, p| {
+                seen.push(p.clone());
+                Ok((settling_printer(p), ()))
+            },
+            &mut |l| lines.push(l.to_string()),
+        )?;
+        assert_eq!((fresh.passes, seeded.passes), (2, 1));
+        assert_eq!(seeded.layout, fresh.layout);
+        assert_eq!(seen, vec![fresh.layout]);
+        assert!(lines[0].contains("recorded layout is settled"), "{lines:?}");
+        Ok(())
+    }
+
+    #[test]
+    fn a_recorded_layout_that_moves_is_dropped_for_a_fresh_start() -> crate::error::TestResult {
+        let fresh = settle(4, None, |_, p| Ok((settling_printer(p), ())), &mut |_| {})?;
+        let mut stale = fresh.layout.clone();
+        stale.fits.insert("a".into(), 3);
+        let mut seen = Vec::new();
+        let mut lines = Vec::new();
+        let seeded = settle(
+            4,
+            Some(stale.clone()),
+            |_, p| {
+                seen.push(p.clone());
+                Ok((settling_printer(p), ()))
+            },
+            &mut |l| lines.push(l.to_string()),
+        )?;
+        // The stale layout, then exactly the passes of a fresh start.
+        assert_eq!(seen[0], stale);
+        assert_eq!(seen[1], PrintLayout::default());
+        assert_eq!(seeded.layout, fresh.layout);
+        assert_eq!(seeded.passes, fresh.passes + 1);
+        assert!(lines[0].contains("starting afresh"), "{lines:?}");
+        assert!(lines[1].contains("sommaire targets located"), "{lines:?}");
+        Ok(())
+    }
+
     #[test]
     fn copyfitting_changes_need_another_pass_and_are_reported() -> crate::error::TestResult {
         let mut lines = Vec::new();
         let settled = settle(
             4,
+            None,
             |pass, printed| {
                 let mut next = numbered(numbers(&[("a", 3)]));
                 next.fits.insert("a".into(), -2);
@@ -285,6 +374,7 @@ mod tests {
     fn layouts_that_never_settle_fail_loudly() {
         let err = settle(
             4,
+            None,
             |pass, _| {
                 let measured = numbers(&[("a", 4), ("b", 7 + pass as u32 % 2)]);
                 Ok((proposal(numbered(measured), &[]), ()))
@@ -303,6 +393,7 @@ mod tests {
         let mut calls = 0;
         let err = settle::<()>(
             4,
+            None,
             |_, _| {
                 calls += 1;
                 Err(Error::other("boom"))

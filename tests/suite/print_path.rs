@@ -243,3 +243,56 @@ fn livret_pdf_again_starts_from_its_record_and_drops_one_that_moved() {
     assert_eq!(pages_text(&out.join("livret.pdf"), true), printed_text);
     assert_eq!(fs::read_to_string(out.join(RECORD)).unwrap(), record);
 }
+
+/// Every word of `pdf` with its page and place (tenths of a point), from pdftotext -bbox.
+fn placed_words(pdf: &Path) -> Vec<(usize, String, [i64; 4])> {
+    let run = Command::new("pdftotext")
+        .arg("-bbox")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("run pdftotext");
+    let text = String::from_utf8_lossy(&run.stdout);
+    let mut words = Vec::new();
+    for (page, body) in text.split("<page ").skip(1).enumerate() {
+        for word in body.split("<word ").skip(1) {
+            let attr = |name: &str| -> i64 {
+                let at =
+                    word.find(&format!("{name}=\"")).expect("a bbox attribute") + name.len() + 2;
+                let value: f64 = word[at..word[at..].find('"').unwrap() + at]
+                    .parse()
+                    .unwrap();
+                (value * 10.0).round() as i64
+            };
+            let start = word.find('>').unwrap() + 1;
+            let end = word.find("</word>").unwrap();
+            let place = [attr("xMin"), attr("yMin"), attr("xMax"), attr("yMax")];
+            words.push((page + 1, word[start..end].to_string(), place));
+        }
+    }
+    words
+}
+
+/// Between passes, `livret pdf` replaces the sheets that changed in the page it holds instead
+/// of loading print.html again: what it prints must be what the published print.html prints.
+#[test]
+fn the_pdf_is_what_chromium_prints_from_the_published_print_html() {
+    let Some(browser) = chromium() else { return };
+    let Some(g) = guide() else { return };
+    let out = crate::pdf::out(g);
+    let dir = tempfile::tempdir().unwrap();
+    let printed = dir.path().join("from-disk.pdf");
+    chromium_print(&browser, &out.join("print.html"), &printed);
+    let (want, got) = (
+        placed_words(&out.join("livret.pdf")),
+        placed_words(&printed),
+    );
+    assert!(want.len() > 5000, "{} words", want.len());
+    let first_difference = want.iter().zip(&got).find(|(a, b)| a != b);
+    assert!(
+        first_difference.is_none() && want.len() == got.len(),
+        "{} words against {}; first difference: {first_difference:?}",
+        want.len(),
+        got.len()
+    );
+}

@@ -147,6 +147,8 @@ pub struct Browser {
     confined: Option<PathBuf>,
     /// The requests blocked since the last `take_blocked`.
     blocked: Vec<String>,
+    /// The address the page last loaded (`open`).
+    showing: Option<String>,
 }
 
 impl Browser {
@@ -216,6 +218,7 @@ impl Browser {
             exe: exe.to_path_buf(),
             confined: None,
             blocked: Vec::new(),
+            showing: None,
         };
         let target = browser.call("Target.createTarget", json!({ "url": "about:blank" }))?;
         let target_id = target["targetId"]
@@ -299,6 +302,7 @@ impl Browser {
     /// Loads `url` (again) and waits until the page and its web fonts are ready.
     pub fn open(&mut self, url: &str) -> Result<()> {
         self.pending.clear();
+        self.showing = None;
         let nav = self.call("Page.navigate", json!({ "url": url }))?;
         if let Some(error) = nav["errorText"].as_str().filter(|e| !e.is_empty()) {
             return Err(Error::other(format!(
@@ -316,6 +320,44 @@ impl Browser {
         )?;
         if fonts["exceptionDetails"].is_object() {
             return Err(self.failure("waiting for the fonts failed"));
+        }
+        self.showing = Some(url.to_string());
+        Ok(())
+    }
+
+    /// Whether the page holds `url`, as `open` loaded it.
+    pub fn showing(&self, url: &str) -> bool {
+        self.showing.as_deref() == Some(url)
+    }
+
+    /// Replaces sheets of the page (`index`: the n-th top-level `.sheet` of `<main>`, with
+    /// whatever follows it up to the next one) by new HTML, as the parser would have built
+    /// them, then waits for their images and fonts. `chunks` decides when that is the same
+    /// document as loading the new file.
+    pub fn replace_sheets(&mut self, sheets: &[(usize, String)]) -> Result<()> {
+        let patches = serde_json::to_string(sheets).map_err(|e| Error::other(e.to_string()))?;
+        let expression = format!(
+            "(async (patches) => {{
+              const main = document.querySelector('main');
+              const sheets = [...main.children].filter(e => e.classList.contains('sheet'));
+              for (const [i, html] of patches.reverse()) {{
+                const end = sheets[i + 1] || null;
+                for (let n = sheets[i]; n && n !== end; ) {{ const next = n.nextSibling; n.remove(); n = next; }}
+                if (end) end.insertAdjacentHTML('beforebegin', html);
+                else main.insertAdjacentHTML('beforeend', html);
+              }}
+              await Promise.all([...document.images].map(i => i.decode().catch(() => null)));
+              await document.fonts.ready;
+              return sheets.length;
+            }})({patches})"
+        );
+        let done = self.call(
+            "Runtime.evaluate",
+            json!({ "expression": expression, "awaitPromise": true, "returnByValue": true }),
+        )?;
+        if done["exceptionDetails"].is_object() || done["result"]["value"].as_u64().is_none() {
+            self.showing = None;
+            return Err(self.failure("replacing the sheets that changed failed"));
         }
         Ok(())
     }

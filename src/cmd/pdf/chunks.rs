@@ -14,7 +14,9 @@
 //!   padding pages are dropped when joining, and the links resolve to the other chunks' pages.
 //!
 //! A later pass prints again only the chunks whose HTML changed (the sommaire's, once its
-//! numbers are in): the others' PDFs are kept from the pass before.
+//! numbers are in): the others' PDFs are kept from the pass before. A booklet printed whole
+//! stays loaded in the browser's page, and a later pass replaces in it only the sheets that
+//! changed (`changed_sheets`), which is the document the new print.html would load.
 
 use std::ops::Range;
 use std::path::Path;
@@ -66,6 +68,9 @@ pub struct Printer {
     planned_for: usize,
     /// The scale the chunks were printed at (`merge::first_matrix`), equal for all.
     scale: Option<Vec<u8>>,
+    /// print.html as the browser's page holds it, when it was printed whole: the next pass
+    /// replaces only the sheets that changed (`patch`).
+    loaded: Option<(String, String)>,
 }
 
 impl Printer {
@@ -90,9 +95,9 @@ impl Printer {
         };
         let Some(split) = split.filter(|_| groups.len() > 1) else {
             self.chunks.clear();
-            browser.open(&url_of(print_html)?)?;
-            return browser.print(true);
+            return self.print_whole(browser, print_html, html);
         };
+        self.loaded = None;
         if self.planned_for != split.sheets.len() || self.chunks.len() != groups.len() {
             self.chunks.clear();
             self.planned_for = split.sheets.len();
@@ -126,8 +131,7 @@ impl Printer {
                     // Something sticks out of the page in one chunk and not in another, and
                     // Chromium shrank them differently: print the booklet whole.
                     self.chunks.clear();
-                    browser.open(&url_of(print_html)?)?;
-                    return browser.print(true);
+                    return self.print_whole(browser, print_html, html);
                 }
                 (Some(_), None) => self.scale = scale,
                 _ => {}
@@ -167,6 +171,56 @@ impl Printer {
             .collect();
         merge::merge(&parts)
     }
+}
+
+impl Printer {
+    /// Prints print.html in one piece. When the page holds the previous pass's print.html and
+    /// only some sheets changed, those are replaced in the page (`Browser::replace_sheets`)
+    /// instead of loading the whole file again: the same document, without parsing, styling
+    /// and laying out the unchanged sheets for the screen first.
+    fn print_whole(
+        &mut self,
+        browser: &mut Browser,
+        print_html: &Path,
+        html: String,
+    ) -> Result<Vec<u8>> {
+        let url = url_of(print_html)?;
+        let patches = self
+            .loaded
+            .take()
+            .filter(|(loaded_url, _)| *loaded_url == url && browser.showing(&url))
+            .and_then(|(_, old)| changed_sheets(&old, &html));
+        match patches {
+            Some(patches) => browser.replace_sheets(&patches)?,
+            None => browser.open(&url)?,
+        }
+        let pdf = browser.print(true)?;
+        self.loaded = Some((url, html));
+        Ok(pdf)
+    }
+}
+
+/// The sheets of `new` that differ from `old`'s, by index, with their HTML; `None` when
+/// anything else differs (the head, the sheets' number, what follows them), or neither
+/// splits into sheets.
+fn changed_sheets(old: &str, new: &str) -> Option<Vec<(usize, String)>> {
+    let (a, b) = (split(old)?, split(new)?);
+    fn outside<'a>(s: &Split<'a>) -> (&'a str, &'a str) {
+        let first = s.sheets.first().map_or(s.end, |r| r.start);
+        (&s.html[..first], &s.html[s.end..])
+    }
+    if a.sheets.len() != b.sheets.len() || outside(&a) != outside(&b) {
+        return None;
+    }
+    Some(
+        a.sheets
+            .iter()
+            .zip(&b.sheets)
+            .enumerate()
+            .filter(|(_, (x, y))| a.html[(*x).clone()] != b.html[(*y).clone()])
+            .map(|(i, (_, y))| (i, b.html[y.clone()].to_string()))
+            .collect(),
+    )
 }
 
 /// The `file://` URL Chromium opens for a file of the scratch folder.
@@ -416,6 +470,30 @@ mod tests {
         <div class=\"sheet\" id=\"b\"><a href=\"#a\">a</a><a href=\"#nowhere\">?</a>\
         <script>if (1 < 2) {}</script></div>\n\
         </main></body></html>";
+
+    #[test]
+    fn only_the_sheets_that_changed_are_replaced() -> crate::error::TestResult {
+        assert_eq!(changed_sheets(PAGE, PAGE), Some(Vec::new()));
+        let edited = PAGE.replace(">b</a>", ">bee</a>");
+        let changed = changed_sheets(PAGE, &edited).ok_or("no sheets")?;
+        assert_eq!(changed.len(), 1);
+        assert_eq!(changed[0].0, 1);
+        assert!(
+            changed[0]
+                .1
+                .starts_with("<div class=\"sheet sheet-page\" id=\"a\">")
+        );
+        assert!(changed[0].1.contains(">bee</a>") && changed[0].1.ends_with("</div>\n"));
+        // Anything outside the sheets, or another number of sheets: the page is loaded again.
+        assert_eq!(changed_sheets(PAGE, &PAGE.replace("p{}", "p{x:y}")), None);
+        assert_eq!(
+            changed_sheets(PAGE, &PAGE.replace("<nav>x", "<nav>y")),
+            None
+        );
+        let one_less = PAGE.replace("<div class=\"sheet\" id=\"b\">", "<div id=\"b\">");
+        assert_eq!(changed_sheets(PAGE, &one_less), None);
+        Ok(())
+    }
 
     #[test]
     fn cuts_before_each_sheet_of_main() -> crate::error::TestResult {

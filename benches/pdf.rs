@@ -164,7 +164,8 @@ fn timed_pdf(bin: &Path, dir: &Path, chunk: Option<&str>) -> (Duration, u64, Str
     let text = String::from_utf8_lossy(&output.stderr).into_owned()
         + &String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "livret pdf failed:\n{text}");
-    let pages = text
+    // The report line is on stdout; stderr's progress lines may say "pages" too.
+    let pages = String::from_utf8_lossy(&output.stdout)
         .split_once(" pages, ")
         .and_then(|(before, _)| before.rsplit('(').next())
         .unwrap_or("?")

@@ -51,49 +51,40 @@ pub fn settle<T>(
     for pass in 1..=max_passes + usize::from(seeded) {
         let t = Instant::now();
         let (proposal, kept) = print(pass, &layout)?;
-        if seeded {
-            seeded = false;
-            if proposal.layout == layout {
-                progress(&format!(
-                    "pass {pass}: printed in {} ms, the recorded layout is settled",
-                    t.elapsed().as_millis()
-                ));
-                report(&layout, &proposal.unfitted, progress);
-                return Ok(Settled {
-                    passes: pass,
-                    layout,
-                    kept,
-                    unfitted: proposal.unfitted,
-                });
+        let settled = proposal.layout == layout;
+        let took = t.elapsed().as_millis();
+        if std::mem::take(&mut seeded) {
+            let what = match settled {
+                true => "the recorded layout is settled",
+                false => "the recorded layout moved: starting afresh",
+            };
+            progress(&format!("pass {pass}: printed in {took} ms, {what}"));
+            if !settled {
+                layout = PrintLayout::default();
+                fresh_from = pass + 1;
+                continue;
             }
+        } else {
+            let numbers_moved = moved(&layout.numbers, &proposal.layout.numbers);
+            moving = numbers_moved.clone();
+            moving.extend(proposal.changes.iter().cloned());
+            let numbers = match (pass == fresh_from, numbers_moved.len()) {
+                (true, _) => format!("{} sommaire targets located", proposal.layout.numbers.len()),
+                (false, 0) => "sommaire page numbers settled".to_string(),
+                (false, n) => format!("{n} sommaire page numbers moved"),
+            };
+            let fitting = match proposal.changes.len() {
+                0 => String::new(),
+                n => format!(", {n} copyfitting change{}", if n == 1 { "" } else { "s" }),
+            };
             progress(&format!(
-                "pass {pass}: printed in {} ms, the recorded layout moved: starting afresh",
-                t.elapsed().as_millis()
+                "pass {pass}: printed in {took} ms, {numbers}{fitting}"
             ));
-            layout = PrintLayout::default();
-            fresh_from = pass + 1;
-            continue;
+            for change in &proposal.changes {
+                progress(&format!("  {change}"));
+            }
         }
-        let numbers_moved = moved(&layout.numbers, &proposal.layout.numbers);
-        moving = numbers_moved.clone();
-        moving.extend(proposal.changes.iter().cloned());
-        let numbers = match (pass == fresh_from, numbers_moved.len()) {
-            (true, _) => format!("{} sommaire targets located", proposal.layout.numbers.len()),
-            (false, 0) => "sommaire page numbers settled".to_string(),
-            (false, n) => format!("{n} sommaire page numbers moved"),
-        };
-        let fitting = match proposal.changes.len() {
-            0 => String::new(),
-            n => format!(", {n} copyfitting change{}", if n == 1 { "" } else { "s" }),
-        };
-        progress(&format!(
-            "pass {pass}: printed in {} ms, {numbers}{fitting}",
-            t.elapsed().as_millis()
-        ));
-        for change in &proposal.changes {
-            progress(&format!("  {change}"));
-        }
-        if proposal.layout == layout {
+        if settled {
             report(&layout, &proposal.unfitted, progress);
             return Ok(Settled {
                 passes: pass,

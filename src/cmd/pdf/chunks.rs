@@ -23,6 +23,7 @@ use std::path::Path;
 
 use super::chromium::Browser;
 use super::merge::{self, Part};
+use super::passes::Measured;
 use crate::error::{Error, Result};
 
 /// About how many bytes of print.html a chunk holds (≈ 40 pages of the default theme).
@@ -57,6 +58,8 @@ struct Chunk {
     lead: usize,
     /// Pages of the booklet it holds (padding excluded).
     pages: usize,
+    /// Those pages, measured.
+    measured: Measured,
 }
 
 /// Prints the print edition, in chunks when it is big, keeping each chunk's PDF for the next
@@ -71,6 +74,8 @@ pub struct Printer {
     /// print.html as the browser's page holds it, when it was printed whole: the next pass
     /// replaces only the sheets that changed (`patch`).
     loaded: Option<(String, String)>,
+    /// The last pass's PDF, when it was printed whole.
+    whole: Option<Vec<u8>>,
 }
 
 impl Printer {
@@ -78,8 +83,26 @@ impl Printer {
         Printer::default()
     }
 
-    /// Prints `print_html` (tagged) and returns the PDF of the whole booklet.
-    pub fn print(&mut self, browser: &mut Browser, print_html: &Path) -> Result<Vec<u8>> {
+    /// The PDF of the whole booklet as the last pass printed it: its chunks joined.
+    pub fn pdf(&self) -> Result<Vec<u8>> {
+        if let Some(whole) = &self.whole {
+            return Ok(whole.clone());
+        }
+        let parts: Vec<Part> = self
+            .chunks
+            .iter()
+            .map(|c| Part {
+                pdf: &c.pdf,
+                lead: c.lead,
+                trail: 1,
+            })
+            .collect();
+        merge::merge(&parts)
+    }
+
+    /// Prints `print_html` (tagged) and returns what the pass measures: the destinations and
+    /// set lines of every page. The PDF is joined only when asked for (`pdf`).
+    pub fn print(&mut self, browser: &mut Browser, print_html: &Path) -> Result<Measured> {
         let html = std::fs::read_to_string(print_html).map_err(|e| Error::io(print_html, e))?;
         let budget = std::env::var(CHUNK_ENV)
             .ok()
@@ -98,6 +121,7 @@ impl Printer {
             return self.print_whole(browser, print_html, html);
         };
         self.loaded = None;
+        self.whole = None;
         if self.planned_for != split.sheets.len() || self.chunks.len() != groups.len() {
             self.chunks.clear();
             self.planned_for = split.sheets.len();
@@ -125,7 +149,6 @@ impl Printer {
             let scale = page_ids
                 .get(lead)
                 .and_then(|&p| merge::first_matrix(&doc, p));
-            drop(doc);
             match (&scale, &self.scale) {
                 (Some(a), Some(b)) if a != b => {
                     // Something sticks out of the page in one chunk and not in another, and
@@ -149,10 +172,12 @@ impl Printer {
             let chunk = Chunk {
                 sheets,
                 html: chunk_html,
+                measured: Measured::of_pages(&doc, lead, pages, offset),
                 pdf,
                 lead,
                 pages,
             };
+            drop(doc);
             offset += pages;
             if i < self.chunks.len() {
                 self.chunks[i] = chunk;
@@ -160,16 +185,11 @@ impl Printer {
                 self.chunks.push(chunk);
             }
         }
-        let parts: Vec<Part> = self
-            .chunks
-            .iter()
-            .map(|c| Part {
-                pdf: &c.pdf,
-                lead: c.lead,
-                trail: 1,
-            })
-            .collect();
-        merge::merge(&parts)
+        let mut measured = Measured::default();
+        for chunk in &self.chunks {
+            measured.append(&chunk.measured);
+        }
+        Ok(measured)
     }
 }
 
@@ -183,7 +203,7 @@ impl Printer {
         browser: &mut Browser,
         print_html: &Path,
         html: String,
-    ) -> Result<Vec<u8>> {
+    ) -> Result<Measured> {
         let url = url_of(print_html)?;
         let patches = self
             .loaded
@@ -196,7 +216,9 @@ impl Printer {
         }
         let pdf = browser.print(true)?;
         self.loaded = Some((url, html));
-        Ok(pdf)
+        let measured = Measured::of(&super::inspect::load(&pdf, "the PDF Chromium printed")?);
+        self.whole = Some(pdf);
+        Ok(measured)
     }
 }
 

@@ -131,10 +131,10 @@ impl<'a> Reader<'a> {
         Reader { doc, encodings }
     }
 
-    /// The lines of every page, in page order; `height(page)` is the page's height in points.
-    pub fn pages(&self, height: impl Fn(ObjectId) -> f32 + Sync) -> Vec<Vec<Line>> {
+    /// The lines of `pages`, in that order, read on every core; `height(page)` is a page's
+    /// height in points.
+    pub fn pages(&self, pages: &[ObjectId], height: impl Fn(ObjectId) -> f32 + Sync) -> Vec<Vec<Line>> {
         use rayon::prelude::*;
-        let pages: Vec<ObjectId> = self.doc.get_pages().into_values().collect();
         pages
             .par_iter()
             .map(|&page| self.lines(page, height(page)))

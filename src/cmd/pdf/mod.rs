@@ -128,36 +128,36 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
                 let layout = (*layout != PrintLayout::default()).then_some(layout);
                 build::build_print(&scratch_build, layout, PdfFiles::Announce)?;
             }
-            let pdf = printer.print(&mut browser, &print_html)?;
+            let measured = printer.print(&mut browser, &print_html)?;
             refuse_blocked(&browser.take_blocked())?;
-            let doc = inspect::load(&pdf, "the PDF Chromium printed")?;
-            let proposal = passes::measure(&doc, &anchors, &sheets, layout, margins)?;
-            Ok((proposal, pdf))
+            passes::measure(&measured, &anchors, &sheets, layout, margins)
         },
         progress,
     );
-    let settled = settled.and_then(|settled| {
+    // The settled pass's PDF, joined once.
+    let settled = settled.and_then(|s| Ok((printer.pdf()?, s)));
+    let settled = settled.and_then(|(pdf, settled)| {
         let shop = match options.print_shop {
             true => Some(shop_pass(
                 &mut browser,
                 &print_html,
-                &settled.kept,
+                &pdf,
                 trim_mm,
                 &anchors,
                 &settled.layout.numbers,
             )?),
             false => None,
         };
-        Ok((settled, shop))
+        Ok((settled, pdf, shop))
     });
     // The browser shuts down while the PDF is finished; it is waited for on every path.
     let closing = std::thread::spawn(move || drop(browser));
-    let result = settled.and_then(|(settled, shop)| {
+    let result = settled.and_then(|(settled, pdf, shop)| {
         let printed = Printed {
             html: &print_html,
             passes: settled.passes,
             layout: &settled.layout,
-            pdf: &settled.kept,
+            pdf: &pdf,
             shop: shop.as_deref(),
             trim_mm,
             fingerprint,

@@ -17,19 +17,17 @@ use super::{inspect, lines};
 
 /// The settled layout, the pass that printed it, and what could not be fitted.
 #[derive(Debug)]
-pub struct Settled<T> {
+pub struct Settled {
     pub passes: usize,
     pub layout: PrintLayout,
-    /// What the settled pass kept (its PDF).
-    pub kept: T,
     /// Sheets with a page under a third full that copyfitting could not fix: slug, page,
     /// share of the text area.
     pub unfitted: Vec<(String, u32, f32)>,
 }
 
 /// Prints until the layout settles. `print(pass, layout)` prints the booklet in `layout`
-/// (nothing measured yet on the first pass) and returns the layout its measurements propose,
-/// with whatever else the caller keeps (the PDF). Settled means a pass proposes exactly the
+/// (nothing measured yet on the first pass) and returns the layout its measurements propose
+/// (the printer keeps the PDF). Settled means a pass proposes exactly the
 /// layout it printed; after `max_passes` without that, the error names what kept moving.
 ///
 /// `recorded` is the layout an earlier `livret pdf` settled for this very print edition, with
@@ -38,19 +36,19 @@ pub struct Settled<T> {
 /// again from nothing, as without a record. A record holds only what passes from nothing
 /// settled for the same input, browser and binary (Chromium prints the same page the same
 /// way), so starting from it gives the same PDF, once instead of three times.
-pub fn settle<T>(
+pub fn settle(
     max_passes: usize,
     recorded: Option<PrintLayout>,
-    mut print: impl FnMut(usize, &PrintLayout) -> Result<(Proposal, T)>,
+    mut print: impl FnMut(usize, &PrintLayout) -> Result<Proposal>,
     progress: &mut dyn FnMut(&str),
-) -> Result<Settled<T>> {
+) -> Result<Settled> {
     let mut seeded = recorded.is_some();
     let mut layout = recorded.unwrap_or_default();
     let mut moving = Vec::new();
     let mut fresh_from = 1;
     for pass in 1..=max_passes + usize::from(seeded) {
         let t = Instant::now();
-        let (proposal, kept) = print(pass, &layout)?;
+        let proposal = print(pass, &layout)?;
         let settled = proposal.layout == layout;
         let took = t.elapsed().as_millis();
         if std::mem::take(&mut seeded) {
@@ -89,7 +87,6 @@ pub fn settle<T>(
             return Ok(Settled {
                 passes: pass,
                 layout,
-                kept,
                 unfitted: proposal.unfitted,
             });
         }
@@ -161,18 +158,70 @@ pub fn text_area(out: &std::path::Path) -> Option<(f32, f32)> {
     crate::render::css::page_margins(&css)
 }
 
+/// What a printed pass is measured from: the booklet page of every named destination and
+/// every page's set lines, page 1 first, with the pages' height (points). Read from each
+/// chunk's PDF as it is printed (`chunks`), so a pass never parses the joined booklet.
+#[derive(Debug, Clone, Default)]
+pub struct Measured {
+    pub dests: BTreeMap<String, u32>,
+    pub pages: Vec<Vec<lines::Line>>,
+    pub height: f32,
+}
+
+impl Measured {
+    /// Pages `skip..skip + count` of `doc`, as booklet pages `before + 1…`.
+    pub fn of_pages(doc: &Document, skip: usize, count: usize, before: usize) -> Measured {
+        let ids: Vec<_> = doc
+            .get_pages()
+            .into_values()
+            .skip(skip)
+            .take(count)
+            .collect();
+        let height_of = |page| {
+            let media = inspect::media_box(doc, page).unwrap_or([0.0, 0.0, 0.0, 0.0]);
+            media[3] - media[1]
+        };
+        let kept = (skip as u32 + 1)..=(skip + ids.len()) as u32;
+        let dests = inspect::destinations(doc)
+            .into_iter()
+            .filter(|(_, page)| kept.contains(page))
+            .map(|(name, page)| (name, page - skip as u32 + before as u32))
+            .collect();
+        Measured {
+            dests,
+            height: ids.last().copied().map_or(0.0, height_of),
+            pages: lines::Reader::new(doc).pages(&ids, height_of),
+        }
+    }
+
+    /// Every page of `doc`.
+    pub fn of(doc: &Document) -> Measured {
+        Measured::of_pages(doc, 0, usize::MAX, 0)
+    }
+
+    /// `next`'s pages after these; a name both define keeps its first page (as `merge`).
+    pub fn append(&mut self, next: &Measured) {
+        self.pages.extend(next.pages.iter().cloned());
+        for (name, page) in &next.dests {
+            self.dests.entry(name.clone()).or_insert(*page);
+        }
+        if self.height == 0.0 {
+            self.height = next.height;
+        }
+    }
+}
+
 /// Measures a printed pass: the page of every sommaire target and, when the print
 /// stylesheet's text area is known (`margins`, top and bottom in points), copyfitting's
 /// proposal.
 pub fn measure(
-    doc: &Document,
+    measured: &Measured,
     anchors: &[String],
     sheets: &[Sheet],
     printed: &PrintLayout,
     margins: Option<(f32, f32)>,
 ) -> Result<Proposal> {
-    let dests = inspect::destinations(doc);
-    let numbers = numbers(&dests, anchors)?;
+    let numbers = numbers(&measured.dests, anchors)?;
     let Some((top, bottom)) = margins else {
         return Ok(Proposal {
             layout: PrintLayout {
@@ -183,17 +232,11 @@ pub fn measure(
             unfitted: Vec::new(),
         });
     };
-    let height_of = |page| {
-        let media = inspect::media_box(doc, page).unwrap_or([0.0, 0.0, 0.0, 0.0]);
-        media[3] - media[1]
-    };
-    let height = doc.get_pages().into_values().last().map_or(0.0, height_of);
-    let pages = lines::Reader::new(doc).pages(height_of);
     let pass = fit::Pass {
-        dests: &dests,
+        dests: &measured.dests,
         numbers,
-        pages: &pages,
-        band: (top, height - bottom),
+        pages: &measured.pages,
+        band: (top, measured.height - bottom),
     };
     Ok(fit::propose(sheets, printed, &pass))
 }
@@ -258,11 +301,11 @@ mod tests {
                 } else {
                     numbers(&[("a", 4), ("b", 8)])
                 };
-                Ok((proposal(numbered(measured), &[]), pass * 10))
+                Ok(proposal(numbered(measured), &[]))
             },
             &mut |l| lines.push(l.to_string()),
         )?;
-        assert_eq!((settled.passes, settled.kept), (3, 30));
+        assert_eq!(settled.passes, 3);
         assert_eq!(settled.layout.numbers, numbers(&[("a", 4), ("b", 8)]));
         assert_eq!(seen[0], PrintLayout::default());
         assert_eq!(seen[1].numbers, numbers(&[("a", 4), ("b", 7)]));
@@ -288,7 +331,7 @@ mod tests {
 
     #[test]
     fn a_recorded_layout_that_settles_is_printed_once() -> crate::error::TestResult {
-        let fresh = settle(4, None, |_, p| Ok((settling_printer(p), ())), &mut |_| {})?;
+        let fresh = settle(4, None, |_, p| Ok(settling_printer(p)), &mut |_| {})?;
         let mut lines = Vec::new();
         let mut seen = Vec::new();
         let seeded = settle(
@@ -296,7 +339,7 @@ mod tests {
             Some(fresh.layout.clone()),
             |_, p| {
                 seen.push(p.clone());
-                Ok((settling_printer(p), ()))
+                Ok(settling_printer(p))
             },
             &mut |l| lines.push(l.to_string()),
         )?;
@@ -309,7 +352,7 @@ mod tests {
 
     #[test]
     fn a_recorded_layout_that_moves_is_dropped_for_a_fresh_start() -> crate::error::TestResult {
-        let fresh = settle(4, None, |_, p| Ok((settling_printer(p), ())), &mut |_| {})?;
+        let fresh = settle(4, None, |_, p| Ok(settling_printer(p)), &mut |_| {})?;
         let mut stale = fresh.layout.clone();
         stale.fits.insert("a".into(), 3);
         let mut seen = Vec::new();
@@ -319,7 +362,7 @@ mod tests {
             Some(stale.clone()),
             |_, p| {
                 seen.push(p.clone());
-                Ok((settling_printer(p), ()))
+                Ok(settling_printer(p))
             },
             &mut |l| lines.push(l.to_string()),
         )?;
@@ -348,7 +391,7 @@ mod tests {
                     &[]
                 };
                 assert_eq!(printed.fit("a"), if pass == 1 { 0 } else { -2 });
-                Ok((proposal(next, changes), ()))
+                Ok(proposal(next, changes))
             },
             &mut |l| lines.push(l.to_string()),
         )?;
@@ -368,7 +411,7 @@ mod tests {
             None,
             |pass, _| {
                 let measured = numbers(&[("a", 4), ("b", 7 + pass as u32 % 2)]);
-                Ok((proposal(numbered(measured), &[]), ()))
+                Ok(proposal(numbered(measured), &[]))
             },
             &mut |_| {},
         )
@@ -382,7 +425,7 @@ mod tests {
     #[test]
     fn a_printer_error_stops_the_passes() {
         let mut calls = 0;
-        let err = settle::<()>(
+        let err = settle(
             4,
             None,
             |_, _| {

@@ -138,10 +138,14 @@ fn placeholders(source: &Source, out: &mut Vec<Diagnostic>) {
 
 /// Capitals written without their accent where the accented word is certain: whole words,
 /// outside comments, code spans and web addresses.
-const UNACCENTED: [(&str, &str); 34] = [
+const UNACCENTED: &[(&str, &str)] = &[
     ("Ecole", "École"),
     ("Ecoles", "Écoles"),
     ("Economie", "Économie"),
+    ("Edité", "Édité"),
+    ("Editée", "Éditée"),
+    ("Edition", "Édition"),
+    ("Editions", "Éditions"),
     ("Education", "Éducation"),
     ("Egalement", "Également"),
     ("Egalite", "Égalité"),

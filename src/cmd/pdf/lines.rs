@@ -133,7 +133,11 @@ impl<'a> Reader<'a> {
 
     /// The lines of `pages`, in that order, read on every core; `height(page)` is a page's
     /// height in points.
-    pub fn pages(&self, pages: &[ObjectId], height: impl Fn(ObjectId) -> f32 + Sync) -> Vec<Vec<Line>> {
+    pub fn pages(
+        &self,
+        pages: &[ObjectId],
+        height: impl Fn(ObjectId) -> f32 + Sync,
+    ) -> Vec<Vec<Line>> {
         use rayon::prelude::*;
         pages
             .par_iter()

@@ -83,10 +83,11 @@ impl Printer {
         Printer::default()
     }
 
-    /// The PDF of the whole booklet as the last pass printed it: its chunks joined.
-    pub fn pdf(&self) -> Result<Vec<u8>> {
+    /// The whole booklet as the last pass printed it (its chunks joined), as a PDF document;
+    /// the printer and its chunks' PDFs go with it.
+    pub fn into_document(self) -> Result<lopdf::Document> {
         if let Some(whole) = &self.whole {
-            return Ok(whole.clone());
+            return super::inspect::load(whole, "the PDF Chromium printed");
         }
         let parts: Vec<Part> = self
             .chunks
@@ -97,11 +98,11 @@ impl Printer {
                 trail: 1,
             })
             .collect();
-        merge::merge(&parts)
+        merge::join(&parts)
     }
 
     /// Prints `print_html` (tagged) and returns what the pass measures: the destinations and
-    /// set lines of every page. The PDF is joined only when asked for (`pdf`).
+    /// set lines of every page. The PDF is joined only when asked for (`into_document`).
     pub fn print(&mut self, browser: &mut Browser, print_html: &Path) -> Result<Measured> {
         let html = std::fs::read_to_string(print_html).map_err(|e| Error::io(print_html, e))?;
         let budget = std::env::var(CHUNK_ENV)

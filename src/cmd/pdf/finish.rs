@@ -50,8 +50,7 @@ pub struct Finished {
 
 /// Sets the metadata, writes the bookmarks and pads the page count to a multiple of 4 (what a
 /// saddle-stitched booklet needs) with blank pages before the last page, the back cover.
-pub fn finish(bytes: &[u8], meta: &Metadata, outline: &[OutlineItem]) -> Result<Finished> {
-    let mut doc = super::inspect::load(bytes, "the PDF Chromium printed")?;
+pub fn finish(mut doc: Document, meta: &Metadata, outline: &[OutlineItem]) -> Result<Finished> {
     set_metadata(&mut doc, meta)?;
     write_outline(&mut doc, outline)?;
     let pages = doc.get_pages().len();
@@ -60,7 +59,7 @@ pub fn finish(bytes: &[u8], meta: &Metadata, outline: &[OutlineItem]) -> Result<
         insert_blanks(&mut doc, blanks)?;
     }
     doc.prune_objects();
-    let mut out = Vec::with_capacity(bytes.len() + 4096);
+    let mut out = Vec::new();
     doc.save_to(&mut out)
         .map_err(|e| Error::other(format!("cannot write the PDF: {e}")))?;
     Ok(Finished {

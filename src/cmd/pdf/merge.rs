@@ -40,8 +40,8 @@ struct Merged {
     next_id: u32,
 }
 
-/// The parts as one PDF.
-pub fn merge(parts: &[Part]) -> Result<Vec<u8>> {
+/// The parts as one PDF document (saved by `finish`, with its bookmarks).
+pub fn join(parts: &[Part]) -> Result<Document> {
     let mut merged = Merged {
         next_id: 1,
         ..Merged::default()
@@ -52,10 +52,7 @@ pub fn merge(parts: &[Part]) -> Result<Vec<u8>> {
     }
     let mut doc = merged.finish()?;
     doc.prune_objects();
-    let mut out = Vec::with_capacity(parts.iter().map(|p| p.pdf.len()).sum());
-    doc.save_to(&mut out)
-        .map_err(|e| Error::other(format!("cannot write the joined PDF: {e}")))?;
-    Ok(out)
+    Ok(doc)
 }
 
 impl Merged {

@@ -134,8 +134,8 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
         },
         progress,
     );
-    // The settled pass's PDF, joined once.
-    let settled = settled.and_then(|s| Ok((printer.pdf()?, s)));
+    // The settled pass's PDF, joined once; the chunks' PDFs go.
+    let settled = settled.and_then(|s| Ok((printer.into_document()?, s)));
     let settled = settled.and_then(|(pdf, settled)| {
         let shop = match options.print_shop {
             true => Some(shop_pass(
@@ -157,13 +157,13 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
             html: &print_html,
             passes: settled.passes,
             layout: &settled.layout,
-            pdf: &pdf,
+            pdf,
             shop: shop.as_deref(),
             trim_mm,
             fingerprint,
             printed_by,
         };
-        let mut report = publish(options, &meta, &outline, &printed, progress)?;
+        let mut report = publish(options, &meta, &outline, printed, progress)?;
         report.unfitted = settled.unfitted;
         Ok(report)
     });
@@ -223,15 +223,14 @@ struct Plan {
 fn shop_pass(
     browser: &mut chromium::Browser,
     print_html: &Path,
-    settled_pdf: &[u8],
+    settled: &lopdf::Document,
     trim_mm: (f64, f64),
     anchors: &[String],
     numbers: &Numbers,
 ) -> Result<Vec<u8>> {
-    let settled = inspect::load(settled_pdf, "the PDF Chromium printed")?;
     let first = settled.get_pages().into_values().next();
     let screen = first
-        .and_then(|p| inspect::media_box(&settled, p))
+        .and_then(|p| inspect::media_box(settled, p))
         .ok_or_else(|| Error::other("the printed PDF has no first page"))?;
     let screen_pt = (
         f64::from(screen[2] - screen[0]),
@@ -311,7 +310,7 @@ struct Printed<'a> {
     html: &'a Path,
     passes: usize,
     layout: &'a PrintLayout,
-    pdf: &'a [u8],
+    pdf: lopdf::Document,
     /// The print-shop pass, with `--print-shop`.
     shop: Option<&'a [u8]>,
     trim_mm: (f64, f64),
@@ -357,7 +356,7 @@ fn publish(
     options: &PdfOptions,
     meta: &finish::Metadata,
     outline: &[finish::OutlineItem],
-    printed: &Printed,
+    printed: Printed,
     progress: &mut dyn FnMut(&str),
 ) -> Result<PdfReport> {
     let printed_html = std::fs::read(printed.html).map_err(|e| Error::io(printed.html, e))?;

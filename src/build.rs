@@ -216,7 +216,7 @@ pub fn write_staged(
             PdfLink::Absent
         },
         layout: match &previous {
-            Previous::Fresh { layout, .. } => Some(layout),
+            Previous::Fresh { layout, .. } => layout.measured(),
             _ => layout,
         },
     };

@@ -37,6 +37,12 @@ pub struct PrintLayout {
 }
 
 impl PrintLayout {
+    /// The layout to render the print edition with: `None` while nothing is measured (the
+    /// default layout, which the first pass prints: no numbers yet).
+    pub fn measured(&self) -> Option<&PrintLayout> {
+        (*self != PrintLayout::default()).then_some(self)
+    }
+
     /// The copyfitting step of a sheet (0: as the theme sets it).
     pub fn fit(&self, slug: &str) -> i8 {
         self.fits.get(slug).copied().unwrap_or(0)

@@ -71,11 +71,15 @@ pub struct Printer {
     planned_for: usize,
     /// The scale the chunks were printed at (`merge::first_matrix`), equal for all.
     scale: Option<Vec<u8>>,
-    /// print.html as the browser's page holds it, when it was printed whole: the next pass
-    /// replaces only the sheets that changed (`patch`).
-    loaded: Option<(String, String)>,
-    /// The last pass's PDF, when it was printed whole.
-    whole: Option<Vec<u8>>,
+    /// The last pass, when it printed the booklet whole.
+    whole: Option<Whole>,
+}
+
+/// A pass that printed the booklet in one piece: the print.html the browser's page holds (the
+/// next pass replaces only the sheets that changed in it) and the PDF it printed.
+struct Whole {
+    html: String,
+    pdf: lopdf::Document,
 }
 
 impl Printer {
@@ -86,8 +90,8 @@ impl Printer {
     /// The whole booklet as the last pass printed it (its chunks joined), as a PDF document;
     /// the printer and its chunks' PDFs go with it.
     pub fn into_document(self) -> Result<lopdf::Document> {
-        if let Some(whole) = &self.whole {
-            return super::inspect::load(whole, "the PDF Chromium printed");
+        if let Some(whole) = self.whole {
+            return Ok(whole.pdf);
         }
         let parts: Vec<Part> = self
             .chunks
@@ -121,7 +125,6 @@ impl Printer {
             self.chunks.clear();
             return self.print_whole(browser, print_html, html);
         };
-        self.loaded = None;
         self.whole = None;
         if self.planned_for != split.sheets.len() || self.chunks.len() != groups.len() {
             self.chunks.clear();
@@ -192,9 +195,7 @@ impl Printer {
         }
         Ok(measured)
     }
-}
 
-impl Printer {
     /// Prints print.html in one piece. When the page holds the previous pass's print.html and
     /// only some sheets changed, those are replaced in the page (`Browser::replace_sheets`)
     /// instead of loading the whole file again: the same document, without parsing, styling
@@ -207,18 +208,17 @@ impl Printer {
     ) -> Result<Measured> {
         let url = url_of(print_html)?;
         let patches = self
-            .loaded
+            .whole
             .take()
-            .filter(|(loaded_url, _)| *loaded_url == url && browser.showing(&url))
-            .and_then(|(_, old)| changed_sheets(&old, &html));
+            .filter(|_| browser.showing(&url))
+            .and_then(|old| changed_sheets(&old.html, &html));
         match patches {
             Some(patches) => browser.replace_sheets(&patches)?,
             None => browser.open(&url)?,
         }
-        let pdf = browser.print(true)?;
-        self.loaded = Some((url, html));
-        let measured = Measured::of(&super::inspect::load(&pdf, "the PDF Chromium printed")?);
-        self.whole = Some(pdf);
+        let pdf = super::inspect::load(&browser.print(true)?, "the PDF Chromium printed")?;
+        let measured = Measured::of(&pdf);
+        self.whole = Some(Whole { html, pdf });
         Ok(measured)
     }
 }

@@ -120,13 +120,15 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
 
     let mut printer = chunks::Printer::new();
     let margins = passes::text_area(&scratch_build.out);
+    // What print.html holds: `start_browser` built it unmeasured.
+    let mut built = PrintLayout::default();
     let settled = passes::settle(
         MAX_PASSES,
-        recorded.clone(),
-        |pass, layout| {
-            if pass > 1 || recorded.is_some() {
-                let layout = (*layout != PrintLayout::default()).then_some(layout);
-                build::build_print(&scratch_build, layout, PdfFiles::Announce)?;
+        recorded,
+        |_, layout| {
+            if *layout != built {
+                build::build_print(&scratch_build, layout.measured(), PdfFiles::Announce)?;
+                built = layout.clone();
             }
             let measured = printer.print(&mut browser, &print_html)?;
             refuse_blocked(&browser.take_blocked())?;
@@ -390,7 +392,7 @@ fn publish(
     files.push((crate::output::names::RECORD, &record));
     let report = build::build_print(
         &options.build,
-        Some(printed.layout),
+        printed.layout.measured(),
         PdfFiles::Publish(&files),
     )?;
     // out/print.html must be the very page that was printed.

@@ -11,6 +11,7 @@ use rayon::prelude::*;
 
 use crate::booklet::{self, Booklet, Item};
 use crate::error::{Diagnostic, Diagnostics, Error, Result};
+use crate::message::FileMsg;
 use crate::output::Staging;
 use crate::render::plan::Plan;
 use crate::render::theme::{self, Theme};
@@ -37,15 +38,13 @@ pub struct BuildOptions {
 /// What a build produced.
 #[derive(Debug, Clone)]
 pub struct BuildReport {
-    /// What the lints found, which did not stop the build.
+    /// What the lints found, which did not stop the build, and the PDFs of an earlier
+    /// `livret pdf` that no longer matched the booklet (removed: no page links them any more).
     pub warnings: Vec<crate::error::Diagnostic>,
     pub fiches: usize,
     pub pages: usize,
     pub files: usize,
     pub millis: u128,
-    /// The PDFs of an earlier `livret pdf` that no longer match the booklet: removed, and no
-    /// page links them any more.
-    pub stale_pdfs: Vec<String>,
 }
 
 /// A checked booklet with its theme, ready to render.
@@ -247,8 +246,16 @@ pub fn write_staged(
     }
     let files = staging.commit()?;
     let booklet = &project.booklet;
+    let mut warnings = booklet.warnings.clone();
+    if let Previous::Stale(names) = &previous
+        && let Some(first) = names.first()
+    {
+        let names = names.iter().map(|n| n.to_string()).collect();
+        warnings
+            .push(Diagnostic::file(&options.out.join(first), FileMsg::StalePdfs(names)).warning());
+    }
     Ok(BuildReport {
-        warnings: project.booklet.warnings.clone(),
+        warnings,
         fiches: booklet
             .entries
             .iter()
@@ -257,10 +264,6 @@ pub fn write_staged(
         pages: html_pages(booklet),
         files,
         millis: start.elapsed().as_millis(),
-        stale_pdfs: match previous {
-            Previous::Stale(names) => names.into_iter().map(str::to_string).collect(),
-            _ => Vec::new(),
-        },
     })
 }
 

@@ -178,24 +178,6 @@ fn warn(warnings: &[Diagnostic], format: Format, lang: Lang) {
     }
 }
 
-/// What a build says when it removed the PDFs of an earlier `livret pdf`.
-fn stale_warning(out: &std::path::Path, names: &[String]) -> String {
-    let paths: Vec<String> = names
-        .iter()
-        .map(|n| out.join(n).display().to_string())
-        .collect();
-    let (verb, them) = match names.len() {
-        1 => ("matches", "it"),
-        _ => ("match", "them"),
-    };
-    format!(
-        "{} no longer {verb} the booklet (its print edition changed since `livret pdf` printed \
-         {them}): removed, and the site no longer links {them}. Run `livret pdf` to print {them} \
-         again.",
-        paths.join(", ")
-    )
-}
-
 fn run(cli: Cli, format: Format, lang: Lang) -> Result<()> {
     match cli.command {
         Command::Build {
@@ -215,12 +197,6 @@ fn run(cli: Cli, format: Format, lang: Lang) -> Result<()> {
                 report.millis,
                 options.out.display()
             );
-            if !report.stale_pdfs.is_empty() {
-                eprintln!(
-                    "livret: warning: {}",
-                    stale_warning(&options.out, &report.stale_pdfs)
-                );
-            }
             Ok(())
         }
         Command::Pdf {

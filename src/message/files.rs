@@ -23,6 +23,9 @@ pub enum FileMsg {
     SymlinkInFiches,
     NestedParts,
     PartTomlOutside,
+    /// PDFs of an earlier `livret pdf` that no longer match the print edition: the build
+    /// removed them (their names, as written in `out/`).
+    StalePdfs(Vec<String>),
 }
 
 impl FileMsg {
@@ -47,6 +50,45 @@ impl FileMsg {
                 ),
                 "",
             ),
+            FileMsg::StalePdfs(names) => {
+                let list = names.join(", ");
+                let (en, fr) = match names.len() {
+                    1 => (
+                        ["matches", "it"],
+                        [
+                            "ne correspond plus",
+                            "l'a imprimé",
+                            "l'a retiré",
+                            "l'imprimer",
+                        ],
+                    ),
+                    _ => (
+                        ["match", "them"],
+                        [
+                            "ne correspondent plus",
+                            "les a imprimés",
+                            "les a retirés",
+                            "les imprimer",
+                        ],
+                    ),
+                };
+                let [verb, them] = en;
+                let [no_longer, printed, removed, print] = fr;
+                texts(
+                    format!(
+                        "{list} no longer {verb} the booklet: its print edition changed since \
+                         `livret pdf` printed {them}. The build removed {them}, and the site no \
+                         longer links {them}"
+                    ),
+                    format!("run `livret pdf` to print {them} again"),
+                    format!(
+                        "{list} {no_longer} au livret : son édition imprimable a changé depuis \
+                         que `livret pdf` {printed}. La construction {removed} et le site n'y \
+                         renvoie plus"
+                    ),
+                    format!("lancez `livret pdf` pour {print} à nouveau"),
+                )
+            }
             _ => self.reading_texts(),
         }
     }
@@ -128,7 +170,8 @@ impl FileMsg {
                 "_part.toml doit se trouver dans le dossier d'une partie",
                 "déplacez-le dans un dossier comme fiches/10-nom/",
             ),
-            FileMsg::NoConfig(_) | FileMsg::NoFiches(_) => unreachable!("rendered by texts()"),
+            // Rendered by `texts`, which never sends them here.
+            FileMsg::NoConfig(_) | FileMsg::NoFiches(_) | FileMsg::StalePdfs(_) => self.texts(),
         }
     }
 }

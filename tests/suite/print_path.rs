@@ -82,11 +82,35 @@ fn a_content_edit_then_a_build_drops_the_stale_pdfs() {
     assert_ne!(text, edited);
     fs::write(&riace, edited).unwrap();
 
-    let build = livret_ok(dir.path(), &["build"]);
-    let said = stderr(&build);
-    assert!(said.contains("`livret pdf`"), "{said}");
+    let build = livret_ok(dir.path(), &["build", "--format", "json"]);
+    // One warning of the catalogue, in the booklet's language, at the stale PDF.
+    let said = String::from_utf8_lossy(&build.stdout).to_string();
+    let warnings: Vec<serde_json::Value> = said
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(warnings.len(), 1, "{said}");
+    let warning = &warnings[0];
+    assert_eq!(warning["severity"], "warning");
+    assert!(
+        warning["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("out/livret.pdf"),
+        "{warning}"
+    );
+    let message = warning["message"].as_str().unwrap();
+    assert!(
+        message.contains("ne correspondent plus au livret"),
+        "{message}"
+    );
+    assert_eq!(
+        warning["help"],
+        "lancez `livret pdf` pour les imprimer à nouveau"
+    );
     for pdf in PDFS {
-        assert!(said.contains(pdf), "{said}");
+        assert!(message.contains(pdf), "{message}");
         assert!(!out.join(pdf).exists(), "the stale {pdf} is still in out/");
     }
     assert!(
@@ -122,6 +146,11 @@ fn a_content_edit_then_a_build_drops_the_stale_pdfs() {
     // Said once: the next build has nothing stale left to remove.
     let again = livret_ok(dir.path(), &["build"]);
     assert!(!stderr(&again).contains("livret pdf"), "{}", stderr(&again));
+    assert!(
+        !stderr(&again).contains("avertissement"),
+        "{}",
+        stderr(&again)
+    );
 }
 
 #[test]

@@ -94,3 +94,24 @@ fn print_html_fits_a_phone_and_prints_from_its_button() {
     // Without JavaScript no button shows that could not work.
     assert_eq!(s["phone-nojs"]["button"], false, "{}", s["phone-nojs"]);
 }
+
+#[test]
+fn print_html_without_numbers_keeps_main_to_its_sheets() {
+    // `livret pdf` prints a big booklet in chunks cut before each sheet of <main>, and prints
+    // whole (much slower) a <main> holding anything else: the note about missing numbers,
+    // which the first pass always has, stays outside it.
+    let (_dir, out) = built_guide();
+    let text = std::fs::read_to_string(out.join("print.html")).unwrap();
+    let doc = scraper::Html::parse_document(&text);
+    let select = |css: &str| scraper::Selector::parse(css).unwrap();
+    assert_eq!(doc.select(&select("body > .print-note")).count(), 1);
+    let top: Vec<_> = doc.select(&select("main > *")).collect();
+    assert!(top.len() >= 10, "{} sheets", top.len());
+    for element in top {
+        assert!(
+            element.value().classes().any(|c| c == "sheet"),
+            "<main> holds a <{}> that is not a sheet",
+            element.value().name()
+        );
+    }
+}

@@ -362,6 +362,36 @@ impl Browser {
         Ok(())
     }
 
+    /// Turns the loaded chunk of print.html (`chunks`) into another: the text of its
+    /// `<style data-livret-chunk>`, its padding elements before `<main>` (those marked
+    /// `data-livret-lead`) and the content of `<main>` are replaced, as the parser would have
+    /// built them from the other chunk's file, then its images and fonts are awaited.
+    pub fn swap_chunk(&mut self, style: &str, padding: &str, main: &str) -> Result<()> {
+        let parts = serde_json::to_string(&[style, padding, main])
+            .map_err(|e| Error::other(e.to_string()))?;
+        let expression = format!(
+            "(async ([style, padding, html]) => {{
+              document.querySelector('style[data-livret-chunk]').textContent = style;
+              for (const e of document.querySelectorAll('[data-livret-lead]')) e.remove();
+              const main = document.querySelector('main');
+              main.insertAdjacentHTML('beforebegin', padding);
+              main.innerHTML = html;
+              await Promise.all([...document.images].map(i => i.decode().catch(() => null)));
+              await document.fonts.ready;
+              return 1;
+            }})({parts})"
+        );
+        let done = self.call(
+            "Runtime.evaluate",
+            json!({ "expression": expression, "awaitPromise": true, "returnByValue": true }),
+        )?;
+        if done["exceptionDetails"].is_object() || done["result"]["value"].as_u64() != Some(1) {
+            self.showing = None;
+            return Err(self.failure("swapping the next chunk into the page failed"));
+        }
+        Ok(())
+    }
+
     /// Prints the open page with its CSS page size and margins, tagged; returns the PDF bytes.
     /// Bookmarks are left to `finish` (see there why not Chromium's).
     /// `tagged: false` leaves out the structure tree (the print-shop PDF has no use for it).

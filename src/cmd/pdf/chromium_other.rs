@@ -61,6 +61,15 @@ impl Browser {
     pub fn open(&mut self, _url: &str) -> Result<()> {
         Err(unsupported())
     }
+    pub fn showing(&self, _url: &str) -> bool {
+        false
+    }
+    pub fn replace_sheets(&mut self, _sheets: &[(usize, String)]) -> Result<()> {
+        Err(unsupported())
+    }
+    pub fn swap_chunk(&mut self, _style: &str, _padding: &str, _main: &str) -> Result<()> {
+        Err(unsupported())
+    }
     pub fn print(&mut self, _tagged: bool) -> Result<Vec<u8>> {
         Err(unsupported())
     }

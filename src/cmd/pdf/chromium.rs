@@ -148,7 +148,7 @@ pub struct Browser {
     /// The requests blocked since the last `take_blocked`.
     blocked: Vec<String>,
     /// The address the page last loaded (`open`).
-    showing: Option<String>,
+    pub(super) showing: Option<String>,
 }
 
 impl Browser {
@@ -330,68 +330,6 @@ impl Browser {
         self.showing.as_deref() == Some(url)
     }
 
-    /// Replaces sheets of the page (`index`: the n-th top-level `.sheet` of `<main>`, with
-    /// whatever follows it up to the next one) by new HTML, as the parser would have built
-    /// them, then waits for their images and fonts. `chunks` decides when that is the same
-    /// document as loading the new file.
-    pub fn replace_sheets(&mut self, sheets: &[(usize, String)]) -> Result<()> {
-        let patches = serde_json::to_string(sheets).map_err(|e| Error::other(e.to_string()))?;
-        let expression = format!(
-            "(async (patches) => {{
-              const main = document.querySelector('main');
-              const sheets = [...main.children].filter(e => e.classList.contains('sheet'));
-              for (const [i, html] of patches.reverse()) {{
-                const end = sheets[i + 1] || null;
-                for (let n = sheets[i]; n && n !== end; ) {{ const next = n.nextSibling; n.remove(); n = next; }}
-                if (end) end.insertAdjacentHTML('beforebegin', html);
-                else main.insertAdjacentHTML('beforeend', html);
-              }}
-              await Promise.all([...document.images].map(i => i.decode().catch(() => null)));
-              await document.fonts.ready;
-              return sheets.length;
-            }})({patches})"
-        );
-        let done = self.call(
-            "Runtime.evaluate",
-            json!({ "expression": expression, "awaitPromise": true, "returnByValue": true }),
-        )?;
-        if done["exceptionDetails"].is_object() || done["result"]["value"].as_u64().is_none() {
-            self.showing = None;
-            return Err(self.failure("replacing the sheets that changed failed"));
-        }
-        Ok(())
-    }
-
-    /// Turns the loaded chunk of print.html (`chunks`) into another: the text of its
-    /// `<style data-livret-chunk>`, its padding elements before `<main>` (those marked
-    /// `data-livret-lead`) and the content of `<main>` are replaced, as the parser would have
-    /// built them from the other chunk's file, then its images and fonts are awaited.
-    pub fn swap_chunk(&mut self, style: &str, padding: &str, main: &str) -> Result<()> {
-        let parts = serde_json::to_string(&[style, padding, main])
-            .map_err(|e| Error::other(e.to_string()))?;
-        let expression = format!(
-            "(async ([style, padding, html]) => {{
-              document.querySelector('style[data-livret-chunk]').textContent = style;
-              for (const e of document.querySelectorAll('[data-livret-lead]')) e.remove();
-              const main = document.querySelector('main');
-              main.insertAdjacentHTML('beforebegin', padding);
-              main.innerHTML = html;
-              await Promise.all([...document.images].map(i => i.decode().catch(() => null)));
-              await document.fonts.ready;
-              return 1;
-            }})({parts})"
-        );
-        let done = self.call(
-            "Runtime.evaluate",
-            json!({ "expression": expression, "awaitPromise": true, "returnByValue": true }),
-        )?;
-        if done["exceptionDetails"].is_object() || done["result"]["value"].as_u64() != Some(1) {
-            self.showing = None;
-            return Err(self.failure("swapping the next chunk into the page failed"));
-        }
-        Ok(())
-    }
-
     /// Prints the open page with its CSS page size and margins, tagged; returns the PDF bytes.
     /// Bookmarks are left to `finish` (see there why not Chromium's).
     /// `tagged: false` leaves out the structure tree (the print-shop PDF has no use for it).
@@ -418,7 +356,7 @@ impl Browser {
     }
 
     /// Sends one command (to the page once attached) and waits for its answer.
-    fn call(&mut self, method: &str, params: Value) -> Result<Value> {
+    pub(super) fn call(&mut self, method: &str, params: Value) -> Result<Value> {
         self.call_within(method, params, CALL_TIMEOUT)
     }
 
@@ -546,7 +484,7 @@ impl Browser {
     }
 
     /// An error naming the browser, with the end of what it wrote on stderr.
-    fn failure(&self, what: &str) -> Error {
+    pub(super) fn failure(&self, what: &str) -> Error {
         let log = self.stderr.lock().map(|s| s.clone()).unwrap_or_default();
         let tail: Vec<&str> = log
             .lines()

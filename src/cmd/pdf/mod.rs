@@ -24,6 +24,8 @@ pub mod lines;
 pub mod merge;
 pub mod passes;
 pub mod shop;
+#[cfg(unix)]
+mod swap;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;

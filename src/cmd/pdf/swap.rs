@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 impl Browser {
     /// Replaces sheets of the page (`index`: the n-th top-level `.sheet` of `<main>`, with
     /// whatever follows it up to the next one) by new HTML, as the parser would have built
-    /// them, then waits for their images and fonts. `chunks` decides when that is the same
+    /// them, then waits for their images and fonts (`change_page`). `chunks` decides when that is the same
     /// document as loading the new file.
     pub fn replace_sheets(&mut self, sheets: &[(usize, String)]) -> Result<()> {
         let patches = serde_json::to_string(sheets).map_err(|e| Error::other(e.to_string()))?;
@@ -25,20 +25,9 @@ impl Browser {
                 if (end) end.insertAdjacentHTML('beforebegin', html);
                 else main.insertAdjacentHTML('beforeend', html);
               }}
-              await Promise.all([...document.images].map(i => i.decode().catch(() => null)));
-              await document.fonts.ready;
-              return sheets.length;
             }})({patches})"
         );
-        let done = self.call(
-            "Runtime.evaluate",
-            json!({ "expression": expression, "awaitPromise": true, "returnByValue": true }),
-        )?;
-        if done["exceptionDetails"].is_object() || done["result"]["value"].as_u64().is_none() {
-            self.showing = None;
-            return Err(self.failure("replacing the sheets that changed failed"));
-        }
-        Ok(())
+        self.change_page(&expression, "replacing the sheets that changed")
     }
 
     /// Turns the loaded chunk of print.html (`chunks`) into another: the text of its
@@ -55,10 +44,22 @@ impl Browser {
               const main = document.querySelector('main');
               main.insertAdjacentHTML('beforebegin', padding);
               main.innerHTML = html;
+            }})({parts})"
+        );
+        self.change_page(&expression, "swapping the next chunk into the page")
+    }
+
+    /// Runs `change` (a JavaScript expression that changes the page; it may return a promise),
+    /// then waits for the page's images and fonts. On failure the page no longer holds what
+    /// `open` loaded, and the error says `what` failed.
+    fn change_page(&mut self, change: &str, what: &str) -> Result<()> {
+        let expression = format!(
+            "(async () => {{
+              await ({change});
               await Promise.all([...document.images].map(i => i.decode().catch(() => null)));
               await document.fonts.ready;
               return 1;
-            }})({parts})"
+            }})()"
         );
         let done = self.call(
             "Runtime.evaluate",
@@ -66,7 +67,7 @@ impl Browser {
         )?;
         if done["exceptionDetails"].is_object() || done["result"]["value"].as_u64() != Some(1) {
             self.showing = None;
-            return Err(self.failure("swapping the next chunk into the page failed"));
+            return Err(self.failure(&format!("{what} failed")));
         }
         Ok(())
     }

@@ -90,21 +90,21 @@ impl Printer {
     }
 
     /// The whole booklet as the last pass printed it (its chunks joined), as a PDF document;
-    /// the printer and its chunks' PDFs go with it.
-    pub fn into_document(self) -> Result<lopdf::Document> {
+    /// the printer and its chunks' PDFs go with it, each as soon as it is joined.
+    pub fn into_document(self) -> Result<merge::Joined> {
         if let Some(whole) = self.whole {
-            return Ok(whole.pdf);
+            return Ok(merge::Joined::whole(whole.pdf));
         }
         let parts: Vec<Part> = self
             .chunks
-            .iter()
+            .into_iter()
             .map(|c| Part {
-                pdf: &c.pdf,
+                pdf: c.pdf,
                 lead: c.lead,
                 trail: 1,
             })
             .collect();
-        merge::join(&parts)
+        merge::join(parts)
     }
 
     /// Prints `print_html` (tagged) and returns what the pass measures: the destinations and

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use lopdf::{Dictionary, Document, Object, ObjectId, dictionary, text_string};
 
 use super::inspect::deref;
+use super::merge::Joined;
 
 use crate::error::{Error, Result};
 
@@ -50,20 +51,18 @@ pub struct Finished {
 
 /// Sets the metadata, writes the bookmarks and pads the page count to a multiple of 4 (what a
 /// saddle-stitched booklet needs) with blank pages before the last page, the back cover.
-pub fn finish(mut doc: Document, meta: &Metadata, outline: &[OutlineItem]) -> Result<Finished> {
-    set_metadata(&mut doc, meta)?;
-    write_outline(&mut doc, outline)?;
+pub fn finish(joined: Joined, meta: &Metadata, outline: &[OutlineItem]) -> Result<Finished> {
+    let mut joined = joined;
+    let doc = &mut joined.doc;
+    set_metadata(doc, meta)?;
+    write_outline(doc, outline)?;
     let pages = doc.get_pages().len();
     let blanks = super::impose::padded(pages) - pages;
     if pages > 1 {
-        insert_blanks(&mut doc, blanks)?;
+        insert_blanks(doc, blanks)?;
     }
-    doc.prune_objects();
-    let mut out = Vec::new();
-    doc.save_to(&mut out)
-        .map_err(|e| Error::other(format!("cannot write the PDF: {e}")))?;
     Ok(Finished {
-        bytes: out,
+        bytes: joined.save()?,
         pages: pages + if pages > 1 { blanks } else { 0 },
         blanks: if pages > 1 { blanks } else { 0 },
     })

@@ -145,7 +145,7 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
             true => Some(shop_pass(
                 &mut browser,
                 &print_html,
-                &pdf,
+                &pdf.doc,
                 trim_mm,
                 &anchors,
                 &settled.layout.numbers,
@@ -314,7 +314,7 @@ struct Printed<'a> {
     html: &'a Path,
     passes: usize,
     layout: &'a PrintLayout,
-    pdf: lopdf::Document,
+    pdf: merge::Joined,
     /// The print-shop pass, with `--print-shop`.
     shop: Option<&'a [u8]>,
     trim_mm: (f64, f64),

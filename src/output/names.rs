@@ -35,6 +35,8 @@ pub const RECORD: &str = ".livret-print.json";
 /// One chunk of the print edition while `livret pdf` prints it, in its scratch folder only;
 /// the dot keeps it off every slug.
 pub const PRINT_CHUNK: &str = ".print-chunk.html";
+/// The chunk the second browser prints (`livret pdf` prints big booklets with two).
+pub const PRINT_CHUNK_BACK: &str = ".print-chunk-back.html";
 /// The list of files livret wrote, one relative path a line.
 pub const MANIFEST: &str = ".livret-manifest";
 /// The manifest while it is being written.

@@ -1,4 +1,4 @@
-//! Printing the print edition in chunks. Chromium's cost per page grows with the document (a
+//! Cutting the print edition into chunks, which `printer` prints. Chromium's cost per page grows with the document (a
 //! 3,000-page print.html costs four times more per page than a 300-page one), so a big booklet
 //! is printed as copies of print.html that each hold a few dozen of its sheets, then joined
 //! (`merge`). A chunk must print exactly the pages the whole document would:
@@ -13,24 +13,25 @@
 //!   another chunk has (Chromium drops a link whose target is not in the document); the
 //!   padding pages are dropped when joining, and the links resolve to the other chunks' pages.
 //!
-//! A later pass prints again only the chunks whose HTML changed (the sommaire's, once its
-//! numbers are in): the others' PDFs are kept from the pass before. A booklet printed whole
-//! stays loaded in the browser's page, and a later pass replaces in it only the sheets that
-//! changed (`changed_sheets`), which is the document the new print.html would load.
+//! A booklet printed whole stays loaded in the browser's page, and a later pass replaces in it
+//! only the sheets that changed (`changed_sheets`), which is the document the new print.html
+//! would load.
 
 use std::ops::Range;
-use std::path::Path;
-
-use super::chromium::Browser;
-use super::merge::{self, Part};
-use super::passes::Measured;
-use crate::error::{Error, Result};
 
 /// About how many bytes of print.html a chunk holds (≈ 40 pages of the default theme).
 /// `LIVRET_PDF_CHUNK_BYTES` sets it (benchmarks, tests); 0 prints in one piece.
 const CHUNK_BYTES: usize = 160_000;
 /// The environment variable that overrides `CHUNK_BYTES`.
 pub const CHUNK_ENV: &str = "LIVRET_PDF_CHUNK_BYTES";
+
+/// About how many bytes of print.html a chunk holds (`CHUNK_BYTES`, or `CHUNK_ENV`).
+pub(super) fn budget() -> usize {
+    std::env::var(CHUNK_ENV)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(CHUNK_BYTES)
+}
 
 /// Elements without an end tag.
 const VOID: [&str; 14] = [
@@ -42,216 +43,18 @@ const RAW: [&str; 4] = ["script", "style", "textarea", "title"];
 
 /// print.html cut into sheets: `html[..main]` comes before `<main>`, `html[main..body]` is
 /// its start tag, the sheets cover `html[body..end]`, and `html[end..]` follows.
-struct Split<'a> {
-    html: &'a str,
+pub(super) struct Split<'a> {
+    pub(super) html: &'a str,
     main: usize,
     body: usize,
-    sheets: Vec<Range<usize>>,
+    pub(super) sheets: Vec<Range<usize>>,
     end: usize,
-}
-
-/// Where a chunk's sheets are, and what it printed last time.
-struct Chunk {
-    sheets: Range<usize>,
-    html: String,
-    pdf: Vec<u8>,
-    lead: usize,
-    /// Pages of the booklet it holds (padding excluded).
-    pages: usize,
-    /// Those pages, measured.
-    measured: Measured,
-}
-
-/// Prints the print edition, in chunks when it is big, keeping each chunk's PDF for the next
-/// pass.
-#[derive(Default)]
-pub struct Printer {
-    chunks: Vec<Chunk>,
-    /// How many sheets the chunks were planned for.
-    planned_for: usize,
-    /// The scale the chunks were printed at (`merge::first_matrix`), equal for all.
-    scale: Option<Vec<u8>>,
-    /// The last pass, when it printed the booklet whole.
-    whole: Option<Whole>,
-    /// What the browser's page holds around its sheets when it holds a chunk (`frame_of`).
-    frame: Option<String>,
-}
-
-/// A pass that printed the booklet in one piece: the print.html the browser's page holds (the
-/// next pass replaces only the sheets that changed in it) and the PDF it printed.
-struct Whole {
-    html: String,
-    pdf: lopdf::Document,
-}
-
-impl Printer {
-    pub fn new() -> Printer {
-        Printer::default()
-    }
-
-    /// The whole booklet as the last pass printed it (its chunks joined), as a PDF document;
-    /// the printer and its chunks' PDFs go with it, each as soon as it is joined.
-    pub fn into_document(self) -> Result<merge::Joined> {
-        if let Some(whole) = self.whole {
-            return Ok(merge::Joined::whole(whole.pdf));
-        }
-        let parts: Vec<Part> = self
-            .chunks
-            .into_iter()
-            .map(|c| Part {
-                pdf: c.pdf,
-                lead: c.lead,
-                trail: 1,
-            })
-            .collect();
-        merge::join(parts)
-    }
-
-    /// Prints `print_html` (tagged) and returns what the pass measures: the destinations and
-    /// set lines of every page. The PDF is joined only when asked for (`into_document`).
-    pub fn print(&mut self, browser: &mut Browser, print_html: &Path) -> Result<Measured> {
-        let html = std::fs::read_to_string(print_html).map_err(|e| Error::io(print_html, e))?;
-        let budget = std::env::var(CHUNK_ENV)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(CHUNK_BYTES);
-        let split = (budget > 0).then(|| split(&html)).flatten();
-        let groups = match &split {
-            Some(s) if self.planned_for == s.sheets.len() && !self.chunks.is_empty() => {
-                self.chunks.iter().map(|c| c.sheets.clone()).collect()
-            }
-            Some(s) => plan(&s.sheets, budget),
-            None => Vec::new(),
-        };
-        let Some(split) = split.filter(|_| groups.len() > 1) else {
-            self.chunks.clear();
-            return self.print_whole(browser, print_html, html);
-        };
-        self.whole = None;
-        if self.planned_for != split.sheets.len() || self.chunks.len() != groups.len() {
-            self.chunks.clear();
-            self.planned_for = split.sheets.len();
-            self.scale = None;
-        }
-        let ids = Ids::of(&split);
-        let file = print_html.with_file_name(crate::output::names::PRINT_CHUNK);
-        let frame = frame_of(&split);
-        let mut offset = 0;
-        for (i, sheets) in groups.into_iter().enumerate() {
-            let stubs = ids.missing(sheets.clone());
-            let chunk_html = assemble(&split, sheets.clone(), offset, &stubs);
-            let lead = chunk_html.lead;
-            if let Some(kept) = self.chunks.get(i).filter(|c| c.html == chunk_html.full) {
-                offset += kept.pages;
-                continue;
-            }
-            let pdf = self.print_chunk(browser, &file, &frame, &chunk_html)?;
-            let chunk_html = chunk_html.full;
-            let doc = super::inspect::load(&pdf, "the PDF of a chunk")?;
-            let page_ids: Vec<_> = doc.get_pages().into_values().collect();
-            let total = page_ids.len();
-            let scale = page_ids
-                .get(lead)
-                .and_then(|&p| merge::first_matrix(&doc, p));
-            match (&scale, &self.scale) {
-                (Some(a), Some(b)) if a != b => {
-                    // Something sticks out of the page in one chunk and not in another, and
-                    // Chromium shrank them differently: print the booklet whole.
-                    self.chunks.clear();
-                    return self.print_whole(browser, print_html, html);
-                }
-                (Some(_), None) => self.scale = scale,
-                _ => {}
-            }
-            let pages = total
-                .checked_sub(lead + 1)
-                .filter(|&p| p > 0)
-                .ok_or_else(|| {
-                    Error::Invariant(format!(
-                        "chunk {} printed {total} pages, not more than its {} padding pages",
-                        i + 1,
-                        lead + 1
-                    ))
-                })?;
-            let chunk = Chunk {
-                sheets,
-                html: chunk_html,
-                measured: Measured::of_pages(&doc, lead, pages, offset),
-                pdf,
-                lead,
-                pages,
-            };
-            drop(doc);
-            offset += pages;
-            if i < self.chunks.len() {
-                self.chunks[i] = chunk;
-            } else {
-                self.chunks.push(chunk);
-            }
-        }
-        let mut measured = Measured::default();
-        for chunk in &self.chunks {
-            measured.append(&chunk.measured);
-        }
-        Ok(measured)
-    }
-
-    /// Prints one chunk. The first is loaded from a file; the next ones only swap their
-    /// sheets, padding and page offset into the loaded chunk (`Browser::swap_chunk`), which
-    /// is the document the chunk's own file would load, without loading its style sheet,
-    /// fonts and script again: a few dozen milliseconds a chunk instead of a few hundred.
-    fn print_chunk(
-        &mut self,
-        browser: &mut Browser,
-        file: &Path,
-        frame: &str,
-        chunk: &ChunkHtml,
-    ) -> Result<Vec<u8>> {
-        let url = url_of(file)?;
-        if browser.showing(&url) && self.frame.as_deref() == Some(frame) {
-            browser.swap_chunk(&chunk.style, &chunk.padding, &chunk.main)?;
-        } else {
-            self.frame = None;
-            std::fs::write(file, &chunk.full).map_err(|e| Error::io(file, e))?;
-            let opened = browser.open(&url);
-            let _ = std::fs::remove_file(file);
-            opened?;
-            self.frame = Some(frame.to_string());
-        }
-        browser.print(true)
-    }
-
-    /// Prints print.html in one piece. When the page holds the previous pass's print.html and
-    /// only some sheets changed, those are replaced in the page (`Browser::replace_sheets`)
-    /// instead of loading the whole file again: the same document, without parsing, styling
-    /// and laying out the unchanged sheets for the screen first.
-    fn print_whole(
-        &mut self,
-        browser: &mut Browser,
-        print_html: &Path,
-        html: String,
-    ) -> Result<Measured> {
-        let url = url_of(print_html)?;
-        let patches = self
-            .whole
-            .take()
-            .filter(|_| browser.showing(&url))
-            .and_then(|old| changed_sheets(&old.html, &html));
-        match patches {
-            Some(patches) => browser.replace_sheets(&patches)?,
-            None => browser.open(&url)?,
-        }
-        let pdf = super::inspect::load(&browser.print(true)?, "the PDF Chromium printed")?;
-        let measured = Measured::of(&pdf);
-        self.whole = Some(Whole { html, pdf });
-        Ok(measured)
-    }
 }
 
 /// The sheets of `new` that differ from `old`'s, by index, with their HTML; `None` when
 /// anything else differs (the head, the sheets' number, what follows them), or neither
 /// splits into sheets.
-fn changed_sheets(old: &str, new: &str) -> Option<Vec<(usize, String)>> {
+pub(super) fn changed_sheets(old: &str, new: &str) -> Option<Vec<(usize, String)>> {
     let (a, b) = (split(old)?, split(new)?);
     fn outside<'a>(s: &Split<'a>) -> (&'a str, &'a str) {
         let first = s.sheets.first().map_or(s.end, |r| r.start);
@@ -271,16 +74,9 @@ fn changed_sheets(old: &str, new: &str) -> Option<Vec<(usize, String)>> {
     )
 }
 
-/// The `file://` URL Chromium opens for a file of the scratch folder.
-pub(super) fn url_of(path: &Path) -> Result<String> {
-    url::Url::from_file_path(path)
-        .map(String::from)
-        .map_err(|()| Error::other(format!("cannot make a URL of {}", path.display())))
-}
-
 /// Groups consecutive sheets into chunks of about `budget` bytes; a chunk starts only before
 /// a sheet that starts a page (`starts`).
-fn plan(sheets: &[Range<usize>], budget: usize) -> Vec<Range<usize>> {
+pub(super) fn plan(sheets: &[Range<usize>], budget: usize) -> Vec<Range<usize>> {
     let mut groups = Vec::new();
     let mut start = 0;
     let mut bytes = 0;
@@ -300,17 +96,17 @@ fn plan(sheets: &[Range<usize>], budget: usize) -> Vec<Range<usize>> {
 
 /// One chunk of print.html: the file as a browser would load it, and the parts that differ
 /// from one chunk to the next (what `Browser::swap_chunk` replaces in a loaded chunk).
-struct ChunkHtml {
+pub(super) struct ChunkHtml {
     /// The whole file.
-    full: String,
+    pub(super) full: String,
     /// How many padding pages it starts with.
-    lead: usize,
+    pub(super) lead: usize,
     /// The text of its `<style data-livret-chunk>` (its page offset, or nothing).
-    style: String,
+    pub(super) style: String,
     /// Its padding elements, just before `<main>`.
-    padding: String,
+    pub(super) padding: String,
     /// The content of its `<main>`: its sheets and the padding page of stubs.
-    main: String,
+    pub(super) main: String,
 }
 
 /// The padding elements of a chunk, marked so that a swap finds them.
@@ -318,7 +114,12 @@ const LEAD_DIV: &str =
     "<div data-livret-lead aria-hidden=\"true\" style=\"break-after:page;height:1px\"></div>";
 
 /// One chunk's HTML. `offset`: the booklet's pages before it.
-fn assemble(split: &Split, sheets: Range<usize>, offset: usize, stubs: &[&str]) -> ChunkHtml {
+pub(super) fn assemble(
+    split: &Split,
+    sheets: Range<usize>,
+    offset: usize,
+    stubs: &[&str],
+) -> ChunkHtml {
     let html = split.html;
     let lead = match offset {
         0 => 0,
@@ -371,19 +172,19 @@ fn assemble(split: &Split, sheets: Range<usize>, offset: usize, stubs: &[&str]) 
 
 /// What every chunk of `split` shares: print.html around its sheets. A loaded chunk can take
 /// another's sheets (`Browser::swap_chunk`) only when this is the same.
-fn frame_of(split: &Split) -> String {
+pub(super) fn frame_of(split: &Split) -> String {
     format!("{}{}", &split.html[..split.body], &split.html[split.end..])
 }
 
 /// The ids each sheet defines, and the fragment links it makes.
-struct Ids<'a> {
-    defined: Vec<Vec<&'a str>>,
-    linked: Vec<Vec<&'a str>>,
-    all: std::collections::HashSet<&'a str>,
+pub(super) struct Ids<'a> {
+    pub(super) defined: Vec<Vec<&'a str>>,
+    pub(super) linked: Vec<Vec<&'a str>>,
+    pub(super) all: std::collections::HashSet<&'a str>,
 }
 
 impl<'a> Ids<'a> {
-    fn of(split: &Split<'a>) -> Ids<'a> {
+    pub(super) fn of(split: &Split<'a>) -> Ids<'a> {
         let values = |text: &'a str, key: &str| -> Vec<&'a str> {
             text.match_indices(key)
                 .filter_map(|(at, _)| {
@@ -408,7 +209,7 @@ impl<'a> Ids<'a> {
     }
 
     /// The ids the sheets link to that other sheets define, sorted, once each.
-    fn missing(&self, sheets: Range<usize>) -> Vec<&'a str> {
+    pub(super) fn missing(&self, sheets: Range<usize>) -> Vec<&'a str> {
         let here: std::collections::HashSet<&str> = self.defined[sheets.clone()]
             .iter()
             .flatten()
@@ -427,7 +228,7 @@ impl<'a> Ids<'a> {
 /// Cuts print.html before each sheet of `<main>`; `None` when it has no `<main>`, its
 /// elements do not nest as written (an end tag left out), or a top-level element before the
 /// first sheet is not one.
-fn split(html: &str) -> Option<Split<'_>> {
+pub(super) fn split(html: &str) -> Option<Split<'_>> {
     let main = find_tag(html, "main", 0)?;
     html[..main].find("</head>")?;
     let body = main + tag_end(&html[main..])?;

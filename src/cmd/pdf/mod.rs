@@ -23,6 +23,7 @@ pub mod inspect;
 pub mod lines;
 pub mod merge;
 pub mod passes;
+pub mod printer;
 pub mod shop;
 #[cfg(unix)]
 mod swap;
@@ -39,6 +40,8 @@ use crate::text::markdown;
 
 /// The imposed PDF that `livret pdf --imposition booklet` writes next to `livret.pdf`.
 pub const IMPOSED_NAME: &str = crate::output::names::IMPOSED;
+/// `1` prints big booklets with one browser instead of two (benchmarks, tests).
+pub const BROWSERS_ENV: &str = "LIVRET_PDF_BROWSERS";
 /// Print passes before livret gives up on the layout settling: the sommaire's numbers, and
 /// copyfitting's steps, run-ons and whole words (`fit`).
 pub const MAX_PASSES: usize = 6;
@@ -116,11 +119,11 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
     };
     let print_html = scratch_build.out.join(crate::output::names::PRINT);
 
-    let (mut browser, version) = start_browser(&exe, &scratch_build, progress)?;
+    let (mut browser, version, helper) = start_browser(&exe, &scratch_build, progress)?;
     let printed_by = printed_by(&version);
     let recorded = recorded_layout(&options.build.out, &fingerprint, &printed_by);
 
-    let mut printer = chunks::Printer::new();
+    let mut printer = printer::Printer::new(helper);
     let margins = passes::text_area(&scratch_build.out);
     // What print.html holds: `start_browser` built it unmeasured.
     let mut built = PrintLayout::default();
@@ -132,12 +135,19 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
                 build::build_print(&scratch_build, layout.measured(), PdfFiles::Announce)?;
                 built = layout.clone();
             }
-            let measured = printer.print(&mut browser, &print_html)?;
-            refuse_blocked(&browser.take_blocked())?;
-            passes::measure(&measured, &anchors, &sheets, layout, margins)
+            print_pass(
+                &mut printer,
+                &mut browser,
+                &print_html,
+                layout,
+                &|measured| passes::measure(measured, &anchors, &sheets, layout, margins),
+            )
         },
         progress,
     );
+    // The second browser is done.
+    let helper = printer.take_helper();
+    let closing_helper = std::thread::spawn(move || drop(helper));
     // The settled pass's PDF, joined once; the chunks' PDFs go.
     let settled = settled.and_then(|s| Ok((printer.into_document()?, s)));
     let settled = settled.and_then(|(pdf, settled)| {
@@ -172,19 +182,45 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
         Ok(report)
     });
     let _ = closing.join();
+    let _ = closing_helper.join();
     let mut report = result?;
     report.browser = version;
     report.millis = start.elapsed().as_millis();
     Ok(report)
 }
 
+/// Prints a pass of `layout` and measures it. When the second browser printed some chunks
+/// at pages they do not fall on, a pass that would settle is printed again there first (the
+/// pages are known by then).
+fn print_pass(
+    printer: &mut printer::Printer,
+    browser: &mut chromium::Browser,
+    print_html: &Path,
+    layout: &PrintLayout,
+    measure: &dyn Fn(&passes::Measured) -> Result<fit::Proposal>,
+) -> Result<fit::Proposal> {
+    let mut hint = layout.numbers.clone();
+    loop {
+        let measured = printer.print(browser, print_html, &hint)?;
+        let mut blocked = browser.take_blocked();
+        blocked.extend(printer.take_blocked());
+        refuse_blocked(&blocked)?;
+        let proposal = measure(&measured)?;
+        if proposal.layout != *layout || printer.exact() || hint == proposal.layout.numbers {
+            return Ok(proposal);
+        }
+        hint = proposal.layout.numbers.clone();
+    }
+}
+
 /// Starts Chromium while the first pass builds the print edition into `scratch`, then
-/// confines it to that folder's files; returns the browser and its version.
+/// confines it to that folder's files; returns the browser, its version, and a second
+/// browser starting when the print edition is big enough to print in chunks (`chunks`).
 fn start_browser(
     exe: &Path,
     scratch: &BuildOptions,
     progress: &mut dyn FnMut(&str),
-) -> Result<(chromium::Browser, String)> {
+) -> Result<(chromium::Browser, String, Option<printer::Launching>)> {
     let launching = {
         let exe = exe.to_path_buf();
         std::thread::spawn(move || {
@@ -193,6 +229,14 @@ fn start_browser(
         })
     };
     let first_build = build::build_print(scratch, None, PdfFiles::Announce);
+    let print_html = scratch.out.join(crate::output::names::PRINT);
+    let helper = match std::env::var(BROWSERS_ENV).as_deref() {
+        Ok("1") => None,
+        _ => first_build
+            .is_ok()
+            .then(|| printer::launch_helper(exe, &print_html))
+            .flatten(),
+    };
     let (mut browser, launch_time) = launching
         .join()
         .map_err(|_| Error::Invariant("the browser launcher thread panicked".into()))??;
@@ -205,7 +249,7 @@ fn start_browser(
         exe.display(),
         launch_time.as_millis()
     ));
-    Ok((browser, version))
+    Ok((browser, version, helper))
 }
 
 pub use crate::render::Numbers;
@@ -244,7 +288,7 @@ fn shop_pass(
     let shop_html = print_html.with_file_name(crate::output::names::SHOP_HTML);
     std::fs::write(&shop_html, shop::with_bleed(&html, trim_mm, screen_pt)?)
         .map_err(|e| Error::io(&shop_html, e))?;
-    browser.open(&chunks::url_of(&shop_html)?)?;
+    browser.open(&printer::url_of(&shop_html)?)?;
     let pdf = browser.print(false)?;
     refuse_blocked(&browser.take_blocked())?;
     let doc = inspect::load(&pdf, "the print-shop pass")?;

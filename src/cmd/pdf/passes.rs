@@ -199,11 +199,13 @@ impl Measured {
         Measured::of_pages(doc, 0, usize::MAX, 0)
     }
 
-    /// `next`'s pages after these; a name both define keeps its first page (as `merge`).
-    pub fn append(&mut self, next: &Measured) {
+    /// `next`'s pages after these, its destinations moved by `shift` pages (a chunk printed
+    /// elsewhere than it falls); a name both define keeps its first page (as `merge`).
+    pub fn append(&mut self, next: &Measured, shift: i64) {
         self.pages.extend(next.pages.iter().cloned());
         for (name, page) in &next.dests {
-            self.dests.entry(name.clone()).or_insert(*page);
+            let page = (i64::from(*page) + shift).max(1) as u32;
+            self.dests.entry(name.clone()).or_insert(page);
         }
         if self.height == 0.0 {
             self.height = next.height;

@@ -119,9 +119,13 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
     };
     let print_html = scratch_build.out.join(crate::output::names::PRINT);
 
-    let (mut browser, version, helper) = start_browser(&exe, &scratch_build, progress)?;
+    // A booklet printed before for this print edition is likely settled in one pass, which
+    // one browser prints faster than two (both would start cold).
+    let two = recorded_layout(&options.build.out, &fingerprint, None).is_none()
+        && std::env::var(BROWSERS_ENV).as_deref() != Ok("1");
+    let (mut browser, version, helper) = start_browser(&exe, &scratch_build, two, progress)?;
     let printed_by = printed_by(&version);
-    let recorded = recorded_layout(&options.build.out, &fingerprint, &printed_by);
+    let recorded = recorded_layout(&options.build.out, &fingerprint, Some(&printed_by));
 
     let mut printer = printer::Printer::new(helper);
     let margins = passes::text_area(&scratch_build.out);
@@ -214,11 +218,12 @@ fn print_pass(
 }
 
 /// Starts Chromium while the first pass builds the print edition into `scratch`, then
-/// confines it to that folder's files; returns the browser, its version, and a second
-/// browser starting when the print edition is big enough to print in chunks (`chunks`).
+/// confines it to that folder's files; returns the browser, its version, and (when `two`) a
+/// second browser starting if the print edition is big enough to print in chunks.
 fn start_browser(
     exe: &Path,
     scratch: &BuildOptions,
+    two: bool,
     progress: &mut dyn FnMut(&str),
 ) -> Result<(chromium::Browser, String, Option<printer::Launching>)> {
     let launching = {
@@ -230,13 +235,9 @@ fn start_browser(
     };
     let first_build = build::build_print(scratch, None, PdfFiles::Announce);
     let print_html = scratch.out.join(crate::output::names::PRINT);
-    let helper = match std::env::var(BROWSERS_ENV).as_deref() {
-        Ok("1") => None,
-        _ => first_build
-            .is_ok()
-            .then(|| printer::launch_helper(exe, &print_html))
-            .flatten(),
-    };
+    let helper = (two && first_build.is_ok())
+        .then(|| printer::launch_helper(exe, &print_html))
+        .flatten();
     let (mut browser, launch_time) = launching
         .join()
         .map_err(|_| Error::Invariant("the browser launcher thread panicked".into()))??;
@@ -390,11 +391,12 @@ fn printed_by(browser: &str) -> String {
 }
 
 /// The layout the record in `out` holds, when it was settled for this print edition
-/// (`fingerprint`) by this browser and livret (`printed_by`): the passes start from it.
-fn recorded_layout(out: &Path, fingerprint: &str, printed_by: &str) -> Option<PrintLayout> {
+/// (`fingerprint`) by this browser and livret (`printed_by`; `None`: by any): the passes
+/// start from it.
+fn recorded_layout(out: &Path, fingerprint: &str, printed_by: Option<&str>) -> Option<PrintLayout> {
     let bytes = std::fs::read(out.join(crate::output::names::RECORD)).ok()?;
     Record::<PrintLayout>::parse(&bytes)
-        .filter(|r| !printed_by.is_empty() && r.printer == printed_by)
+        .filter(|r| printed_by.is_none_or(|p| !p.is_empty() && r.printer == p))
         .filter(|r| r.fingerprint == fingerprint)
         .map(|r| r.settled)
 }

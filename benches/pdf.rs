@@ -13,7 +13,8 @@
 //! Run: `cargo bench --bench pdf` (guide and 100 fiches). Options after `--`: `--runs N`,
 //! `--sizes guide,100,1000`, `--weasyprint-max N` (skip WeasyPrint above N fiches; 100 by
 //! default: it takes minutes on 1,000), `--chunk-bytes N` (sets LIVRET_PDF_CHUNK_BYTES for
-//! livret; 0 prints in one piece).
+//! livret; 0 prints in one piece). `LIVRET_PDF_BROWSERS=1` in the environment prints with one
+//! browser instead of two.
 
 #[allow(dead_code)]
 #[path = "scale.rs"]

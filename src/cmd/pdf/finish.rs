@@ -56,20 +56,28 @@ pub fn finish(joined: Joined, meta: &Metadata, outline: &[OutlineItem]) -> Resul
     let doc = &mut joined.doc;
     set_metadata(doc, meta)?;
     write_outline(doc, outline)?;
-    let pages = doc.get_pages().len();
-    let blanks = super::impose::padded(pages) - pages;
-    if pages > 1 {
-        insert_blanks(doc, blanks)?;
-    }
+    let (pages, blanks) = pad(doc)?;
     Ok(Finished {
         bytes: joined.save()?,
-        pages: pages + if pages > 1 { blanks } else { 0 },
-        blanks: if pages > 1 { blanks } else { 0 },
+        pages,
+        blanks,
     })
 }
 
+/// Pads a document of more than one page to a multiple of 4 pages with blank pages before
+/// its last; returns its pages and the blanks added.
+pub(super) fn pad(doc: &mut Document) -> Result<(usize, usize)> {
+    let pages = doc.get_pages().len();
+    let blanks = match pages {
+        0 | 1 => 0,
+        _ => super::impose::padded(pages) - pages,
+    };
+    insert_blanks(doc, blanks)?;
+    Ok((pages + blanks, blanks))
+}
+
 /// Inserts `count` empty pages, the size of the last page, just before it.
-pub(super) fn insert_blanks(doc: &mut Document, count: usize) -> Result<()> {
+fn insert_blanks(doc: &mut Document, count: usize) -> Result<()> {
     if count == 0 {
         return Ok(());
     }
@@ -122,6 +130,19 @@ pub(super) fn insert_blanks(doc: &mut Document, count: usize) -> Result<()> {
     Ok(())
 }
 
+/// The document information entries `meta` gives (title, author, subject, creator).
+pub(super) fn info_entries(meta: &Metadata) -> Vec<(&'static str, Object)> {
+    let mut entries = vec![("Title", text_string(&meta.title))];
+    if let Some(author) = &meta.author {
+        entries.push(("Author", text_string(author)));
+    }
+    if let Some(subject) = &meta.subject {
+        entries.push(("Subject", text_string(subject)));
+    }
+    entries.push(("Creator", text_string(&meta.creator)));
+    entries
+}
+
 fn set_metadata(doc: &mut Document, meta: &Metadata) -> Result<()> {
     let info_id = match doc.trailer.get(b"Info").and_then(Object::as_reference) {
         Ok(id) => id,
@@ -134,14 +155,9 @@ fn set_metadata(doc: &mut Document, meta: &Metadata) -> Result<()> {
     let info = doc
         .get_dictionary_mut(info_id)
         .map_err(|e| Error::other(format!("the PDF has no usable /Info: {e}")))?;
-    info.set("Title", text_string(&meta.title));
-    if let Some(author) = &meta.author {
-        info.set("Author", text_string(author));
+    for (key, value) in info_entries(meta) {
+        info.set(key, value);
     }
-    if let Some(subject) = &meta.subject {
-        info.set("Subject", text_string(subject));
-    }
-    info.set("Creator", text_string(&meta.creator));
     let catalog = doc
         .catalog_mut()
         .map_err(|e| Error::other(format!("the PDF has no catalog: {e}")))?;

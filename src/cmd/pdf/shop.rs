@@ -96,11 +96,7 @@ const REGISTRATION: &str = "LivretRegistration";
 pub fn finish(bytes: &[u8], trim_mm: (f64, f64), meta: &Metadata, marks: bool) -> Result<Shop> {
     let mut doc = super::inspect::load(bytes, "the print-shop pass")?;
     let failed = |e: lopdf::Error| Error::other(format!("cannot finish the print-shop PDF: {e}"));
-    let pages = doc.get_pages().len();
-    let blanks = super::impose::padded(pages) - pages;
-    if pages > 1 {
-        super::finish::insert_blanks(&mut doc, blanks)?;
-    }
+    let (pages, _) = super::finish::pad(&mut doc)?;
     for page in doc.get_pages().into_values() {
         let media = super::inspect::media_box(&doc, page)
             .ok_or_else(|| Error::other("a page of the print-shop pass has no size"))?;
@@ -163,10 +159,7 @@ pub fn finish(bytes: &[u8], trim_mm: (f64, f64), meta: &Metadata, marks: bool) -
     let mut out = Vec::with_capacity(bytes.len() + 8192);
     doc.save_to(&mut out)
         .map_err(|e| Error::other(format!("cannot write the print-shop PDF: {e}")))?;
-    Ok(Shop {
-        bytes: out,
-        pages: pages + if pages > 1 { blanks } else { 0 },
-    })
+    Ok(Shop { bytes: out, pages })
 }
 
 /// Draws the crop marks of one page: its content is clipped to the bleed (Chromium painted a
@@ -263,11 +256,9 @@ fn rect(r: [f64; 4]) -> Vec<Object> {
 
 fn set_info(doc: &mut Document, meta: &Metadata) -> Result<()> {
     let mut info = Dictionary::new();
-    info.set("Title", text_string(&meta.title));
-    if let Some(author) = &meta.author {
-        info.set("Author", text_string(author));
+    for (key, value) in super::finish::info_entries(meta) {
+        info.set(key, value);
     }
-    info.set("Creator", text_string(&meta.creator));
     info.set("Producer", text_string(&meta.creator));
     info.set("Trapped", Object::Name(b"False".to_vec()));
     info.set("GTS_PDFXVersion", text_string("PDF/X-4"));

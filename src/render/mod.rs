@@ -97,6 +97,11 @@ impl<'a> Renderer<'a> {
         &self.contexts.site
     }
 
+    /// The print layout it renders the print edition with (`Settings::layout`).
+    pub fn layout(&self) -> Option<&'a PrintLayout> {
+        self.contexts.layout
+    }
+
     pub fn booklet(&self) -> &'a Booklet {
         self.contexts.booklet
     }

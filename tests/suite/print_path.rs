@@ -325,3 +325,56 @@ fn the_pdf_is_what_chromium_prints_from_the_published_print_html() {
         got.len()
     );
 }
+
+/// `livret serve` after `livret pdf`: while the print edition is unchanged its rebuilds keep
+/// the PDF, its links and the sommaire's numbers (print.html byte for byte as printed); the
+/// first edit that changes the print edition renders everything again, as `livret build`
+/// does: the stale PDFs go, with a warning that names `livret pdf`; later edits are
+/// incremental again.
+#[test]
+fn serve_keeps_a_fresh_pdf_and_drops_it_once_stale() {
+    let Some(dir) = printed_copy() else { return };
+    let out = dir.path().join("out");
+    let printed = fs::read(out.join("print.html")).unwrap();
+    let mut session = livret::Session::new(livret::BuildOptions {
+        root: dir.path().to_path_buf(),
+        out: out.clone(),
+        force: false,
+    });
+    let first = session.rebuild().expect("first rebuild");
+    assert!(first.warnings.is_empty(), "{:?}", first.warnings);
+    assert_eq!(fs::read(out.join("print.html")).unwrap(), printed);
+    assert!(out.join("livret.pdf").is_file());
+
+    // An edit to a fiche's text: the print edition changed.
+    let riace = dir.path().join("fiches/10-repenser/01-riace.toml");
+    let text = fs::read_to_string(&riace).unwrap();
+    fs::write(&riace, text.replacen("Riace", "Riace (Calabre)", 1)).unwrap();
+    let second = session.rebuild().expect("rebuild after an edit");
+    assert!(second.full, "the print edition changed: a full render");
+    for pdf in PDFS {
+        assert!(!out.join(pdf).exists(), "the stale {pdf} is still in out/");
+    }
+    assert_eq!(second.warnings.len(), 1, "{:?}", second.warnings);
+    let said = livret::report(&second.warnings, livret::Outcome::Warned, livret::Lang::Fr);
+    assert!(
+        said.contains("livret pdf") && said.contains("livret.pdf"),
+        "{said}"
+    );
+    for (page, text) in html_files(&out) {
+        assert!(
+            !text.contains("livret.pdf"),
+            "{} still names livret.pdf",
+            page.display()
+        );
+    }
+    assert!(
+        sommaire(&out.join("print.html"))
+            .iter()
+            .all(|(_, _, p)| p.is_empty())
+    );
+
+    fs::write(&riace, text.replacen("Riace", "Riace (Italie)", 1)).unwrap();
+    let third = session.rebuild().expect("rebuild after a second edit");
+    assert!(!third.full, "no PDF any more: incremental again");
+}

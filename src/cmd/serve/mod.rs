@@ -179,6 +179,7 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
                 "livret: built {} pages in {} ms",
                 report.pages, report.millis
             );
+            print_warnings(&report.warnings, root);
             None
         }
         Err(Error::Content(diagnostics)) => Some(print_problems(&diagnostics, root)),
@@ -265,6 +266,16 @@ fn bind(port: u16) -> Result<TcpListener> {
 
 /// Prints diagnostics to the terminal; returns the same text for the page overlay.
 /// The messages are in the language of the project at `root` (see `Lang::for_root`).
+/// What a rebuild warned about (lints, PDFs removed because they no longer match), as
+/// `livret build` says it.
+fn print_warnings(warnings: &[crate::error::Diagnostic], root: &Path) {
+    if !warnings.is_empty() {
+        let lang = crate::source::config::lang_of(root);
+        let text = crate::error::report(warnings, crate::message::Outcome::Warned, lang);
+        eprintln!("{text}");
+    }
+}
+
 fn print_problems(diagnostics: &[crate::error::Diagnostic], root: &Path) -> String {
     let lang = crate::source::config::lang_of(root);
     let text = crate::error::report(diagnostics, crate::message::Outcome::StillServed, lang);
@@ -379,6 +390,7 @@ fn rebuild(session: &mut Session, shared: &Shared, root: &Path) {
                 "livret: rebuilt {what} in {} ms, open pages reload",
                 started.elapsed().as_millis()
             );
+            print_warnings(&report.warnings, root);
         }
         Err(e) => {
             let text = match &e {

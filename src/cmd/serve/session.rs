@@ -28,7 +28,7 @@ use crate::error::{Diagnostic, Error, Result};
 use crate::output::{self, MANIFEST};
 use crate::render::plan::{Fingerprints, Plan, fingerprint};
 use crate::render::theme::{self, Theme};
-use crate::render::{PdfLink, Renderer, Settings};
+use crate::render::{PdfLink, PrintLayout, Renderer, Settings};
 use crate::source::config::ConfigFile;
 use crate::source::fiche::Doc;
 use crate::source::walk::{self, Found, LoadedEntry, Parsed};
@@ -66,6 +66,9 @@ pub struct Rebuilt {
     /// HTML pages of the site (entries, index, print edition).
     pub pages: usize,
     pub millis: u128,
+    /// What a full render warned about: the lints, and PDFs removed because they no longer
+    /// match the booklet.
+    pub warnings: Vec<crate::error::Diagnostic>,
 }
 
 /// Documents by path (as an `OsString`: hashing a `Path` walks its components), each with the
@@ -137,6 +140,10 @@ struct Last {
     blocks: Vec<Vec<u8>>,
     /// Every page's line of the search index.
     search: build::SearchDocs,
+    /// Whether the pages link to `livret.pdf`, and the layout of the PDFs of an earlier
+    /// `livret pdf` that still matched the print edition (`build::write_staged` decides).
+    pdf: bool,
+    layout: Option<PrintLayout>,
 }
 
 /// What a render handed over, kept in memory until it is known to have succeeded.
@@ -215,14 +222,21 @@ impl Session {
         let keys = self.keys(&project.booklet, has_pdf);
         let pages = build::html_pages(&project.booklet);
         let manifest = manifest_stamp(&self.options.out);
-        let (full, written) = match self.last.take() {
+        let updated = match self.last.take() {
             // Same structure, config and theme, and out/ is still as this session left it.
             Some(last) if last.keys.global == keys.global && last.manifest == manifest => {
-                (false, self.update(project, has_pdf, keys, last)?)
+                self.update(project, keys.clone(), last)?
             }
             last => {
                 self.last = last;
-                (true, self.render_all(project, keys, start)?)
+                None
+            }
+        };
+        let (full, written, warnings) = match updated {
+            Some(written) => (false, written, Vec::new()),
+            None => {
+                let (written, warnings) = self.render_all(project, keys, has_pdf, start)?;
+                (true, written, warnings)
             }
         };
         Ok(Rebuilt {
@@ -230,6 +244,7 @@ impl Session {
             written,
             pages,
             millis: start.elapsed().as_millis(),
+            warnings,
         })
     }
 
@@ -268,8 +283,9 @@ impl Session {
         &mut self,
         project: &Project,
         keys: Fingerprints,
+        keyed_with_pdf: bool,
         start: Instant,
-    ) -> Result<Vec<String>> {
+    ) -> Result<(Vec<String>, Vec<crate::error::Diagnostic>)> {
         let mut last = None;
         let options = &self.options;
         let report = build::write_staged(
@@ -309,16 +325,26 @@ impl Session {
                     tail,
                     blocks,
                     search,
+                    pdf: renderer.site().has_pdf,
+                    layout: renderer.layout().cloned(),
                 });
                 Ok(())
             },
         );
-        if let Err(e) = report {
-            if last.is_some() {
-                // Rendered, but moving it into out/ failed midway: start again from scratch.
-                self.last = None;
+        let report = match report {
+            Ok(report) => report,
+            Err(e) => {
+                if last.is_some() {
+                    // Rendered, but moving it into out/ failed midway: start again from scratch.
+                    self.last = None;
+                }
+                return Err(e);
             }
-            return Err(e);
+        };
+        // The render decided whether the pages link a PDF (a stale one is gone): the next
+        // rebuild compares its keys with those of what was written.
+        if let Some(last) = last.as_mut().filter(|l| l.pdf != keyed_with_pdf) {
+            last.keys = self.keys(&project.booklet, last.pdf);
         }
         let out = &self.options.out;
         self.last = last.map(|last| Last {
@@ -327,26 +353,30 @@ impl Session {
         });
         let manifest = out.join(MANIFEST);
         let listed = fs::read_to_string(&manifest).map_err(|e| Error::io(&manifest, e))?;
-        Ok(listed.lines().map(str::to_string).collect())
+        Ok((
+            listed.lines().map(str::to_string).collect(),
+            report.warnings,
+        ))
     }
 
     /// Renders what changed since `last` and writes it into `out/`, each file atomically.
-    /// Returns the files written. A rendering problem leaves `out/` and `last` as they were;
-    /// a failed write makes the next rebuild a full one.
+    /// Returns the files written, or `None` when the print edition changed while the pages
+    /// link to a PDF: the PDF no longer matches it, and a full render (as `livret build`)
+    /// removes it and says so. A rendering problem leaves `out/` and `last` as they were; a
+    /// failed write makes the next rebuild a full one.
     fn update(
         &mut self,
         project: &Project,
-        has_pdf: bool,
         keys: Fingerprints,
         mut last: Last,
-    ) -> Result<Vec<String>> {
+    ) -> Result<Option<Vec<String>>> {
         let settings = Settings {
-            pdf: if has_pdf {
+            pdf: if last.pdf {
                 PdfLink::Linked
             } else {
                 PdfLink::Absent
             },
-            layout: None,
+            layout: last.layout.as_ref(),
         };
         let renderer = Renderer::new(&project.booklet, &project.theme, settings);
         let plan = Plan::changed(&keys, &last.keys);
@@ -358,11 +388,16 @@ impl Session {
             self.last = Some(last);
             return Err(e);
         }
+        let print_changed = print.frame.is_some() || !print.blocks.is_empty();
+        if print_changed && last.pdf {
+            self.last = Some(last);
+            return Ok(None);
+        }
         let mut files = collected
             .files
             .into_inner()
             .map_err(|_| Error::Invariant("a writer thread failed".into()))?;
-        if print.frame.is_some() || !print.blocks.is_empty() {
+        if print_changed {
             if let Some((head, tail)) = print.frame {
                 last.head = head;
                 last.tail = tail;
@@ -385,7 +420,7 @@ impl Session {
         self.last = Some(last);
         let mut names: Vec<String> = files.into_iter().map(|(name, _)| name).collect();
         names.sort();
-        Ok(names)
+        Ok(Some(names))
     }
 }
 

@@ -11,6 +11,7 @@
 //! element is closed), not HTML at large.
 
 use super::context::NoteCtx;
+use crate::text::html;
 
 /// Elements a note group may be written into, after their child holding the call.
 const CONTAINERS: &[&str] = &[
@@ -89,7 +90,7 @@ pub fn place(
     while let Some(lt) = rest.find('<') {
         placer.out.push_str(&rest[..lt]);
         let tail = &rest[lt..];
-        let len = tag_len(tail);
+        let len = html::tag_len(tail).unwrap_or(tail.len());
         let tag = &tail[..len];
         rest = &tail[len..];
         placer.out.push_str(tag);
@@ -248,37 +249,11 @@ enum Tag<'a> {
     Other,
 }
 
-/// The length of the tag at the start of `s` (which starts with `<`), quotes respected.
-fn tag_len(s: &str) -> usize {
-    if s.starts_with("<!--") {
-        return s.find("-->").map_or(s.len(), |e| e + 3);
-    }
-    let mut quote = None;
-    for (i, c) in s.char_indices().skip(1) {
-        match (quote, c) {
-            (None, '"' | '\'') => quote = Some(c),
-            (Some(q), c) if c == q => quote = None,
-            (None, '>') => return i + 1,
-            _ => {}
-        }
-    }
-    s.len()
-}
-
 fn parse(tag: &str) -> Tag<'_> {
-    let inner = tag.trim_start_matches('<');
-    let (end, inner) = match inner.strip_prefix('/') {
-        Some(rest) => (true, rest),
-        None => (false, inner),
-    };
-    let name_len = inner
-        .find(|c: char| !c.is_ascii_alphanumeric())
-        .unwrap_or(inner.len());
-    let name = &inner[..name_len];
-    match (name.is_empty(), end) {
-        (true, _) => Tag::Other,
-        (false, true) => Tag::End(name),
-        (false, false) => Tag::Start(name),
+    match html::tag_name(tag) {
+        (_, "") => Tag::Other,
+        (true, name) => Tag::End(name),
+        (false, name) => Tag::Start(name),
     }
 }
 

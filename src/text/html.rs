@@ -1,5 +1,7 @@
-//! HTML escaping: the one table of characters that text and attribute values must escape; and
-//! its reverse, the plain text of a piece of HTML (tags dropped, character references decoded).
+//! HTML escaping: the one table of characters that text and attribute values must escape; its
+//! reverse, the plain text of a piece of HTML (tags dropped, character references decoded);
+//! and the one reading of a tag (where it ends, its name) for the passes that walk livret's
+//! own HTML (footnotes, hyphenation, the chunks of the print edition).
 
 /// Appends `c`, escaped for HTML text and attribute values.
 #[inline]
@@ -19,6 +21,38 @@ pub fn escape_into(text: &str, out: &mut String) {
     for c in text.chars() {
         push_escaped(c, out);
     }
+}
+
+/// The length of the tag at the start of `s` (which starts with `<`): up to its `>` outside
+/// quoted attribute values, or to the end of a comment. `None` when it does not end.
+pub fn tag_len(s: &str) -> Option<usize> {
+    if s.starts_with("<!--") {
+        return s.find("-->").map(|e| e + 3);
+    }
+    let mut quote = None;
+    for (i, c) in s.char_indices().skip(1) {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '>') => return Some(i + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Whether the tag at the start of `tag` is an end tag, and its name as written (ASCII
+/// letters, digits and `-`; empty for a comment or a doctype).
+pub fn tag_name(tag: &str) -> (bool, &str) {
+    let inner = tag.strip_prefix('<').unwrap_or(tag);
+    let (end, inner) = match inner.strip_prefix('/') {
+        Some(rest) => (true, rest),
+        None => (false, inner),
+    };
+    let len = inner
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .unwrap_or(inner.len());
+    (end, &inner[..len])
 }
 
 /// The text of a piece of HTML as a reader sees it: tags dropped (a tag separates words),
@@ -120,6 +154,18 @@ fn reference(text: &str) -> (char, usize) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_tag_ends_at_its_first_unquoted_bracket() {
+        use super::{tag_len, tag_name};
+        let tag = "<a title=\"1 > 0\" data-x='>'>text";
+        assert_eq!(tag_len(tag), Some(tag.len() - 4));
+        assert_eq!(tag_len("<!-- a > b -->x"), Some(14));
+        assert_eq!(tag_len("<a href=\"x"), None);
+        assert_eq!(tag_name(tag), (false, "a"));
+        assert_eq!(tag_name("</my-el>"), (true, "my-el"));
+        assert_eq!(tag_name("<!DOCTYPE html>"), (false, ""));
+    }
+
     #[test]
     fn escapes_markup_and_quotes() {
         let mut out = String::new();

@@ -31,7 +31,7 @@ pub fn soft_hyphens(html: &str) -> String {
     let mut rest = html;
     while !rest.is_empty() {
         if rest.starts_with('<') {
-            let end = rest.find('>').map_or(rest.len(), |i| i + 1);
+            let end = super::html::tag_len(rest).unwrap_or(rest.len());
             let tag = &rest[..end];
             skip_depth = track_skipped(tag, skip_depth);
             out.push_str(tag);
@@ -78,17 +78,8 @@ pub fn unbreak(html: &str, words: &BTreeSet<String>) -> String {
 
 /// The nesting depth of skipped elements after `tag`.
 fn track_skipped(tag: &str, depth: usize) -> usize {
-    let inner = tag.trim_start_matches('<');
-    let (closing, inner) = match inner.strip_prefix('/') {
-        Some(i) => (true, i),
-        None => (false, inner),
-    };
-    let name: String = inner
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    if !SKIPPED.contains(&name.as_str()) || tag.ends_with("/>") {
+    let (closing, name) = super::html::tag_name(tag);
+    if !SKIPPED.iter().any(|s| s.eq_ignore_ascii_case(name)) || tag.ends_with("/>") {
         return depth;
     }
     if closing {

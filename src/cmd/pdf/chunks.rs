@@ -19,6 +19,8 @@
 
 use std::ops::Range;
 
+use crate::text::html::{tag_len, tag_name};
+
 /// About how many bytes of print.html a chunk holds (≈ 40 pages of the default theme).
 /// `LIVRET_PDF_CHUNK_BYTES` sets it (benchmarks, tests); 0 prints in one piece.
 const CHUNK_BYTES: usize = 160_000;
@@ -231,7 +233,7 @@ impl<'a> Ids<'a> {
 pub(super) fn split(html: &str) -> Option<Split<'_>> {
     let main = find_tag(html, "main", 0)?;
     html[..main].find("</head>")?;
-    let body = main + tag_end(&html[main..])?;
+    let body = main + tag_len(&html[main..])?;
     let bytes = html.as_bytes();
     let mut cuts = Vec::new();
     let mut stack: Vec<&str> = Vec::new();
@@ -241,8 +243,8 @@ pub(super) fn split(html: &str) -> Option<Split<'_>> {
         let rest = &html[lt..];
         if let Some(comment) = rest.strip_prefix("<!--") {
             at = lt + 4 + comment.find("-->")? + 3;
-        } else if let Some(close) = rest.strip_prefix("</") {
-            let name = tag_name(close);
+        } else if rest.starts_with("</") {
+            let name = tag_name(rest).1;
             match stack.pop() {
                 // `</main>`: the end of the sheets.
                 None if name.eq_ignore_ascii_case("main") => break lt,
@@ -251,8 +253,8 @@ pub(super) fn split(html: &str) -> Option<Split<'_>> {
             }
             at = lt + rest.find('>')? + 1;
         } else if rest[1..].starts_with(|c: char| c.is_ascii_alphabetic()) {
-            let name = tag_name(&rest[1..]);
-            let tag_len = tag_end(rest)?;
+            let name = tag_name(rest).1;
+            let tag_len = tag_len(rest)?;
             let tag = &rest[..tag_len];
             if stack.is_empty() {
                 if is_sheet(tag) {
@@ -302,27 +304,6 @@ fn find_tag(html: &str, name: &str, from: usize) -> Option<usize> {
             return Some(i);
         }
         at = i + needle.len();
-    }
-    None
-}
-
-fn tag_name(text: &str) -> &str {
-    let end = text
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-        .unwrap_or(text.len());
-    &text[..end]
-}
-
-/// The length of the start tag at the start of `text`, quoted attribute values skipped.
-fn tag_end(text: &str) -> Option<usize> {
-    let mut quote = None;
-    for (i, c) in text.char_indices() {
-        match (quote, c) {
-            (None, '"' | '\'') => quote = Some(c),
-            (Some(q), _) if c == q => quote = None,
-            (None, '>') => return Some(i + 1),
-            _ => {}
-        }
     }
     None
 }

@@ -36,10 +36,10 @@ struct Chunk {
 
 /// Prints the print edition, in chunks when it is big, keeping each chunk's PDF for the next
 /// pass. A booklet of several chunks is printed by two browsers at once when a second one is
-/// given (`launch_helper`, `new`): the first prints chunks from the front, each at its known page; the
-/// second prints them from the back, each at the page it is expected at (the numbers the pass
-/// before predicted, or its place then). A chunk printed at a wrong page is measured where it
-/// truly falls and printed again before its pass can settle (`exact`).
+/// given (`launch_helper`, `new`): the first prints chunks from the front, each at its known
+/// page; the second prints them from the back, each at the page it is expected at (the
+/// numbers the pass before predicted, or its place then). A chunk printed at a wrong page is
+/// measured where it truly falls and printed again before its pass can settle (`exact`).
 #[derive(Default)]
 pub struct Printer {
     chunks: Vec<Chunk>,

@@ -172,6 +172,7 @@ fn build_print_with(
         &project,
         layout,
         pdf_files,
+        strict,
         start,
         |renderer, staging| {
             let mut print = PrintFile::create(staging)?;
@@ -183,12 +184,14 @@ fn build_print_with(
 /// Writes a loaded project into `options.out` through a staging folder: `render` fills it
 /// (`render_outputs` with a plan and a print sink of the caller's choice), the PDFs and
 /// `.nojekyll` are carried over, and the whole is moved into place only if everything
-/// succeeded.
+/// succeeded. With `strict`, PDFs that no longer match the booklet stop it before anything is
+/// written, as its other warnings do.
 pub fn write_staged(
     options: &BuildOptions,
     project: &Project,
     layout: Option<&PrintLayout>,
     pdf_files: PdfFiles<'_>,
+    strict: bool,
     start: Instant,
     render: impl FnOnce(&Renderer, &Staging) -> Result<()>,
 ) -> Result<BuildReport> {
@@ -197,6 +200,16 @@ pub fn write_staged(
         PdfFiles::Keep => previous_print(&options.out, project, &staging)?,
         _ => Previous::Nothing,
     };
+    let stale = match &previous {
+        Previous::Stale(names) => names.first().map(|first| {
+            let names = names.iter().map(|n| n.to_string()).collect();
+            Diagnostic::file(&options.out.join(first), FileMsg::StalePdfs(names)).warning()
+        }),
+        _ => None,
+    };
+    if strict && let Some(stale) = &stale {
+        refuse_warnings(std::slice::from_ref(stale))?;
+    }
     let has_pdf = match (pdf_files, &previous) {
         // Fresh PDFs without livret.pdf itself (only the imposed one left): not linked.
         (PdfFiles::Keep, Previous::Fresh { files, .. }) => files.contains(&PDF),
@@ -247,13 +260,7 @@ pub fn write_staged(
     let files = staging.commit()?;
     let booklet = &project.booklet;
     let mut warnings = booklet.warnings.clone();
-    if let Previous::Stale(names) = &previous
-        && let Some(first) = names.first()
-    {
-        let names = names.iter().map(|n| n.to_string()).collect();
-        warnings
-            .push(Diagnostic::file(&options.out.join(first), FileMsg::StalePdfs(names)).warning());
-    }
+    warnings.extend(stale);
     Ok(BuildReport {
         warnings,
         fiches: booklet

@@ -97,6 +97,8 @@ impl Lang {
             (Lang::Fr, Outcome::Warned) => {
                 "les avertissements n'empêchent pas la construction ; --strict les refuse"
             }
+            (Lang::En, Outcome::WarnedServed) => "warnings do not stop the preview",
+            (Lang::Fr, Outcome::WarnedServed) => "les avertissements n'arrêtent pas l'aperçu",
         };
         let mut counts = Vec::new();
         if errors > 0 || warnings == 0 {
@@ -130,6 +132,8 @@ pub enum Outcome {
     StillServed,
     /// Only warnings: the command went on.
     Warned,
+    /// Only warnings, in `livret serve`'s preview (which has no `--strict`).
+    WarnedServed,
 }
 
 /// A message as shown: its line, and what to do about it.

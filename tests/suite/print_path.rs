@@ -82,6 +82,22 @@ fn a_content_edit_then_a_build_drops_the_stale_pdfs() {
     assert_ne!(text, edited);
     fs::write(&riace, edited).unwrap();
 
+    // --strict refuses the stale PDFs as it refuses any warning: nothing is written.
+    let before = tree_hash(&out);
+    let strict = livret(dir.path(), &["build", "--strict"]);
+    assert_eq!(strict.status.code(), Some(1), "{}", stderr(&strict));
+    assert!(
+        stderr(&strict).contains("livret pdf"),
+        "{}",
+        stderr(&strict)
+    );
+    assert!(
+        stderr(&strict).contains("rien n'a été écrit"),
+        "{}",
+        stderr(&strict)
+    );
+    assert!(tree_hash(&out) == before, "build --strict changed out/");
+
     let build = livret_ok(dir.path(), &["build", "--format", "json"]);
     // One warning of the catalogue, in the booklet's language, at the stale PDF.
     let said = String::from_utf8_lossy(&build.stdout).to_string();

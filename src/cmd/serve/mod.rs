@@ -271,7 +271,7 @@ fn bind(port: u16) -> Result<TcpListener> {
 fn print_warnings(warnings: &[crate::error::Diagnostic], root: &Path) {
     if !warnings.is_empty() {
         let lang = crate::source::config::lang_of(root);
-        let text = crate::error::report(warnings, crate::message::Outcome::Warned, lang);
+        let text = crate::error::report(warnings, crate::message::Outcome::WarnedServed, lang);
         eprintln!("{text}");
     }
 }

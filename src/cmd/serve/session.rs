@@ -293,6 +293,7 @@ impl Session {
             project,
             None,
             build::PdfFiles::Keep,
+            false,
             start,
             |renderer, staging| {
                 let booklet = &project.booklet;

@@ -597,7 +597,7 @@ mod tests {
     /// A PDF as a chunk prints it: a padding page, one page of content with a font, a link
     /// annotation and a structure element, then the padding page of stubs; `name` is the id
     /// its content page defines.
-    fn chunk(name: &str) -> Vec<u8> {
+    fn chunk(name: &str) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
         let mut doc = Document::with_version("1.4");
         let pages = doc.new_object_id();
         let font = doc.add_object(
@@ -620,7 +620,7 @@ mod tests {
             "Type" => "Annot", "Subtype" => "Link", "Rect" => vec![0.into(), 0.into(), 9.into(), 9.into()],
             "StructParent" => 1, "Dest" => Object::string_literal("elsewhere"),
         });
-        let page_dict = doc.get_dictionary_mut(body).unwrap();
+        let page_dict = doc.get_dictionary_mut(body)?;
         page_dict.set("Annots", vec![Object::Reference(annot)]);
         page_dict.set("StructParents", 0);
         doc.objects.insert(
@@ -655,8 +655,8 @@ mod tests {
         doc.trailer.set("Root", catalog);
         doc.trailer.set("Info", info);
         let mut bytes = Vec::new();
-        doc.save_to(&mut bytes).unwrap();
-        bytes
+        doc.save_to(&mut bytes)?;
+        Ok(bytes)
     }
 
     /// Every reference in `doc` resolves.
@@ -672,12 +672,15 @@ mod tests {
 
     #[test]
     fn chunks_join_into_one_document_without_their_padding() -> crate::error::TestResult {
-        let parts = ["a", "b"].map(|n| Part {
-            pdf: chunk(n),
-            lead: 1,
-            trail: 1,
-        });
-        let bytes = join(parts.into_iter().collect())?.save()?;
+        let mut parts = Vec::new();
+        for name in ["a", "b"] {
+            parts.push(Part {
+                pdf: chunk(name)?,
+                lead: 1,
+                trail: 1,
+            });
+        }
+        let bytes = join(parts)?.save()?;
         assert!(bytes.starts_with(b"%PDF-1.7\n"));
         let doc = Document::load_mem(&bytes)?;
         let pages: Vec<ObjectId> = doc.get_pages().into_values().collect();
@@ -724,7 +727,7 @@ mod tests {
 
     #[test]
     fn a_document_printed_whole_saves_as_it_reads() -> crate::error::TestResult {
-        let doc = Document::load_mem(&chunk("a"))?;
+        let doc = Document::load_mem(&chunk("a")?)?;
         let bytes = Joined::whole(doc).save()?;
         let again = Document::load_mem(&bytes)?;
         assert_eq!(again.get_pages().len(), 3);

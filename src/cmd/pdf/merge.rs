@@ -37,42 +37,68 @@ const VERSION: &str = "1.7";
 /// written); every other object is already written out, in `body`.
 pub struct Joined {
     pub doc: Document,
-    /// The file so far: its header, then each object written out.
-    body: Vec<u8>,
-    /// Where each written object starts in `body`.
+    body: Body,
+}
+
+/// A PDF file being written: its header, then indirect objects, each where `offsets` says.
+struct Body {
+    bytes: Vec<u8>,
     offsets: Vec<(ObjectId, usize)>,
+}
+
+impl Default for Body {
+    fn default() -> Body {
+        let mut bytes = format!("%PDF-{VERSION}\n").into_bytes();
+        // The line that marks the file binary.
+        bytes.extend_from_slice(b"%\xe2\xe3\xcf\xd3\n");
+        Body {
+            bytes,
+            offsets: Vec::new(),
+        }
+    }
+}
+
+impl Body {
+    /// Writes `object` as the indirect object `id`.
+    fn write(&mut self, id: ObjectId, object: &Object) -> Result<()> {
+        let out = &mut self.bytes;
+        self.offsets.push((id, out.len()));
+        let gap = |needed: bool| if needed { " " } else { "" };
+        let written = write!(
+            out,
+            "{} {} obj\n{}",
+            id.0,
+            id.1,
+            gap(Writer::need_separator(object))
+        )
+        .and_then(|()| Writer::write_object(out, object))
+        .and_then(|()| write!(out, "{}\nendobj\n", gap(Writer::need_end_separator(object))));
+        written.map_err(|e| Error::other(format!("cannot write the PDF: {e}")))
+    }
 }
 
 impl Joined {
     /// A document printed in one piece: nothing written out yet.
     pub fn whole(mut doc: Document) -> Joined {
         doc.prune_objects();
-        let body = header(VERSION);
         Joined {
             doc,
-            body,
-            offsets: Vec::new(),
+            body: Body::default(),
         }
     }
 
-    /// The PDF file: the objects written out, then the document's, the cross-reference table
-    /// and the trailer.
+    /// The PDF file: the objects written out, then the document's, the cross-reference
+    /// stream (object 0 heading the free list, then subsections of consecutive object
+    /// numbers, the stream itself last) and the trailer.
     pub fn save(self) -> Result<Vec<u8>> {
-        let failed = |e: std::io::Error| Error::other(format!("cannot write the PDF: {e}"));
-        let Joined {
-            doc,
-            mut body,
-            mut offsets,
-        } = self;
+        let Joined { doc, mut body } = self;
         for (&id, object) in &doc.objects {
-            offsets.push((id, body.len()));
-            write_object(&mut body, id, object).map_err(failed)?;
+            body.write(id, object)?;
         }
+        let mut offsets = std::mem::take(&mut body.offsets);
         offsets.sort_unstable_by_key(|(id, _)| *id);
-        // A cross-reference stream (PDF 1.5): object 0 heads the free list, then subsections
-        // of consecutive object numbers, the stream itself last.
         let xref_id = offsets.last().map_or(1, |((n, _), _)| n + 1);
-        let xref_at = body.len();
+        let xref_at = body.bytes.len();
         offsets.push(((xref_id, 0), xref_at));
         let width = (1..8).find(|w| xref_at >> (8 * w) == 0).unwrap_or(8);
         let mut rows = Vec::with_capacity((offsets.len() + 1) * (width + 3));
@@ -100,43 +126,17 @@ impl Joined {
         dict.set("Type", Object::Name(b"XRef".to_vec()));
         dict.set("Size", i64::from(xref_id) + 1);
         dict.set("Index", index);
-        dict.set(
-            "W",
-            vec![
-                Object::Integer(1),
-                Object::Integer(width as i64),
-                Object::Integer(2),
-            ],
-        );
+        let w = [1, width as i64, 2].map(Object::Integer).to_vec();
+        dict.set("W", w);
         let mut stream = lopdf::Stream::new(dict, rows);
         stream
             .compress()
             .map_err(|e| Error::other(format!("cannot write the PDF: {e}")))?;
-        write_object(&mut body, (xref_id, 0), &Object::Stream(stream)).map_err(failed)?;
-        write!(body, "startxref\n{xref_at}\n%%EOF\n").map_err(failed)?;
-        Ok(body)
+        body.write((xref_id, 0), &Object::Stream(stream))?;
+        let mut bytes = body.bytes;
+        bytes.extend_from_slice(format!("startxref\n{xref_at}\n%%EOF\n").as_bytes());
+        Ok(bytes)
     }
-}
-
-/// The start of a PDF file of `version`, with the line that marks it binary.
-fn header(version: &str) -> Vec<u8> {
-    let mut out = format!("%PDF-{version}\n").into_bytes();
-    out.extend_from_slice(b"%\xe2\xe3\xcf\xd3\n");
-    out
-}
-
-/// Writes `object` as the indirect object `id`.
-fn write_object(out: &mut Vec<u8>, id: ObjectId, object: &Object) -> std::io::Result<()> {
-    let gap = |needed: bool| if needed { " " } else { "" };
-    write!(
-        out,
-        "{} {} obj\n{}",
-        id.0,
-        id.1,
-        gap(Writer::need_separator(object))
-    )?;
-    Writer::write_object(out, object)?;
-    write!(out, "{}\nendobj\n", gap(Writer::need_end_separator(object)))
 }
 
 /// What the parts add up to while they are read.
@@ -144,9 +144,8 @@ fn write_object(out: &mut Vec<u8>, id: ObjectId, object: &Object) -> std::io::Re
 struct Merged {
     /// The objects kept as a document: the pages, the `Document` element, the information.
     objects: BTreeMap<ObjectId, Object>,
-    /// The objects written out so far, and where.
-    body: Vec<u8>,
-    offsets: Vec<(ObjectId, usize)>,
+    /// The objects written out so far.
+    body: Body,
     pages: Vec<ObjectId>,
     dests: Dictionary,
     /// The parent tree's pairs, renumbered.
@@ -165,7 +164,6 @@ struct Merged {
 pub fn join(parts: Vec<Part>) -> Result<Joined> {
     let mut merged = Merged {
         next_id: 1,
-        body: header(VERSION),
         ..Merged::default()
     };
     for (i, part) in parts.into_iter().enumerate() {
@@ -294,9 +292,7 @@ impl Merged {
         }
         for id in spilled {
             if let Some(object) = doc.objects.get(&id) {
-                self.offsets.push((id, self.body.len()));
-                write_object(&mut self.body, id, object)
-                    .map_err(|e| Error::other(format!("cannot write the PDF: {e}")))?;
+                self.body.write(id, object)?;
             }
         }
         Ok(())
@@ -407,7 +403,6 @@ impl Merged {
         Ok(Joined {
             doc,
             body: self.body,
-            offsets: self.offsets,
         })
     }
 }

@@ -88,6 +88,11 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Whether it renders any of the print edition.
+    pub fn prints(&self) -> bool {
+        self.frame || self.blocks.iter().any(|&b| b)
+    }
+
     /// Everything.
     pub fn all(booklet: &Booklet) -> Plan {
         Plan {

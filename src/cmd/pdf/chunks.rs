@@ -181,8 +181,8 @@ pub(super) fn frame_of(split: &Split) -> String {
 /// The ids each sheet defines, and the fragment links it makes.
 pub(super) struct Ids<'a> {
     pub(super) defined: Vec<Vec<&'a str>>,
-    pub(super) linked: Vec<Vec<&'a str>>,
-    pub(super) all: std::collections::HashSet<&'a str>,
+    linked: Vec<Vec<&'a str>>,
+    all: std::collections::HashSet<&'a str>,
 }
 
 impl<'a> Ids<'a> {

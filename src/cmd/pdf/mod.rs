@@ -119,13 +119,17 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
     };
     let print_html = scratch_build.out.join(crate::output::names::PRINT);
 
-    // A booklet printed before for this print edition is likely settled in one pass, which
-    // one browser prints faster than two (both would start cold).
-    let two = recorded_layout(&options.build.out, &fingerprint, None).is_none()
-        && std::env::var(BROWSERS_ENV).as_deref() != Ok("1");
+    // The record of the run before, when it was settled for this print edition. Such a
+    // booklet is likely settled in one pass, which one browser prints faster than two (both
+    // would start cold).
+    let record = record_for(&options.build.out, &fingerprint);
+    let two = record.is_none() && std::env::var(BROWSERS_ENV).as_deref() != Ok("1");
     let (mut browser, version, helper) = start_browser(&exe, &scratch_build, two, progress)?;
     let printed_by = printed_by(&version);
-    let recorded = recorded_layout(&options.build.out, &fingerprint, Some(&printed_by));
+    // The passes start from its layout when this browser and livret settled it.
+    let recorded = record
+        .filter(|r| !printed_by.is_empty() && r.printer == printed_by)
+        .map(|r| r.settled);
 
     let mut printer = printer::Printer::new(helper);
     let margins = passes::text_area(&scratch_build.out);
@@ -390,15 +394,10 @@ fn printed_by(browser: &str) -> String {
     }
 }
 
-/// The layout the record in `out` holds, when it was settled for this print edition
-/// (`fingerprint`) by this browser and livret (`printed_by`; `None`: by any): the passes
-/// start from it.
-fn recorded_layout(out: &Path, fingerprint: &str, printed_by: Option<&str>) -> Option<PrintLayout> {
+/// The record in `out`, when it was settled for this print edition (`fingerprint`).
+fn record_for(out: &Path, fingerprint: &str) -> Option<Record<PrintLayout>> {
     let bytes = std::fs::read(out.join(crate::output::names::RECORD)).ok()?;
-    Record::<PrintLayout>::parse(&bytes)
-        .filter(|r| printed_by.is_none_or(|p| !p.is_empty() && r.printer == p))
-        .filter(|r| r.fingerprint == fingerprint)
-        .map(|r| r.settled)
+    Record::<PrintLayout>::parse(&bytes).filter(|r| r.fingerprint == fingerprint)
 }
 
 /// Finishes the settled PDF, imposes it if asked, and builds `out/` with it.

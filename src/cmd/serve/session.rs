@@ -222,18 +222,27 @@ impl Session {
         let keys = self.keys(&project.booklet, has_pdf);
         let pages = build::html_pages(&project.booklet);
         let manifest = manifest_stamp(&self.options.out);
-        let updated = match self.last.take() {
-            // Same structure, config and theme, and out/ is still as this session left it.
+        let incremental = match self.last.take() {
+            // Same structure, config and theme, and out/ is still as this session left it;
+            // but not when the print edition changes while the pages link to a PDF: the PDF
+            // no longer matches it, and a full render (as `livret build`) removes it and
+            // says so.
             Some(last) if last.keys.global == keys.global && last.manifest == manifest => {
-                self.update(project, keys.clone(), last)?
+                let plan = Plan::changed(&keys, &last.keys);
+                if last.pdf && plan.prints() {
+                    self.last = Some(last);
+                    None
+                } else {
+                    Some((plan, last))
+                }
             }
             last => {
                 self.last = last;
                 None
             }
         };
-        let (full, written, warnings) = match updated {
-            Some(written) => (false, written, Vec::new()),
+        let (full, written, warnings) = match incremental {
+            Some((plan, last)) => (false, self.update(project, &plan, keys, last)?, Vec::new()),
             None => {
                 let (written, warnings) = self.render_all(project, keys, has_pdf, start)?;
                 (true, written, warnings)
@@ -361,16 +370,15 @@ impl Session {
     }
 
     /// Renders what changed since `last` and writes it into `out/`, each file atomically.
-    /// Returns the files written, or `None` when the print edition changed while the pages
-    /// link to a PDF: the PDF no longer matches it, and a full render (as `livret build`)
-    /// removes it and says so. A rendering problem leaves `out/` and `last` as they were; a
-    /// failed write makes the next rebuild a full one.
+    /// Returns the files written. A rendering problem leaves `out/` and `last` as they were;
+    /// a failed write makes the next rebuild a full one.
     fn update(
         &mut self,
         project: &Project,
+        plan: &Plan,
         keys: Fingerprints,
         mut last: Last,
-    ) -> Result<Option<Vec<String>>> {
+    ) -> Result<Vec<String>> {
         let settings = Settings {
             pdf: if last.pdf {
                 PdfLink::Linked
@@ -380,25 +388,19 @@ impl Session {
             layout: last.layout.as_ref(),
         };
         let renderer = Renderer::new(&project.booklet, &project.theme, settings);
-        let plan = Plan::changed(&keys, &last.keys);
         let collected = Collected::default();
         let mut print = CollectedPrint::default();
         if let Err(e) =
-            build::render_outputs(&renderer, &plan, &collected, &mut print, &mut last.search)
+            build::render_outputs(&renderer, plan, &collected, &mut print, &mut last.search)
         {
             self.last = Some(last);
             return Err(e);
-        }
-        let print_changed = print.frame.is_some() || !print.blocks.is_empty();
-        if print_changed && last.pdf {
-            self.last = Some(last);
-            return Ok(None);
         }
         let mut files = collected
             .files
             .into_inner()
             .map_err(|_| Error::Invariant("a writer thread failed".into()))?;
-        if print_changed {
+        if print.frame.is_some() || !print.blocks.is_empty() {
             if let Some((head, tail)) = print.frame {
                 last.head = head;
                 last.tail = tail;
@@ -421,7 +423,7 @@ impl Session {
         self.last = Some(last);
         let mut names: Vec<String> = files.into_iter().map(|(name, _)| name).collect();
         names.sort();
-        Ok(Some(names))
+        Ok(names)
     }
 }
 

@@ -56,6 +56,10 @@ pub struct Printer {
     launching: Option<Launching>,
 }
 
+/// Bytes of print.html a page is guessed to take before any chunk is printed (the default
+/// theme's pages take 3 to 4 KB).
+const GUESSED_PAGE_BYTES: usize = 4000;
+
 /// A second browser starting, confined to the print edition's folder.
 pub type Launching = std::thread::JoinHandle<Result<Browser>>;
 
@@ -336,7 +340,7 @@ impl Job<'_> {
         let before = sheets[first].start - sheets[0].start;
         let (bytes, pages) = *self.rate.lock().unwrap_or_else(|e| e.into_inner());
         match bytes {
-            0 => before / 4000,
+            0 => before / GUESSED_PAGE_BYTES,
             _ => before * pages / bytes,
         }
     }

@@ -52,6 +52,12 @@ impl<T: Serialize + DeserializeOwned> Record<T> {
         Record { printer, ..self }
     }
 
+    /// What it settled, when `printer` settled it (an empty `printer` never did: one that
+    /// cannot be told apart from another).
+    pub fn settled_by(self, printer: &str) -> Option<T> {
+        (!printer.is_empty() && self.printer == printer).then_some(self.settled)
+    }
+
     /// The file's bytes: pretty JSON, deterministic (maps are ordered), ending in a newline.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = serde_json::to_vec_pretty(self).unwrap_or_default();

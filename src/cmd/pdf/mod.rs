@@ -119,17 +119,13 @@ pub fn run(options: &PdfOptions, progress: &mut dyn FnMut(&str)) -> Result<PdfRe
     };
     let print_html = scratch_build.out.join(crate::output::names::PRINT);
 
-    // The record of the run before, when it was settled for this print edition. Such a
-    // booklet is likely settled in one pass, which one browser prints faster than two (both
-    // would start cold).
+    // A booklet with a record for this print edition likely settles in one pass, which one
+    // browser prints faster than two (both would start cold).
     let record = record_for(&options.build.out, &fingerprint);
     let two = record.is_none() && std::env::var(BROWSERS_ENV).as_deref() != Ok("1");
     let (mut browser, version, helper) = start_browser(&exe, &scratch_build, two, progress)?;
     let printed_by = printed_by(&version);
-    // The passes start from its layout when this browser and livret settled it.
-    let recorded = record
-        .filter(|r| !printed_by.is_empty() && r.printer == printed_by)
-        .map(|r| r.settled);
+    let recorded = record.and_then(|r| r.settled_by(&printed_by));
 
     let mut printer = printer::Printer::new(helper);
     let margins = passes::text_area(&scratch_build.out);
@@ -394,7 +390,8 @@ fn printed_by(browser: &str) -> String {
     }
 }
 
-/// The record in `out`, when it was settled for this print edition (`fingerprint`).
+/// The record in `out`, when it was settled for this print edition (`fingerprint`); the
+/// passes start from its layout when this browser and livret settled it (`settled_by`).
 fn record_for(out: &Path, fingerprint: &str) -> Option<Record<PrintLayout>> {
     let bytes = std::fs::read(out.join(crate::output::names::RECORD)).ok()?;
     Record::<PrintLayout>::parse(&bytes).filter(|r| r.fingerprint == fingerprint)
